@@ -1,0 +1,15 @@
+// Where the repository, the cache and build outputs live.
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Git-ignored cache: extracted trees, Kbuild output, filesystem images. DIOSCOPE_CACHE overrides. */
+export function cacheDir(): string {
+  return process.env.DIOSCOPE_CACHE ? resolve(process.env.DIOSCOPE_CACHE) : join(repoRoot, ".cache");
+}
+
+/** Built kernels: wasm/<tree>/<build-id>/. */
+export function wasmDir(): string {
+  return join(repoRoot, "wasm");
+}
