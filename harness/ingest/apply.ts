@@ -1,0 +1,298 @@
+// The apply engine: every hunk of a patch against a tree, with a report per hunk (forward,
+// already applied, neither — then why), the rebuilt exact diff, and the before/after overlays.
+import { readFileSync } from "node:fs";
+import type { PristineTree } from "../tree/source.ts";
+import { renderHunkHeader } from "./diff.ts";
+import { joinFile, locateHunk, splitFile, type FileText, type FullLine, type Placement } from "./locate.ts";
+import { emptyOverlay, type Overlay } from "./overlay.ts";
+import { resolveInTree } from "./paths.ts";
+import { confirmRename, missingFunctions, nearMatch, relocationCandidates, renameCandidates, type NearMatch, type Rename } from "./search.ts";
+import { IngestError, type FileDiff, type ParsedHunk, type Patch } from "./types.ts";
+
+export interface ApplyOptions {
+  /** Apply hunks found (whole) in another file of the tree there. Marked in every report. */
+  allowRelocated?: boolean;
+  /** Identifier renames applied to the patch text before matching, e.g. {free_extent_map: "btrfs_free_extent_map"}. Marked in every report. */
+  renames?: Record<string, string>;
+  /** Largest fuzz (default 2, like patch). */
+  maxFuzz?: number;
+  /** Skip the (slower) search of other files when a hunk applies nowhere. */
+  noSearch?: boolean;
+}
+
+export type HunkStatus = "forward" | "reverse" | "neither" | "ambiguous";
+
+export interface HunkReport {
+  index: number;
+  header: string;
+  status: HunkStatus;
+  /** The file the hunk was located in (differs from the diff's file when relocated). */
+  file: string;
+  line?: number;
+  offset?: number;
+  fuzz?: number;
+  /** lines the input had lost, put back from the file */
+  restored?: number;
+  /** lines whose whitespace was rebuilt by rule (not from the file) */
+  inferred?: number;
+  /** the hunk's whitespace disagreed with the tree; matched ignoring whitespace */
+  loose?: boolean;
+  unaccounted?: number;
+  /** set when the hunk was applied (or would apply) somewhere other than the diff's file */
+  relocated?: { from: string; to: string; line: number; dir: "forward" | "reverse"; fuzz: number; applied: boolean };
+  renamesApplied?: Record<string, string>;
+  reason?: string;
+  nearMatch?: NearMatch;
+  renames?: Rename[];
+  missingFunctions?: { name: string; where: string }[];
+  others?: string[];
+  notes?: string[];
+}
+
+export interface FileReport {
+  path: string;
+  kind: "modify" | "create" | "delete";
+  hunks: HunkReport[];
+}
+
+export type PatchStatus = "applies" | "already-applied" | "partially-applied" | "neither" | "ambiguous" | "cover-letter";
+
+export interface PatchReport {
+  id: string;
+  subject: string;
+  sourceFile: string;
+  format: string;
+  tree: { name: string; origin: string; kernelVersion: string };
+  status: PatchStatus;
+  mangled: boolean;
+  relocated: boolean;
+  renamesApplied?: Record<string, string>;
+  files: FileReport[];
+  trailers: { key: string; value: string }[];
+  baseCommit?: string;
+  series?: { version?: number; seq?: number; total?: number };
+  notes: string[];
+}
+
+export interface ApplyResult {
+  report: PatchReport;
+  /** null unless the patch applies forward or is already applied (whole) */
+  before: Overlay | null;
+  after: Overlay | null;
+  /** The patch as an exact git diff against this tree (forward or as applied), when it locates. */
+  exactDiff: string | null;
+}
+
+function applyRenames(h: ParsedHunk, renames: Record<string, string>): ParsedHunk {
+  const sub = (s: string) => {
+    let r = s;
+    for (const [a, b] of Object.entries(renames)) r = r.replace(new RegExp(`\\b${a.replace(/[^\w]/g, "")}\\b`, "g"), b);
+    return r;
+  };
+  return { ...h, lines: h.lines.map((l) => ({ ...l, text: sub(l.text), altCtx: l.altCtx === undefined ? undefined : sub(l.altCtx) })) };
+}
+
+interface Located {
+  hunkIndex: number;
+  file: string;
+  p: Placement;
+}
+
+function readTree(tree: PristineTree, rel: string): FileText | null {
+  const abs = resolveInTree(tree.root, rel);
+  return abs === null ? null : splitFile(readFileSync(abs, "utf8"));
+}
+
+function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions) {
+  let r = locateHunk(h, ft, { hint, loose: false, maxFuzz: opts.maxFuzz });
+  if (r.kind === "none" && !h.mangled) {
+    const r2 = locateHunk(h, ft, { hint, loose: true, maxFuzz: opts.maxFuzz });
+    if (r2.kind !== "none") r = r2;
+  }
+  return r;
+}
+
+function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, located: Located[]): FileReport {
+  const path = fd.newPath ?? fd.oldPath!;
+  const kind: FileReport["kind"] = fd.oldPath === null ? "create" : fd.newPath === null ? "delete" : "modify";
+  const hunks: HunkReport[] = [];
+  // which path names the file in this tree
+  let rel = fd.oldPath ?? fd.newPath!;
+  if (fd.newPath && fd.oldPath && fd.newPath !== fd.oldPath) {
+    if (resolveInTree(tree.root, fd.newPath) !== null) rel = fd.newPath;
+  }
+  const ft = readTree(tree, rel);
+  if (kind === "create" && ft === null) {
+    fd.hunks.forEach((h, k) => {
+      const lines: FullLine[] = h.lines.map((l) => ({ kind: l.kind, text: l.text, prov: h.mangled ? "inferred" : "patch" }));
+      located.push({ hunkIndex: k, file: path, p: { dir: "forward", fuzz: 0, at: 0, len: 0, replacement: lines.map((l) => l.text), lines, offset: 0, line: 1, restored: 0, inferred: h.mangled ? lines.length : 0, unaccounted: 0, loose: false } });
+      hunks.push({ index: k + 1, header: renderHunkHeader(h), status: "forward", file: path, line: 1, offset: 0, fuzz: 0 });
+    });
+    return { path, kind, hunks };
+  }
+  let offset = 0;
+  fd.hunks.forEach((h0, k) => {
+    const h = opts.renames ? applyRenames(h0, opts.renames) : h0;
+    const header = renderHunkHeader(h0);
+    const base: HunkReport = { index: k + 1, header, status: "neither", file: rel };
+    if (opts.renames) base.renamesApplied = opts.renames;
+    if (ft === null) {
+      base.reason = kind === "delete" ? `${rel} does not exist in the tree (already deleted?)` : `${rel} does not exist in the tree`;
+    } else {
+      const hint = Math.max(0, h.oldStart - 1) + offset;
+      const r = locateInFile(h, ft, hint, opts);
+      if (r.kind === "found") {
+        const p = r.placement;
+        if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
+        located.push({ hunkIndex: k, file: rel, p });
+        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, others: r.others.length ? r.others : undefined });
+        return;
+      }
+      if (r.kind === "ambiguous") {
+        hunks.push({ ...base, status: "ambiguous", reason: r.reason });
+        return;
+      }
+      base.notes = r.notes.length ? r.notes : undefined;
+      base.nearMatch = nearMatch(h, ft.lines, rel, hint) ?? undefined;
+      base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
+      if (base.missingFunctions.length === 0) delete base.missingFunctions;
+    }
+    // elsewhere in the tree?
+    if (!opts.noSearch) {
+      const hint = Math.max(0, h.oldStart - 1);
+      let bestNear: NearMatch | undefined;
+      for (const cand of relocationCandidates(tree.root, rel, h)) {
+        const cft = readTree(tree, cand);
+        if (!cft) continue;
+        const r = locateInFile(h, cft, hint, opts);
+        if (r.kind === "found") {
+          const p = r.placement;
+          base.relocated = { from: rel, to: cand, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: !!opts.allowRelocated };
+          if (opts.allowRelocated) {
+            located.push({ hunkIndex: k, file: cand, p });
+            hunks.push({ ...base, status: p.dir, file: cand, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined });
+            return;
+          }
+          base.reason = `the hunk ${p.dir === "forward" ? "applies" : "is already applied"} in ${cand} at line ${p.line}${p.fuzz ? ` with fuzz ${p.fuzz}` : ""}: the code moved there (use --allow-relocated to apply it there)`;
+          break;
+        }
+        const nm = nearMatch(h, cft.lines, cand, hint);
+        if (nm && (!bestNear || nm.matched > bestNear.matched)) bestNear = nm;
+      }
+      if (!base.relocated && bestNear && bestNear.matched > (base.nearMatch?.matched ?? 0) && bestNear.matched >= Math.ceil(bestNear.total / 2)) {
+        base.relocated = { from: rel, to: bestNear.file, line: bestNear.line, dir: bestNear.dir, fuzz: -1, applied: false };
+        base.nearMatch = bestNear;
+        base.reason = `${rel} no longer has this code; its closest match is in ${bestNear.file} at line ${bestNear.line} (${bestNear.matched}/${bestNear.total} lines)`;
+      }
+    }
+    if (base.nearMatch) {
+      const rn = renameCandidates(base.nearMatch.differing).map((c) => confirmRename(tree.root, base.nearMatch!.file, c));
+      if (rn.length) base.renames = rn;
+    }
+    if (!base.reason) {
+      base.reason = ft === null ? `${rel} does not exist in the tree` : `applies in neither direction in ${rel}`;
+    }
+    hunks.push(base);
+  });
+  return { path, kind, hunks };
+}
+
+function applyPlacements(ft: FileText, ps: Placement[], file: string): FileText {
+  const sorted = [...ps].sort((a, b) => a.at - b.at);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i]!.at < sorted[i - 1]!.at + sorted[i - 1]!.len) throw new IngestError(`hunks overlap in ${file} at line ${sorted[i]!.at + 1}`, "parse");
+  const lines = [...ft.lines];
+  for (const p of sorted.reverse()) lines.splice(p.at, p.len, ...p.replacement);
+  return { lines, eol: ft.eol };
+}
+
+/** Render the located hunks of one file as an exact diff against `from` (the side that is in the tree for forward). */
+function renderExact(file: string, items: { p: Placement }[], reverse: boolean): string {
+  const out = [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`];
+  let delta = 0; // new - old lines before this hunk
+  for (const { p } of [...items].sort((a, b) => a.p.at - b.p.at)) {
+    const core = p.lines.filter((l) => !l.fuzzed);
+    const o = core.filter((l) => l.kind !== "add").length;
+    const n = core.filter((l) => l.kind !== "del").length;
+    // p.at is where the side that is in the tree starts
+    let oldStart: number;
+    let newStart: number;
+    if (!reverse) {
+      oldStart = p.at + 1;
+      newStart = oldStart + delta;
+    } else {
+      newStart = p.at + 1;
+      oldStart = newStart - delta;
+    }
+    out.push(`@@ -${o === 0 ? oldStart - 1 : oldStart},${o} +${n === 0 ? newStart - 1 : newStart},${n} @@`);
+    for (const l of core) out.push((l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text);
+    delta += n - o;
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Apply one patch to a pristine tree (nothing is written anywhere). */
+export function applyToTree(patch: Patch, tree: PristineTree, opts: ApplyOptions = {}): ApplyResult {
+  const report: PatchReport = {
+    id: patch.id,
+    subject: patch.subject,
+    sourceFile: patch.sourceFile,
+    format: patch.format,
+    tree: { name: tree.name, origin: tree.origin, kernelVersion: tree.kernelVersion },
+    status: "neither",
+    mangled: patch.mangled,
+    relocated: false,
+    renamesApplied: opts.renames,
+    files: [],
+    trailers: patch.trailers,
+    baseCommit: patch.baseCommit,
+    series: patch.seq !== undefined ? { version: patch.version, seq: patch.seq, total: patch.total } : undefined,
+    notes: [...patch.notes],
+  };
+  if (patch.isCover) {
+    report.status = "cover-letter";
+    return { report, before: null, after: null, exactDiff: null };
+  }
+  const located: { fd: FileDiff; items: Located[] }[] = [];
+  for (const fd of patch.files) {
+    const items: Located[] = [];
+    report.files.push(fileReport(fd, tree, opts, items));
+    located.push({ fd, items });
+  }
+  const all = report.files.flatMap((f) => f.hunks);
+  report.relocated = all.some((h) => h.relocated?.applied);
+  const st = new Set(all.map((h) => h.status));
+  if (st.has("ambiguous")) report.status = "ambiguous";
+  else if (st.has("neither")) report.status = "neither";
+  else if (st.size === 1 && st.has("forward")) report.status = "applies";
+  else if (st.size === 1 && st.has("reverse")) report.status = "already-applied";
+  else report.status = "partially-applied";
+  let before: Overlay | null = null;
+  let after: Overlay | null = null;
+  let exactDiff: string | null = null;
+  if (report.status === "applies" || report.status === "already-applied") {
+    const reverse = report.status === "already-applied";
+    before = emptyOverlay(tree.root, tree.origin);
+    after = emptyOverlay(tree.root, tree.origin);
+    const changed = reverse ? before : after;
+    const byFile = new Map<string, Placement[]>();
+    for (const { items } of located) for (const it of items) byFile.set(it.file, [...(byFile.get(it.file) ?? []), it.p]);
+    const diffs: string[] = [];
+    for (const [file, ps] of [...byFile.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const fd = located.find((x) => x.items.some((i) => i.file === file))!.fd;
+      const ft = readTree(tree, file);
+      if (ft === null) {
+        // create (forward) — the new file's content is the added lines
+        const content = ps.flatMap((p) => p.replacement);
+        changed.files.set(file, joinFile({ lines: content, eol: !fd.hunks[fd.hunks.length - 1]!.lines.at(-1)?.noEol }));
+      } else if (fd.newPath === null && !reverse) {
+        changed.files.set(file, null);
+      } else {
+        changed.files.set(file, joinFile(applyPlacements(ft, ps, file)));
+      }
+      diffs.push(renderExact(file, ps.map((p) => ({ p })), reverse));
+    }
+    exactDiff = diffs.join("");
+  }
+  return { report, before, after, exactDiff };
+}
