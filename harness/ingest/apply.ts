@@ -153,7 +153,8 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         return;
       }
       base.notes = r.notes.length ? r.notes : undefined;
-      base.nearMatch = nearMatch(h, ft.lines, rel, hint) ?? undefined;
+      const nm = nearMatch(h, ft.lines, rel, hint);
+      if (nm && nm.matched >= Math.max(2, Math.ceil(nm.total / 3))) base.nearMatch = nm;
       base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
       if (base.missingFunctions.length === 0) delete base.missingFunctions;
     }
@@ -170,6 +171,8 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
           base.relocated = { from: rel, to: cand, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: !!opts.allowRelocated };
           if (opts.allowRelocated) {
             located.push({ hunkIndex: k, file: cand, p });
+            delete base.nearMatch;
+            delete base.missingFunctions;
             hunks.push({ ...base, status: p.dir, file: cand, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined });
             return;
           }

@@ -88,6 +88,8 @@ interface Cand {
   lines: FullLine[];
   restored: number;
   unaccounted: number;
+  /** side lines lost at the edges of a fuzzy match (context, not placed) */
+  edgeLost: number;
   effect: string;
 }
 
@@ -191,20 +193,18 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
         let ctxSeen = 0;
         let freeSeen = 0;
         for (const e of ev) if (e.t === "obs") e.as === "ctx" ? ctxSeen++ : e.as === "add" ? freeSeen++ : 0;
-        for (let k = 0; k < lead; k++) ctxSeen++;
-        for (let k = 0; k < trail; k++) ctxSeen++;
+        ctxSeen += lead + trail;
+        const sideSeen = ev.filter((e) => e.t === "obs" && e.f !== undefined).length + lead + trail; // consumed + trimmed context
         const needOther = otherCount - ctxSeen - freeSeen; // other-side lines still unexplained
-        let sCtx: number;
-        if (fuzz === 0) {
-          if (needOther < 0) continue;
-          if (needOther > s) {
-            incomplete.push(
-              `at line ${p + 1}: ${needOther - s} line(s) of the other side are missing from the text and cannot be recovered from the file`,
-            );
-            continue;
-          }
-          sCtx = needOther;
-        } else sCtx = Math.max(0, Math.min(s, needOther));
+        // lines of the side lost inside fuzz-ignored context: they are context, so they explain the other side too
+        const lostInTrim = fuzz === 0 ? 0 : sideCount - sideSeen - s;
+        if (lostInTrim < 0) continue;
+        const sCtx = needOther - lostInTrim;
+        if (sCtx < 0) continue;
+        if (sCtx > s) {
+          incomplete.push(`at line ${p + 1}: ${sCtx - s} line(s) of the other side are missing from the text and cannot be recovered from the file`);
+          continue;
+        }
         const sDel = s - sCtx;
         // every choice of which skipped lines are not context
         const choose = (n: number, k: number): number[][] => {
@@ -241,7 +241,7 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
             p +
             "|" +
             lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKey(l.text))).join("\n");
-          cands.push({ p, lead, trail, len, fuzz, lines, restored: s, unaccounted, effect });
+          cands.push({ p, lead, trail, len, fuzz, lines, restored: s, unaccounted, edgeLost: lostInTrim, effect });
         }
       }
     }
@@ -258,7 +258,33 @@ function shapeOk(c: Cand, fileLen: number, u: number): boolean {
   while (trail < c.lines.length && c.lines[c.lines.length - 1 - trail]!.kind === "ctx") trail++;
   const atStart = c.p - c.lead === 0;
   const atEnd = c.p + c.len >= fileLen;
+  if (c.edgeLost > 0) return lead <= u && trail <= u && u - lead + (u - trail) === c.edgeLost;
   return (lead === u || (atStart && lead < u)) && (trail === u || (atEnd && trail < u));
+}
+
+/**
+ * A restored context line could also have been a changed line whose partner on the other side
+ * was lost too: the header's counts cannot tell. Only the diff -u shape can: the first and
+ * last U lines of a hunk are context. A restored context line elsewhere is a guess.
+ */
+function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
+  const L = c.lines;
+  let lead = 0;
+  while (lead < L.length && L[lead]!.kind === "ctx") lead++;
+  let trail = 0;
+  while (trail < L.length && L[L.length - 1 - trail]!.kind === "ctx") trail++;
+  const atStart = c.p - c.lead === 0;
+  const atEnd = c.p + c.len >= fileLen;
+  for (let k = 0; k < L.length; k++) {
+    const l = L[k]!;
+    if (!l.restored || l.kind !== "ctx") continue;
+    const inLead = k < lead;
+    const inTrail = k >= L.length - trail;
+    if ((!inLead && !inTrail) || (inLead && atStart) || (inTrail && atEnd))
+      return `the lost line ${JSON.stringify(l.text)} (file line ${c.p + 1 + L.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess`;
+  }
+  if (!shapeOk(c, fileLen, u)) return `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence`;
+  return null;
 }
 
 function toObs(h: ParsedHunk, reverse: boolean, loose: boolean): Obs[] {
@@ -336,6 +362,10 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         return { kind: "ambiguous", reason };
       }
       const c = near[0]!;
+      if (c.restored > 0) {
+        const why = restoredDoubt(c, F.length, u);
+        if (why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why}` };
+      }
       const lines = c.lines.map((l) => ({ ...l, kind: reverse ? swap(l.kind) : l.kind }));
       if (!h.mangled && !loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
       if (h.mangled || loose) reindent(lines);
@@ -363,7 +393,13 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         others,
       };
       const score = (x: LocateResult & { kind: "found" }) => x.placement.lines.filter((l) => l.prov === "tree").length;
-      if (!found || score(res) > score(found)) found = res;
+      // both directions match: the one nearer the header's line wins, then the fuller match
+      if (!found) found = res;
+      else {
+        const da = Math.abs(res.placement.offset);
+        const db = Math.abs(found.placement.offset);
+        if (da < db || (da === db && score(res) > score(found))) found = res;
+      }
     }
     return found;
   };

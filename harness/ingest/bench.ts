@@ -1,0 +1,83 @@
+// Reconstruction rate, for `npm run bench`: real edits on real files of the Debian trees,
+// exact diffs by diff(1), damaged like the seeds, rebuilt against the tree (forward) and
+// against the edited file (reverse). Each case is exact (byte-identical result), whitespace
+// (identical except the whitespace of lines the tool marked as re-indented by rule), refused
+// (ambiguous or not located: said so) or wrong (a silently different result: must be 0).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { PristineTree } from "../tree/source.ts";
+import { applyToTree } from "./apply.ts";
+import { wsKey } from "./diff.ts";
+import { ingestText } from "./index.ts";
+import { damageDiff, prng, realEdit, unifiedDiff } from "./mangle.ts";
+
+export const BENCH_FILES = ["fs/ext4/file.c", "fs/direct-io.c", "fs/iomap/direct-io.c", "fs/btrfs/file.c", "fs/fat/inode.c", "block/fops.c"];
+
+export type Outcome = "exact" | "whitespace" | "refused" | "wrong";
+
+export interface CaseResult {
+  outcome: Outcome;
+  detail: string;
+}
+
+function compare(got: string, want: string): Outcome {
+  if (got === want) return "exact";
+  const g = got.split("\n");
+  const w = want.split("\n");
+  if (g.length !== w.length) return "wrong";
+  for (let i = 0; i < g.length; i++) if (g[i] !== w[i] && wsKey(g[i]!) !== wsKey(w[i]!)) return "wrong";
+  return "whitespace";
+}
+
+/** One case: edit `rel` of `root` with seed, damage, rebuild both ways. */
+export function runCase(root: string, rel: string, seed: number, dir: "forward" | "reverse", damage = true): CaseResult {
+  const rnd = prng(seed);
+  const orig = readFileSync(join(root, rel), "utf8");
+  const lines = orig.split("\n");
+  const edited = realEdit(lines, rnd).join("\n");
+  if (edited === orig) return { outcome: "exact", detail: "no-op edit" };
+  const exact = unifiedDiff(rel, orig, edited);
+  const text = damage ? damageDiff(exact, { dropMissable: 0.5, chrome: rnd() < 0.7, indent: rnd() < 0.5 ? 4 : 0, rnd }) : exact;
+  const tmp = mkdtempSync(join(tmpdir(), "dioscope-rate-"));
+  try {
+    const have = dir === "forward" ? orig : edited;
+    mkdirSync(dirname(join(tmp, rel)), { recursive: true });
+    writeFileSync(join(tmp, rel), have);
+    const tree: PristineTree = { name: "6.1", origin: "synthetic", kernelVersion: "0", root: tmp };
+    let patches;
+    try {
+      patches = ingestText(text, "case.txt");
+    } catch (e) {
+      return { outcome: "refused", detail: `parse: ${(e as Error).message}` };
+    }
+    if (patches.length !== 1) return { outcome: "wrong", detail: `parsed ${patches.length} patches` };
+    const r = applyToTree(patches[0]!, tree, { noSearch: true });
+    const st = r.report.status;
+    if (st === "ambiguous" || st === "neither") return { outcome: "refused", detail: st + ": " + r.report.files.flatMap((f) => f.hunks.map((h) => h.reason ?? "")).join(" | ") };
+    const wantStatus = dir === "forward" ? "applies" : "already-applied";
+    if (st !== wantStatus) return { outcome: "wrong", detail: `status ${st}, expected ${wantStatus}` };
+    const ov = dir === "forward" ? r.after! : r.before!;
+    const got = ov.files.get(rel);
+    if (got === undefined || got === null) return { outcome: "wrong", detail: "no content" };
+    const want = dir === "forward" ? edited : orig;
+    const o = compare(got, want);
+    return { outcome: o, detail: o === "wrong" ? `differs:\n${exact}\n---- damaged ----\n${text}` : "" };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export async function reconstructionRate(opts: { tree: PristineTree; cases?: number; seed?: number }): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
+  const n = opts.cases ?? 60;
+  const res = { tried: 0, exact: 0, whitespace: 0, refused: 0, wrong: 0, examples: [] as string[] };
+  for (let i = 0; i < n; i++) {
+    const rel = BENCH_FILES[i % BENCH_FILES.length]!;
+    const seed = (opts.seed ?? 1) * 100003 + i;
+    const c = runCase(opts.tree.root, rel, seed, i % 2 === 0 ? "forward" : "reverse");
+    res.tried++;
+    res[c.outcome]++;
+    if (c.outcome === "wrong" && res.examples.length < 3) res.examples.push(`${rel} seed ${seed}: ${c.detail}`);
+  }
+  return res;
+}

@@ -1,0 +1,113 @@
+// Damage like the web archives do it (see /work/shared/seeds/README.md), and real edits on
+// real kernel files with their exact diffs: shared by the property tests and the bench.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Damage {
+  /** drop blank and brace-only lines inside hunks (each with this probability, within the header's budget) */
+  dropMissable: number;
+  /** page chrome before/after */
+  chrome: boolean;
+  /** uniform indent of every body line */
+  indent: number;
+  /** random generator in [0,1) */
+  rnd: () => number;
+}
+
+const MISSABLE = /^[\s{}();,]*$/;
+
+/** Collapse whitespace like a web page copy: tabs and runs of blanks -> one space, leading/trailing stripped. */
+export function collapseLine(l: string): string {
+  return l.replace(/[\t ]+/g, " ").trim();
+}
+
+/** Damage a unified diff (text) the way the seeds are damaged. */
+export function damageDiff(diff: string, d: Damage): string {
+  const out: string[] = [];
+  let inHunk = false;
+  for (const l of diff.split("\n")) {
+    if (/^@@ /.test(l)) inHunk = true;
+    else if (/^(diff |--- |\+\+\+ )/.test(l)) inHunk = false;
+    if (inHunk && !/^@@ /.test(l)) {
+      const body = l.slice(1);
+      if (MISSABLE.test(body) && d.rnd() < d.dropMissable) continue;
+      // "+\tcode" -> "+ code"; " code" -> "code"
+      const c = collapseLine(body);
+      const p = l[0] === " " || l === "" ? "" : l[0]!;
+      out.push(p === "" ? c : p + (c === "" ? "" : /^[\t ]/.test(body) ? " " + c : c));
+    } else out.push(collapseLine(l));
+  }
+  let lines = out;
+  if (d.chrome) {
+    lines = [
+      "[lkml]\u00a0\u00a0[2024]\u00a0\u00a0[Jan]\u00a0\u00a0[1]\u00a0\u00a0[last100]\u00a0\u00a0RSS Feed",
+      "Views: [wrap][no wrap]\u00a0\u00a0[headers]\u00a0\u00a0[forward]\u00a0",
+      "Messages in this thread",
+      "Patch in this message",
+      "Subject[PATCH] test: a generated edit",
+      "From: Some One <>",
+      "",
+      "A generated change.",
+      "",
+      "Signed-off-by: Some One <>",
+      ...lines,
+      "",
+      "\u00a0\\\u00a0/",
+      "\u00a0\u00a0Last update: 2024-01-01 00:00\u00a0\u00a0\u00a0\u00a0[W:0.1 / U:0.2 seconds]",
+      "\u00a92003-2020 Jasper Spaans|hosted at Digital Ocean and TransIP|Read the blog|Advertise on this site",
+    ];
+    if (d.indent > 0) lines = lines.map((l, k) => (k >= 3 && k < lines.length - 1 && l !== "" ? " ".repeat(d.indent) + l : l));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `diff -u` between two texts, with a/ b/ names. */
+export function unifiedDiff(path: string, before: string, after: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "dioscope-diff-"));
+  try {
+    writeFileSync(join(dir, "a"), before);
+    writeFileSync(join(dir, "b"), after);
+    let out = "";
+    try {
+      out = execFileSync("diff", ["-u", "--label", `a/${path}`, "--label", `b/${path}`, join(dir, "a"), join(dir, "b")], { encoding: "utf8" });
+    } catch (e) {
+      const err = e as { status?: number; stdout?: string };
+      if (err.status !== 1) throw e;
+      out = err.stdout ?? "";
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A real edit on a real file: at 1–2 places, delete up to 3 lines and insert up to 4 lines
+ * copied from elsewhere in the same file (real kernel lines with their real whitespace).
+ */
+export function realEdit(lines: string[], rnd: () => number): string[] {
+  const out = [...lines];
+  const places = 1 + Math.floor(rnd() * 2);
+  const starts = Array.from({ length: places }, () => 5 + Math.floor(rnd() * Math.max(1, out.length - 10))).sort((a, b) => b - a);
+  for (const at of starts) {
+    const del = Math.floor(rnd() * 4);
+    const ins = (del === 0 ? 1 : 0) + Math.floor(rnd() * 4);
+    const src = Math.floor(rnd() * Math.max(1, lines.length - ins));
+    out.splice(at, del, ...lines.slice(src, src + ins));
+  }
+  return out;
+}
