@@ -18,6 +18,8 @@ export interface ApplyOptions {
   maxFuzz?: number;
   /** Skip the (slower) search of other files when a hunk applies nowhere. */
   noSearch?: boolean;
+  /** Apply on top of this overlay of the same tree (e.g. the `after` of the previous patch of a series). */
+  base?: Overlay;
 }
 
 export type HunkStatus = "forward" | "reverse" | "neither" | "ambiguous";
@@ -98,7 +100,13 @@ interface Located {
   p: Placement;
 }
 
+let currentBase: Overlay | undefined;
+
 function readTree(tree: PristineTree, rel: string): FileText | null {
+  if (currentBase && currentBase.files.has(rel)) {
+    const c = currentBase.files.get(rel);
+    return c === null || c === undefined ? null : splitFile(c);
+  }
   const abs = resolveInTree(tree.root, rel);
   return abs === null ? null : splitFile(readFileSync(abs, "utf8"));
 }
@@ -256,6 +264,16 @@ export function applyToTree(patch: Patch, tree: PristineTree, opts: ApplyOptions
     report.status = "cover-letter";
     return { report, before: null, after: null, exactDiff: null };
   }
+  if (opts.base && opts.base.root !== tree.root) throw new IngestError("base overlay belongs to another tree", "parse");
+  currentBase = opts.base;
+  try {
+    return applyInner(patch, tree, opts, report);
+  } finally {
+    currentBase = undefined;
+  }
+}
+
+function applyInner(patch: Patch, tree: PristineTree, opts: ApplyOptions, report: PatchReport): ApplyResult {
   const located: { fd: FileDiff; items: Located[] }[] = [];
   for (const fd of patch.files) {
     const items: Located[] = [];
@@ -277,6 +295,10 @@ export function applyToTree(patch: Patch, tree: PristineTree, opts: ApplyOptions
     const reverse = report.status === "already-applied";
     before = emptyOverlay(tree.root, tree.origin);
     after = emptyOverlay(tree.root, tree.origin);
+    if (opts.base) for (const [k, v] of opts.base.files) {
+      before.files.set(k, v);
+      after.files.set(k, v);
+    }
     const changed = reverse ? before : after;
     const byFile = new Map<string, Placement[]>();
     for (const { items } of located) for (const it of items) byFile.set(it.file, [...(byFile.get(it.file) ?? []), it.p]);

@@ -150,11 +150,14 @@ function trailersOf(lines: string[]): Trailer[] {
   return out;
 }
 
+const CANON = new Map(
+  "Signed-off-by Reviewed-by Acked-by Tested-by Reported-by Suggested-by Co-developed-by Reported-and-tested-by Fixes Link Closes Cc Stable-dep-of Message-ID Debugged-by Requested-by Helped-by Originally-by"
+    .split(" ")
+    .map((k) => [k.toLowerCase(), k] as const),
+);
+
 function canonicalKey(k: string): string {
-  const lower = k.toLowerCase();
-  if (lower === "cc") return "Cc";
-  if (lower === "message-id") return "Message-ID";
-  return lower.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()).replace(/-By$/, "-by").replace(/-And-/, "-and-");
+  return CANON.get(k.toLowerCase()) ?? k;
 }
 
 /** Turn one message (headers known) into a Patch, or null when it carries no diff and is no cover letter. */
