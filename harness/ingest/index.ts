@@ -29,7 +29,7 @@
  *   reconstructionRate(opts?) (./bench.ts) — property-style damage/rebuild rate for the bench.
  */
 import { basename } from "node:path";
-import { readInputFile } from "./input.ts";
+import { LIMITS, readInputFile } from "./input.ts";
 import { patchesFromText } from "./mail.ts";
 import { IngestError, type Patch } from "./types.ts";
 
@@ -40,6 +40,9 @@ export { IngestError, type Patch, type FileDiff, type ParsedHunk, type InputForm
 export { LIMITS } from "./input.ts";
 
 export function ingestText(text: string, name: string): Patch[] {
+  if (text.length > LIMITS.maxTextBytes) throw new IngestError(`refused: ${name} is more than ${LIMITS.maxTextBytes} bytes of text`, "too-large");
+  const nul = text.indexOf("\0");
+  if (nul >= 0) throw new IngestError(`refused: ${name} contains NUL bytes (offset ${nul}); it is binary, not a patch`, "binary");
   return orderSeries(patchesFromText(text, name, basename(name)));
 }
 
