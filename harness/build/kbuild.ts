@@ -1,0 +1,115 @@
+// Kbuild driver: configure (allnoconfig + our fragment) and compile every
+// object the configuration enables with the kernel's own build system, its
+// own flags and dependency tracking, incrementally and in parallel.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { LLVM_SUFFIX } from "./toolchain.ts";
+import { OBJ_SUBDIR } from "./shadow.ts";
+import { repoRoot } from "../paths.ts";
+
+export const CONFIG_FRAGMENT = join(repoRoot, "kernel-src", "config", "dioscope.config");
+
+export class KbuildError extends Error {
+  constructor(message: string, readonly log: string) {
+    super(message);
+  }
+}
+
+function makeArgs(): string[] {
+  return [
+    `O=${OBJ_SUBDIR}`,
+    "ARCH=wasm",
+    `LLVM=${LLVM_SUFFIX}`,
+    // 6.1 derives clang's --target from CROSS_COMPILE, 6.12 from CLANG_TARGET_FLAGS_<arch>.
+    "CROSS_COMPILE=wasm32-unknown-unknown-",
+    "CLANG_TARGET_FLAGS_wasm=wasm32-unknown-unknown",
+    // Reproducible objects: no build host, user or time stamped into them.
+    "KBUILD_BUILD_USER=dioscope",
+    "KBUILD_BUILD_HOST=dioscope",
+    "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2026",
+  ];
+}
+
+export interface MakeResult {
+  status: number;
+  log: string;
+}
+
+function make(shadow: string, goals: string[], extra: string[] = [], onLine?: (l: string) => void): MakeResult {
+  const r = spawnSync("make", ["-C", shadow, ...makeArgs(), ...extra, ...goals], {
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, LC_ALL: "C" },
+  });
+  const log = (r.stdout ?? "") + (r.stderr ?? "");
+  if (onLine) for (const l of log.split("\n")) if (l) onLine(l);
+  return { status: r.status ?? 1, log };
+}
+
+/** Objects Kbuild (re)compiled in this run, from its quiet "  CC      path" lines. */
+export function compiledObjects(log: string): string[] {
+  return [...log.matchAll(/^\s+CC\s+(\S+\.o)$/gm)].map((m) => m[1]!);
+}
+
+/** clang diagnostics in `file:line:col: error: ...` form. */
+export function compileErrors(log: string): string[] {
+  return [...new Set(log.split("\n").filter((l) => /^[^\s:]+:\d+:\d+: (fatal )?error: /.test(l)))];
+}
+
+export function configure(shadow: string): void {
+  const obj = join(shadow, OBJ_SUBDIR);
+  const stamp = join(obj, ".dioscope-config-input");
+  const input = readFileSync(CONFIG_FRAGMENT, "utf8") + readFileSync(join(repoRoot, "kernel-src/arch/wasm/Kconfig"), "utf8");
+  if (existsSync(join(obj, ".config")) && existsSync(stamp) && readFileSync(stamp, "utf8") === input) return;
+  const r = make(shadow, ["allnoconfig"], [`KCONFIG_ALLCONFIG=${CONFIG_FRAGMENT}`]);
+  if (r.status !== 0) throw new KbuildError("kernel configuration failed", r.log);
+  writeFileSync(stamp, input);
+}
+
+/**
+ * modpost's mk_elfconfig reads the target's scripts/mod/empty.o to learn the
+ * ELF class and byte order, but wasm objects are not ELF. Put a host-made
+ * ELF32 little-endian empty.o in its place, keeping Kbuild's record of the
+ * command and the timestamp so Kbuild considers it up to date.
+ */
+function elfEmptyObject(shadow: string): boolean {
+  const o = join(shadow, OBJ_SUBDIR, "scripts/mod/empty.o");
+  if (!existsSync(o)) return false;
+  const head = readFileSync(o).subarray(0, 4);
+  if (head.toString("latin1") === "\x7fELF") return false;
+  const elf = `${o}.elf`;
+  const r = spawnSync(`clang${LLVM_SUFFIX}`, ["--target=i386-linux-gnu", "-x", "c", "-c", "/dev/null", "-o", elf]);
+  if (r.status !== 0) throw new Error("could not make the host ELF empty.o for modpost");
+  const st = statSync(o);
+  copyFileSync(elf, o);
+  utimesSync(o, st.atime, st.mtime);
+  return true;
+}
+
+export function prepare(shadow: string): void {
+  let r = make(shadow, ["prepare"], ["-k"]);
+  if (r.status !== 0 && elfEmptyObject(shadow)) r = make(shadow, ["prepare"]);
+  if (r.status !== 0) throw new KbuildError("kernel 'make prepare' failed", r.log);
+}
+
+export interface CompileResult {
+  compiled: string[];
+  log: string;
+}
+
+/** Compile everything the config enables into vmlinux.a and lib/lib.a. */
+export function compileAll(shadow: string, jobs = cpus().length, onLine?: (l: string) => void): CompileResult {
+  configure(shadow);
+  prepare(shadow);
+  const r = make(shadow, ["wasm_objects"], [`-j${jobs}`], onLine);
+  if (r.status !== 0) {
+    const errs = compileErrors(r.log);
+    throw new KbuildError(
+      errs.length ? `kernel compile failed:\n${errs.slice(0, 20).join("\n")}` : "kernel build failed (see log)",
+      r.log,
+    );
+  }
+  return { compiled: compiledObjects(r.log), log: r.log };
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot: the host calls wasm_start_kernel() on CPU 0 with __stack_pointer at
+ * the top of init_stack. Memory is the whole wasm linear memory, handed to
+ * memblock above the kernel image (FLATMEM, one ZONE_NORMAL).
+ */
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/start_kernel.h>
+#include <linux/string.h>
+#include <linux/cpumask.h>
+#include <asm/sections.h>
+#include <asm/setup.h>
+#include <asm/wasm_host.h>
+
+/* The initial task's kernel stack (a linker-script symbol on other arches). */
+unsigned long init_stack[THREAD_SIZE / sizeof(unsigned long)] __aligned(THREAD_SIZE);
+
+int wasm_this_cpu;
+struct task_struct *wasm_cpu_current[NR_CPUS] = { [0] = &init_task };
+
+/* Written by the host before wasm_start_kernel(): command line and CPU count. */
+char wasm_boot_cmdline[COMMAND_LINE_SIZE];
+unsigned int wasm_nr_cpus = 1;
+
+void __init setup_arch(char **cmdline_p)
+{
+	unsigned long ram_end = __builtin_wasm_memory_size(0) * 65536UL;
+	unsigned long kernel_end = PAGE_ALIGN(__pa(_end));
+	unsigned int cpu;
+
+	strscpy(boot_command_line, wasm_boot_cmdline, COMMAND_LINE_SIZE);
+	*cmdline_p = boot_command_line;
+
+	/* Low memory below the image holds no kernel data (global-base), but
+	 * page 0 must never be handed out: NULL must stay distinguishable. */
+	memblock_add(0, ram_end);
+	memblock_reserve(0, kernel_end);
+	min_low_pfn = PFN_UP(kernel_end);
+	max_low_pfn = max_pfn = PFN_DOWN(ram_end);
+
+	for (cpu = 0; cpu < min_t(unsigned int, wasm_nr_cpus, NR_CPUS); cpu++)
+		set_cpu_possible(cpu, true);
+
+	paging_init();
+}
+
+/* Host entry point: boot CPU 0. Never returns (CPU 0 ends in its idle loop). */
+void wasm_start_kernel(void)
+{
+	wasm_this_cpu = 0;
+	wasm_cpu_current[0] = &init_task;
+	start_kernel();
+}

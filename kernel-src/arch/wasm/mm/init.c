@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Memory set-up: one node, one ZONE_NORMAL over the linear memory. */
+#include <linux/init.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+
+pgd_t swapper_pg_dir[PTRS_PER_PGD] __aligned(PAGE_SIZE);
+unsigned long empty_zero_page[PAGE_SIZE / sizeof(unsigned long)] __aligned(PAGE_SIZE);
+
+void __init paging_init(void)
+{
+	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
+
+	max_zone_pfn[ZONE_NORMAL] = max_low_pfn;
+	free_area_init(max_zone_pfn);
+}
+
+void __init mem_init(void)
+{
+	high_memory = (void *)__va(max_low_pfn << PAGE_SHIFT);
+	memblock_free_all();
+}
