@@ -31,14 +31,15 @@ function compare(got: string, want: string): Outcome {
 }
 
 /** One case: edit `rel` of `root` with seed, damage, rebuild both ways. */
-export function runCase(root: string, rel: string, seed: number, dir: "forward" | "reverse", damage = true): CaseResult {
+export function runCase(root: string, rel: string, seed: number, dir: "forward" | "reverse", damage: boolean | { dropMissable: number } = true): CaseResult {
   const rnd = prng(seed);
+  const drop = typeof damage === "object" ? damage.dropMissable : 0.5;
   const orig = readFileSync(join(root, rel), "utf8");
   const lines = orig.split("\n");
   const edited = realEdit(lines, rnd).join("\n");
   if (edited === orig) return { outcome: "exact", detail: "no-op edit" };
   const exact = unifiedDiff(rel, orig, edited);
-  const text = damage ? damageDiff(exact, { dropMissable: 0.5, chrome: rnd() < 0.7, indent: rnd() < 0.5 ? 4 : 0, rnd }) : exact;
+  const text = damage ? damageDiff(exact, { dropMissable: drop, chrome: rnd() < 0.7, indent: rnd() < 0.5 ? 4 : 0, rnd }) : exact;
   const tmp = mkdtempSync(join(tmpdir(), "dioscope-rate-"));
   try {
     const have = dir === "forward" ? orig : edited;
@@ -54,7 +55,8 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
     if (patches.length !== 1) return { outcome: "wrong", detail: `parsed ${patches.length} patches` };
     const r = applyToTree(patches[0]!, tree, { noSearch: true });
     const st = r.report.status;
-    if (st === "ambiguous" || st === "neither") return { outcome: "refused", detail: st + ": " + r.report.files.flatMap((f) => f.hunks.map((h) => h.reason ?? "")).join(" | ") };
+    // no overlay is produced for these and the report says why: a refusal, not a silent result
+    if (st === "ambiguous" || st === "neither" || st === "partially-applied") return { outcome: "refused", detail: st + ": " + r.report.files.flatMap((f) => f.hunks.map((h) => h.reason ?? "")).join(" | ") };
     const wantStatus = dir === "forward" ? "applies" : "already-applied";
     if (st !== wantStatus) return { outcome: "wrong", detail: `status ${st}, expected ${wantStatus}` };
     const ov = dir === "forward" ? r.after! : r.before!;

@@ -122,17 +122,10 @@ function parseMangled(lines: string[], start: number, oldCount: number, newCount
     if ((k.o > oldCount || k.n > newCount) && out.length && out[out.length - 1]!.kind === "ctx") out.pop();
     else break;
   }
-  // diff -u puts the same amount of context (3 unless -U) after the last change as before the
-  // first: a blank line beyond that is page spacing before the chrome, not a context line.
-  let leadRun = 0;
-  while (leadRun < out.length && out[leadRun]!.kind === "ctx") leadRun++;
-  const u = Math.max(3, leadRun);
-  for (;;) {
-    let trail = 0;
-    while (trail < out.length && out[out.length - 1 - trail]!.kind === "ctx") trail++;
-    if (trail > u && trail < out.length && out[out.length - 1]!.text === "") out.pop();
-    else break;
-  }
+  // A blank line at the end of a damaged hunk cannot be told from page spacing: drop it. If it
+  // was a real context line, it is one of the lines the header's budget says were lost, and
+  // it is restored from the tree like any other.
+  while (out.length && out[out.length - 1]!.kind === "ctx" && out[out.length - 1]!.text === "") out.pop();
   return { lines: out, end: i };
 }
 

@@ -198,7 +198,8 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
         const needOther = otherCount - ctxSeen - freeSeen; // other-side lines still unexplained
         // lines of the side lost inside fuzz-ignored context: they are context, so they explain the other side too
         const lostInTrim = fuzz === 0 ? 0 : sideCount - sideSeen - s;
-        if (lostInTrim < 0) continue;
+        // at most one lost line may hide next to the fuzz-ignored context (more is a guess)
+        if (lostInTrim < 0 || lostInTrim > Math.min(1, lead + trail)) continue;
         const sCtx = needOther - lostInTrim;
         if (sCtx < 0) continue;
         if (sCtx > s) {
@@ -304,11 +305,14 @@ function toObs(h: ParsedHunk, reverse: boolean, loose: boolean): Obs[] {
  */
 export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { context?: number }): LocateResult {
   const F = file.lines;
-  const maxFuzz = opts.maxFuzz ?? 2;
+  // damaged hunks already carry uncertainty: at most fuzz 1 for them (patch's default 2 otherwise)
+  const maxFuzz = Math.min(opts.maxFuzz ?? 2, h.mangled ? 1 : 2);
   const loose = opts.loose || h.mangled;
   const Fkeys = loose ? F.map(wsKey) : F;
   const notes: string[] = [];
   const u = opts.context ?? 3;
+  if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
+    return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
   const tryLevel = (fuzz: number): LocateResult | null => {
     let found: (LocateResult & { kind: "found" }) | null = null;
     for (const dir of ["forward", "reverse"] as const) {
