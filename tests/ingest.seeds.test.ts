@@ -165,3 +165,45 @@ describe("ingest: seed mails", function () {
     }
   });
 });
+
+describe("dioscope apply (CLI) on the seeds", function () {
+  this.timeout(120000);
+  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { runApply } = await import("../harness/cli/apply.ts");
+    const out: string[] = [];
+    const err: string[] = [];
+    const lo = console.log;
+    const le = console.error;
+    console.log = (...a: unknown[]) => out.push(a.join(" "));
+    console.error = (...a: unknown[]) => err.push(a.join(" "));
+    try {
+      return { code: await runApply(args), out: out.join("\n"), err: err.join("\n") };
+    } finally {
+      console.log = lo;
+      console.error = le;
+    }
+  }
+
+  it("--json reports every patch on every tree; exit 1 because 000 applies nowhere", async () => {
+    const r = await cli([S000, S001, S002, "--json", "--dry-run"]);
+    assert.equal(r.code, 1, r.err);
+    const reports = JSON.parse(r.out) as { id: string; tree: { name: string }; status: string }[];
+    const got = reports.map((x) => `${x.tree.name} ${x.id.slice(0, 3)} ${x.status}`);
+    assert.deepEqual(got, ["6.1 000 neither", "6.1 001 already-applied", "6.1 002 already-applied", "6.12 000 neither", "6.12 001 already-applied", "6.12 002 neither"]);
+  });
+
+  it("writes before/after overlays with --out, and only there", async () => {
+    const out = mkdtempSync(join(tmpdir(), "dioscope-cli-"));
+    try {
+      const r = await cli([S001, "--base", "6.12", "--out", out]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /ALREADY APPLIED/);
+      const dir = join(out, "6.12", "001_60a185f54a9e7512.txt-1");
+      const before = readFileSync(join(dir, "before/fs/ext4/file.c"), "utf8");
+      assert.ok(!before.includes("inode_dio_wait(inode);\n\n\tret = ext4_write_checks"));
+      assert.equal(execFileSync("find", [join(dir, "after"), "-type", "f"], { encoding: "utf8" }), "", "after = tree: no changed files");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

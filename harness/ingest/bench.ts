@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { debianTree } from "../tree/debian.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { applyToTree } from "./apply.ts";
 import { wsKey } from "./diff.ts";
@@ -70,13 +71,18 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
   }
 }
 
-export async function reconstructionRate(opts: { tree: PristineTree; cases?: number; seed?: number }): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
-  const n = opts.cases ?? 60;
+/**
+ * For the bench: `cases` damaged real edits (default 200; half forward, half already applied)
+ * on files of `tree` (default: the Debian 6.1 tree). exact + whitespace = rebuilt; wrong must be 0.
+ */
+export async function reconstructionRate(opts: { tree?: PristineTree; cases?: number; seed?: number } = {}): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
+  const n = opts.cases ?? 200;
+  const tree = opts.tree ?? debianTree("6.1");
   const res = { tried: 0, exact: 0, whitespace: 0, refused: 0, wrong: 0, examples: [] as string[] };
   for (let i = 0; i < n; i++) {
     const rel = BENCH_FILES[i % BENCH_FILES.length]!;
     const seed = (opts.seed ?? 1) * 100003 + i;
-    const c = runCase(opts.tree.root, rel, seed, i % 2 === 0 ? "forward" : "reverse");
+    const c = runCase(tree.root, rel, seed, i % 2 === 0 ? "forward" : "reverse");
     res.tried++;
     res[c.outcome]++;
     if (c.outcome === "wrong" && res.examples.length < 3) res.examples.push(`${rel} seed ${seed}: ${c.detail}`);

@@ -57,19 +57,32 @@ export function ingest(files: string[]): Patch[] {
   return orderSeries(all);
 }
 
-/** Order a series by [PATCH vN m/N]; keep only the newest version when several are mixed. */
+/**
+ * Order a series by [PATCH vN m/N]: patches are grouped by N (patches without m/N stand
+ * alone); within a group only the newest version is kept, one patch per m, sorted by m.
+ * Groups keep the order in which they first appear.
+ */
 export function orderSeries(ps: Patch[]): Patch[] {
-  if (ps.length <= 1) return ps;
-  const versions = new Set(ps.filter((p) => p.seq !== undefined).map((p) => p.version ?? 1));
-  let keep = ps;
-  if (versions.size > 1) {
-    const top = Math.max(...versions);
-    keep = ps.filter((p) => p.seq === undefined || (p.version ?? 1) === top);
-    for (const p of keep) p.notes.push(`series: several versions in the input; using v${top}`);
-  }
-  if (keep.every((p) => p.seq !== undefined)) {
+  const groups = new Map<string, Patch[]>();
+  ps.forEach((p, i) => {
+    const key = p.seq !== undefined && p.total !== undefined ? `series/${p.total}` : `single/${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  });
+  const out: Patch[] = [];
+  for (const [key, g] of groups) {
+    if (key.startsWith("single/")) {
+      out.push(...g);
+      continue;
+    }
+    const versions = new Set(g.map((p) => p.version ?? 1));
+    let keep = g;
+    if (versions.size > 1) {
+      const top = Math.max(...versions);
+      keep = g.filter((p) => (p.version ?? 1) === top);
+      for (const p of keep) p.notes.push(`series: several versions in the input (${[...versions].sort().map((v) => "v" + v).join(", ")}); using v${top}`);
+    }
     const seen = new Set<number>();
-    keep = [...keep].sort((a, b) => a.seq! - b.seq!).filter((p) => (seen.has(p.seq!) ? false : (seen.add(p.seq!), true)));
+    out.push(...[...keep].sort((a, b) => a.seq! - b.seq!).filter((p) => (seen.has(p.seq!) ? false : (seen.add(p.seq!), true))));
   }
-  return keep;
+  return out;
 }

@@ -109,9 +109,10 @@ function swap(k: LineKind): LineKind {
  * Find all candidates for one direction. `obs` are the hunk lines with kinds already swapped
  * for the reverse direction so that "del" always means: consumed from the file, not context.
  */
-function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number, otherCount: number, fuzz: number, allowMissing: boolean, hint: number): { cands: Cand[]; incomplete: string[] } {
+function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number, otherCount: number, fuzz: number, allowMissing: boolean, hint: number): { cands: Cand[]; incomplete: string[]; incompleteAt: number[] } {
   const cands: Cand[] = [];
   const incomplete: string[] = [];
+  const incompleteAt: number[] = [];
   const isCtx = (o: Obs) => o.kind === "ctx";
   let leadCtx = 0;
   while (leadCtx < obs.length && isCtx(obs[leadCtx]!)) leadCtx++;
@@ -203,6 +204,7 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
         const sCtx = needOther - lostInTrim;
         if (sCtx < 0) continue;
         if (sCtx > s) {
+          incompleteAt.push(p - lead);
           incomplete.push(`at line ${p + 1}: ${sCtx - s} line(s) of the other side are missing from the text and cannot be recovered from the file`);
           continue;
         }
@@ -248,7 +250,7 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
     }
   }
   void hint;
-  return { cands, incomplete };
+  return { cands, incomplete, incompleteAt };
 }
 
 /** diff -u shape: leading and trailing context of `u` lines unless the hunk touches the file's start or end. */
@@ -310,6 +312,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   const loose = opts.loose || h.mangled;
   const Fkeys = loose ? F.map(wsKey) : F;
   const notes: string[] = [];
+  let nearestIncomplete: { d: number; line: number; dir: string } | undefined;
   const u = opts.context ?? 3;
   if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
     return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
@@ -336,6 +339,10 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       }
       const all = candidates(obs, F, Fkeys, sideCount, otherCount, fuzz, h.mangled, hint);
       notes.push(...all.incomplete.map((s) => `${dir}: ${s}`));
+      for (const q of all.incompleteAt) {
+        const d = Math.abs(q - hint);
+        if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: q + 1, dir };
+      }
       // a fuzzy match must still verify at least half of the side's observed lines
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
       const cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.max(1, Math.ceil(sideObserved / 2)));
@@ -407,12 +414,22 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
     }
     return found;
   };
+  const guard = (r: LocateResult): LocateResult => {
+    // a damaged hunk found far away, while near the header's line it matches except for lines
+    // the text lost: two explanations, and the nearer one cannot be checked — refuse
+    if (r.kind === "found" && h.mangled && nearestIncomplete && nearestIncomplete.d < Math.abs(r.placement.offset))
+      return {
+        kind: "ambiguous",
+        reason: `${r.placement.dir} it matches at line ${r.placement.line} (offset ${r.placement.offset}), but nearer the header, at line ${nearestIncomplete.line}, it matches ${nearestIncomplete.dir === "forward" ? "forward" : "in reverse"} except for lines the text lost that the tree cannot supply; refusing to choose`,
+      };
+    return r;
+  };
   let fuzzyBest: LocateResult | null = null;
   let fuzzyScore = -1;
   for (let fuzz = 0; fuzz <= maxFuzz; fuzz++) {
     const r = tryLevel(fuzz);
     if (r === null) continue;
-    if (fuzz === 0 || r.kind === "ambiguous") return r;
+    if (fuzz === 0 || r.kind === "ambiguous") return guard(r);
     if (r.kind !== "found") continue;
     const score = r.placement.lines.filter((l) => l.prov === "tree").length;
     if (score > fuzzyScore) {
@@ -420,6 +437,6 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       fuzzyScore = score;
     }
   }
-  if (fuzzyBest) return fuzzyBest;
+  if (fuzzyBest) return guard(fuzzyBest);
   return { kind: "none", notes: [...new Set(notes)].slice(0, 6) };
 }
