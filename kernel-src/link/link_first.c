@@ -72,3 +72,12 @@ MARK("wasm_percpu..read_mostly", __wasm_percpu_read_mostly, 4);
 MARK("wasm_percpu", __wasm_percpu, 4);
 MARK("wasm_percpu..shared_aligned", __wasm_percpu_shared_aligned, 4);
 MARK("wasm_percpu_end", __per_cpu_end, 4096);
+
+/*
+ * Sections the kernel brackets with __start_/__stop_ symbols (C-identifier
+ * names, so wasm-ld defines those itself) but that this configuration leaves
+ * empty: one empty piece each makes the bounds exist (an empty table).
+ */
+MARK("__ex_table", __wasm_ex_table, 4);
+MARK("__modver", __wasm_modver, 4);
+MARK("notes", __wasm_notes, 4);

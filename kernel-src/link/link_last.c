@@ -9,4 +9,4 @@
 MARK(".rodata.zwasm_end", __end_rodata, 4);
 MARK(".data.zwasm_end", _edata, 4);
 MARK(".bss.zwasm_end", __bss_stop, 4);
-MARK(".bss.zwasm_end", _end, 4096);
+MARK(".bss.zwasm_end", _end, 4);

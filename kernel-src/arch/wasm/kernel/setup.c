@@ -13,6 +13,7 @@
 #include <linux/start_kernel.h>
 #include <linux/string.h>
 #include <linux/cpumask.h>
+#include <linux/seq_file.h>
 #include <asm/sections.h>
 #include <asm/setup.h>
 #include <asm/wasm_host.h>
@@ -56,3 +57,32 @@ void wasm_start_kernel(void)
 	wasm_cpu_current[0] = &init_task;
 	start_kernel();
 }
+
+/* /proc/cpuinfo: one line per simulated CPU. */
+static int wasm_cpuinfo_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "processor\t: %lu\nmodel name\t: dioscope simulated CPU\n\n", (unsigned long)v - 1);
+	return 0;
+}
+
+static void *wasm_cpuinfo_start(struct seq_file *m, loff_t *pos)
+{
+	return *pos < nr_cpu_ids ? (void *)(unsigned long)(*pos + 1) : NULL;
+}
+
+static void *wasm_cpuinfo_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return wasm_cpuinfo_start(m, pos);
+}
+
+static void wasm_cpuinfo_stop(struct seq_file *m, void *v)
+{
+}
+
+const struct seq_operations cpuinfo_op = {
+	.start	= wasm_cpuinfo_start,
+	.next	= wasm_cpuinfo_next,
+	.stop	= wasm_cpuinfo_stop,
+	.show	= wasm_cpuinfo_show,
+};

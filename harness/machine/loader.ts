@@ -1,0 +1,92 @@
+// Instantiates a built kernel.wasm in Node with every import bound: host
+// imports (the arch interface, asm/wasm_host.h) to the implementation the
+// machine supplies, and everything else — kernel functions no configured code
+// defines — to a trap that names the function and its kernel caller.
+import { readFileSync } from "node:fs";
+import { hostImports } from "../build/host-interface.ts";
+
+export class NotSimulatedError extends Error {
+  constructor(readonly importName: string, readonly caller: string) {
+    super(`not simulated: ${importName} (called from ${caller})`);
+  }
+}
+
+/** The innermost kernel (wasm) function on the JS stack, by its name-section name. */
+export function wasmCaller(stack = new Error().stack ?? ""): string {
+  for (const line of stack.split("\n")) {
+    const m = /at (?:\S+\.)?(\S+) \(wasm:\/\//.exec(line) ?? /at (?:\S+\.)?(\S+) \(.*wasm-function/.exec(line);
+    if (m) return m[1]!;
+  }
+  return "<unknown>";
+}
+
+export type HostFunctions = Partial<Record<string, (...args: never[]) => unknown>>;
+
+export interface LoadOptions {
+  /** Linear memory in MiB (the kernel's RAM). */
+  memoryMiB?: number;
+  /** Implementations of host imports; any host import left out traps when called. */
+  host?: HostFunctions;
+}
+
+export interface LoadedKernel {
+  module: WebAssembly.Module;
+  instance: WebAssembly.Instance;
+  memory: WebAssembly.Memory;
+  exports: Record<string, WebAssembly.ExportValue>;
+  /** Address of an exported data symbol (wasm-ld exports data as an i32 global holding its address). */
+  address(symbol: string): number;
+  /** The kernel's indirect function table (function pointers are indices into it). */
+  table: WebAssembly.Table;
+  /** Import names bound to traps. */
+  trapped: string[];
+}
+
+function trap(name: string): () => never {
+  return () => {
+    const old = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const caller = wasmCaller(new Error().stack);
+    Error.stackTraceLimit = old;
+    throw new NotSimulatedError(name, caller);
+  };
+}
+
+export function loadKernel(wasm: string | Uint8Array | WebAssembly.Module, opts: LoadOptions = {}): LoadedKernel {
+  const module =
+    wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module((typeof wasm === "string" ? readFileSync(wasm) : wasm) as BufferSource);
+  const pages = ((opts.memoryMiB ?? 64) * 1024 * 1024) / 65536;
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const declared = new Set(hostImports().map((h) => h.name));
+  const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+  const trapped: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const ns = (imports[imp.module] ??= {});
+    if (imp.kind === "memory") {
+      ns[imp.name] = memory;
+      continue;
+    }
+    if (imp.kind !== "function") throw new Error(`unexpected ${imp.kind} import ${imp.module}.${imp.name}`);
+    const impl = imp.module === "host" && declared.has(imp.name) ? opts.host?.[imp.name] : undefined;
+    if (impl) ns[imp.name] = impl as WebAssembly.ImportValue;
+    else {
+      ns[imp.name] = trap(imp.name);
+      trapped.push(`${imp.module}.${imp.name}`);
+    }
+  }
+  const instance = new WebAssembly.Instance(module, imports);
+  const exports = instance.exports as Record<string, WebAssembly.ExportValue>;
+  return {
+    module,
+    instance,
+    memory,
+    exports,
+    table: exports.__indirect_function_table as WebAssembly.Table,
+    trapped,
+    address(symbol) {
+      const g = exports[symbol];
+      if (!(g instanceof WebAssembly.Global)) throw new Error(`${symbol} is not an exported data symbol`);
+      return g.value as number;
+    },
+  };
+}
