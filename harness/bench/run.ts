@@ -1,0 +1,41 @@
+// `npm run bench`: measurements as JSON (bench-results/bench.json and stdout).
+// Build figures come from the manifests of the current builds (their per-step
+// times, sizes); instantiate time and the patch reconstruction rate are
+// measured here.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { currentBuild } from "../build/registry.ts";
+import { reconstructionRate } from "../ingest/bench.ts";
+import { loadKernel } from "../machine/loader.ts";
+import { repoRoot } from "../paths.ts";
+import { debianTree } from "../tree/debian.ts";
+import { TREE_NAMES } from "../tree/source.ts";
+
+const results: Record<string, unknown> = { date: new Date().toISOString() };
+for (const name of TREE_NAMES) {
+  const b = currentBuild(debianTree(name));
+  if (!b) {
+    results[name] = { built: false };
+    continue;
+  }
+  const bytes = readFileSync(b.wasmPath);
+  const t0 = performance.now();
+  const mod = new WebAssembly.Module(bytes);
+  const compileMs = performance.now() - t0;
+  const t1 = performance.now();
+  loadKernel(mod);
+  results[name] = {
+    buildId: b.manifest.buildId,
+    stepTimesMs: b.manifest.times,
+    recompiledObjects: b.manifest.recompiledObjects,
+    sizeBeforeAsyncifyBytes: b.manifest.sizes.linkedBytes,
+    sizeAfterAsyncifyBytes: b.manifest.sizes.asyncifiedBytes,
+    moduleCompileMs: Math.round(compileMs),
+    instantiateMs: Math.round(performance.now() - t1),
+  };
+}
+results.patchReconstruction = await reconstructionRate();
+mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
+const json = JSON.stringify(results, null, 2);
+writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");
+console.log(json);
