@@ -53,7 +53,7 @@ for (const name of BUILT_TREES) {
       const j = list.findIndex((m) => m.symbol === "__initcall6_start");
       const swapped = [...list];
       [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
-      assert.throws(() => checkLayout(map, undefined, swapped), LayoutError);
+      assert.throws(() => checkLayout(map, swapped), LayoutError);
     });
 
     it("has the kernel's data and BSS initialisers in memory", function () {

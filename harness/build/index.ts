@@ -112,7 +112,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
   try {
     const compiled = timed("compile", () => compileAll(shadow, req.jobs, undefined));
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
-    timed("layout-check", () => checkLayout(linked.map, readFileSync(linked.wasm)));
+    timed("layout-check", () => checkLayout(linked.map));
     const host = hostImports().map((h) => h.name);
     timed("asyncify", () => asyncify(tc, linked.wasm, join(partial, "kernel.wasm"), host));
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));

@@ -80,7 +80,7 @@ export function outputSegmentOf(section: string): string {
   return section;
 }
 
-export function checkLayout(mapPath: string, _wasm?: Uint8Array, list = markers()): void {
+export function checkLayout(mapPath: string, list = markers()): void {
   const map = parseMap(readFileSync(mapPath, "utf8"));
   const problems: string[] = [];
   const segByName = new Map(map.segments.map((s) => [s.name, s]));

@@ -11,8 +11,7 @@
  *
  * MARK(section, symbol, align): one line each; layout.ts reads this file.
  */
-#define MARK(sec, sym, align) \
-	char sym[0] __attribute__((used, section(sec), aligned(align)))
+#include "marker.h"
 
 /* Read-only data: kfree_const()/kstrdup_const() test for it. */
 MARK(".rodata.0wasm_start", __start_rodata, 4);

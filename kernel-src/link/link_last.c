@@ -3,8 +3,7 @@
  * Linked after every kernel object: zero-length labels that close the
  * merged .rodata/.data/.bss segments. See link_first.c.
  */
-#define MARK(sec, sym, align) \
-	char sym[0] __attribute__((used, section(sec), aligned(align)))
+#include "marker.h"
 
 MARK(".rodata.zwasm_end", __end_rodata, 4);
 MARK(".data.zwasm_end", _edata, 4);
