@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/debug.h>
 #include <linux/sched/idle.h>
 #include <linux/ptrace.h>
@@ -45,7 +46,8 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 {
 	wasm_cpu_current[wasm_this_cpu] = next;
 	/* When prev runs again (maybe on another CPU) the host has set wasm_this_cpu. */
-	return host_switch_to(prev, next, READ_ONCE(prev->__state) == TASK_DEAD);
+	return host_switch_to(prev, next, (unsigned long)task_pt_regs(next),
+			      READ_ONCE(prev->__state) == TASK_DEAD);
 }
 
 /*
@@ -54,11 +56,19 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
  * (kernel_init after a successful exec), the task goes back to the host,
  * which from then on drives it with system calls.
  */
+void (*wasm_init_user_mode)(void);
+
 void wasm_task_entry(struct task_struct *prev)
 {
 	schedule_tail(prev);
 	if (current->thread.fn)
 		current->thread.fn(current->thread.fn_arg);
+	/*
+	 * "Return to user mode". PID 1 exec'd /init, which the scenario agent's
+	 * binfmt handles: its user program is the agent loop, run here.
+	 */
+	if (is_global_init(current) && wasm_init_user_mode)
+		wasm_init_user_mode();
 }
 
 void flush_thread(void)

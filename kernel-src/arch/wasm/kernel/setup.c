@@ -16,10 +16,25 @@
 #include <linux/seq_file.h>
 #include <asm/sections.h>
 #include <asm/setup.h>
+#include <linux/panic_notifier.h>
 #include <asm/wasm_host.h>
 
 /* The initial task's kernel stack (a linker-script symbol on other arches). */
 unsigned long init_stack[THREAD_SIZE / sizeof(unsigned long)] __aligned(THREAD_SIZE);
+
+/* Where the host starts CPU 0's stack: init_stack's top, below its pt_regs. */
+unsigned long wasm_init_sp = (unsigned long)init_stack + THREAD_SIZE - sizeof(struct pt_regs);
+
+/* Written by the host before boot: bytes at the top of RAM that the host
+ * keeps for itself (its Asyncify buffers); never given to memblock. */
+unsigned long wasm_host_reserved;
+
+/* Where the host finds a task's name, pid and state (timelines, hang reports). */
+const unsigned long wasm_task_layout[3] = {
+	offsetof(struct task_struct, comm),
+	offsetof(struct task_struct, pid),
+	offsetof(struct task_struct, __state),
+};
 
 int wasm_this_cpu;
 struct task_struct *wasm_cpu_current[NR_CPUS] = { [0] = &init_task };
@@ -27,6 +42,16 @@ struct task_struct *wasm_cpu_current[NR_CPUS] = { [0] = &init_task };
 /* Written by the host before wasm_start_kernel(): command line and CPU count. */
 char wasm_boot_cmdline[COMMAND_LINE_SIZE];
 unsigned int wasm_nr_cpus = 1;
+
+/* A panic stops the machine (after panic() printed its message and trace). */
+static int wasm_panic_event(struct notifier_block *nb, unsigned long event, void *msg)
+{
+	host_halt(3);
+}
+
+static struct notifier_block wasm_panic_nb = {
+	.notifier_call = wasm_panic_event,
+};
 
 void __init setup_arch(char **cmdline_p)
 {
@@ -39,6 +64,7 @@ void __init setup_arch(char **cmdline_p)
 
 	/* Low memory below the image holds no kernel data (global-base), but
 	 * page 0 must never be handed out: NULL must stay distinguishable. */
+	ram_end -= PAGE_ALIGN(wasm_host_reserved);
 	memblock_add(0, ram_end);
 	memblock_reserve(0, kernel_end);
 	min_low_pfn = PFN_UP(kernel_end);
@@ -48,6 +74,7 @@ void __init setup_arch(char **cmdline_p)
 		set_cpu_possible(cpu, true);
 
 	paging_init();
+	atomic_notifier_chain_register(&panic_notifier_list, &wasm_panic_nb);
 }
 
 /* Host entry point: boot CPU 0. Never returns (CPU 0 ends in its idle loop). */

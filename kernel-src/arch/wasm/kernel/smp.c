@@ -8,6 +8,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/smp.h>
 #include <linux/version.h>
 #include <asm/wasm_host.h>
@@ -36,7 +37,11 @@ void __init smp_cpus_done(unsigned int max_cpus)
 
 int __cpu_up(unsigned int cpu, struct task_struct *idle)
 {
-	int ret = host_cpu_up(cpu, idle);
+	int ret;
+
+	/* current on the new CPU is its idle task from its first instruction. */
+	wasm_cpu_current[cpu] = idle;
+	ret = host_cpu_up(cpu, idle, (unsigned long)task_pt_regs(idle));
 
 	if (ret)
 		return ret;

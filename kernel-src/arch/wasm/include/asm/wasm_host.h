@@ -35,14 +35,14 @@ HOST_IMPORT(void __noreturn, host_halt, (int code));
 HOST_IMPORT(void, host_dump_stack, (void));
 
 /* --- CPUs and tasks ----------------------------------------------------- */
-/// Context switch on the current CPU: suspends prev's coroutine (dropped if prev_dead), resumes next's (starting it at wasm_task_entry if new); returns the task that ran last on this CPU.
-HOST_IMPORT(struct task_struct *, host_switch_to, (struct task_struct *prev, struct task_struct *next, int prev_dead));
+/// Context switch on the current CPU: suspends prev's coroutine (dropped if prev_dead), resumes next's (a new task starts at wasm_task_entry with its stack pointer at next_sp); returns the task that ran last on this CPU.
+HOST_IMPORT(struct task_struct *, host_switch_to, (struct task_struct *prev, struct task_struct *next, unsigned long next_sp, int prev_dead));
 /// This CPU has nothing to run: the host runs other CPUs, advances time to the next event and delivers interrupts; returns when this CPU has an interrupt or work.
 HOST_IMPORT(void, host_cpu_idle, (void));
 /// A spin-wait hint: the host may run other CPUs before returning.
 HOST_IMPORT(void, host_cpu_relax, (void));
-/// Brings CPU cpu online: the host creates its context, running idle (its idle task) from wasm_secondary_start(cpu).
-HOST_IMPORT(int, host_cpu_up, (unsigned int cpu, struct task_struct *idle));
+/// Brings CPU cpu online: the host creates its context, running idle (its idle task, stack pointer idle_sp) from wasm_secondary_start(cpu).
+HOST_IMPORT(int, host_cpu_up, (unsigned int cpu, struct task_struct *idle, unsigned long idle_sp));
 /// Marks an inter-processor interrupt pending on cpu; it is delivered through wasm_ipi_interrupt when that CPU has interrupts enabled.
 HOST_IMPORT(void, host_send_ipi, (unsigned int cpu));
 
@@ -84,6 +84,27 @@ HOST_IMPORT(void, host_timer_stop, (void));
 /// Returns the persistent (wall) clock at boot in seconds since the epoch: a fixed value per run, so file times are stable.
 HOST_IMPORT(s64, host_boot_wallclock, (void));
 
+/* --- block device (kernel-src/arch/wasm/drivers/block.c) -------------------- */
+struct wasm_blk_seg {
+	u32 addr;	/* kernel (direct-map) address of the bytes */
+	u32 len;
+};
+/// Describes host disk `disk`: writes its size in 512-byte sectors and returns 0, or returns -1 when there is no such disk.
+HOST_IMPORT(int, host_blk_info, (unsigned int disk, u64 *sectors));
+/// Hands one bio to the host (op is REQ_OP_*, flags the WASM_BLK_* bits of drivers/block.c); returns a blk_status_t if the host completed it now, or -1 if it completes later through wasm_blk_interrupt(bio, status) on a CPU the host chooses.
+HOST_IMPORT(int, host_blk_submit, (unsigned int disk, void *bio, unsigned int op, unsigned int flags, u64 sector, const struct wasm_blk_seg *segs, unsigned int nsegs));
+
+/* --- scenario agent (kernel-src/arch/wasm/agent/agent.c) -------------------- */
+struct wasm_agent_cmd;
+/// Boot is complete: PID 1 runs the agent and waits for commands (the host may snapshot from here).
+HOST_IMPORT(void, host_agent_ready, (void));
+/// Returns 1 if the host has a command queued for agent task `task` (polled in the task's wait condition).
+HOST_IMPORT(int, host_agent_pending, (unsigned int task));
+/// Copies the next command for agent task `task` into *cmd and returns 1, or returns 0 if there is none.
+HOST_IMPORT(int, host_agent_fetch, (unsigned int task, struct wasm_agent_cmd *cmd));
+/// Reports an event of command `id` to the host: event 0 = the operation returned `value`, 1 = its asynchronous completion with `value`.
+HOST_IMPORT(void, host_agent_report, (u32 id, u32 event, s64 value));
+
 #undef HOST_IMPORT
 
 /*
@@ -93,6 +114,8 @@ HOST_IMPORT(s64, host_boot_wallclock, (void));
  *   wasm_secondary_start(cpu)      first run of a secondary CPU's idle task
  *   wasm_timer_interrupt()         the current CPU's timer fired
  *   wasm_ipi_interrupt()           an IPI is pending on the current CPU
+ *   wasm_blk_interrupt(bio, st)    a bio the host held completed with status st
+ *   wasm_agent_doorbell()          the host queued agent commands (wakes the agent tasks)
  */
 #endif /* __ASSEMBLY__ */
 #endif /* _ASM_WASM_HOST_H */
