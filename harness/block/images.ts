@@ -1,0 +1,79 @@
+// Filesystem images made by the real Debian mkfs tools (e2fsprogs,
+// btrfs-progs, dosfstools), with fixed UUIDs, seeds and times so the same
+// tools give the same bytes; made once and cached under .cache/images.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, closeSync, openSync, ftruncateSync } from "node:fs";
+import { join } from "node:path";
+import { cacheDir } from "../paths.ts";
+import { SparseDisk } from "./disk.ts";
+
+export type FsKind = "ext4" | "ext4-noextents" | "ext3" | "btrfs" | "vfat";
+
+const UUID = "d105c09e-0000-4000-8000-000000000001";
+/** 2026-01-01T00:00:00Z: the time the tools write into the image. */
+const FAKE_TIME = "1767225600";
+
+interface Recipe {
+  tool: string;
+  args: (img: string) => string[];
+  minMiB: number;
+  version: () => string;
+}
+
+const e2fsVersion = () => execFileSync("mke2fs", ["-V"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n")[0]!.trim();
+const e2fs = (fsType: string, features: string) => (img: string) => [
+  "-q", "-F", "-t", fsType, "-b", "4096", "-U", UUID, "-E", `hash_seed=${UUID},lazy_itable_init=0,lazy_journal_init=0`,
+  ...(features ? ["-O", features] : []), img,
+];
+
+const RECIPES: Record<FsKind, Recipe> = {
+  ext4: { tool: "mke2fs", args: e2fs("ext4", ""), minMiB: 8, version: e2fsVersion },
+  // ext3-style inodes: block maps instead of extents (DIO over holes falls back to buffered I/O).
+  "ext4-noextents": { tool: "mke2fs", args: e2fs("ext4", "^extent,^64bit,^flex_bg"), minMiB: 8, version: e2fsVersion },
+  ext3: { tool: "mke2fs", args: e2fs("ext3", ""), minMiB: 8, version: e2fsVersion },
+  btrfs: {
+    tool: "mkfs.btrfs",
+    args: (img) => ["-q", "-f", "-U", UUID, "--sectorsize", "4096", "--nodesize", "16384", img],
+    minMiB: 128,
+    version: () => execFileSync("mkfs.btrfs", ["--version"], { encoding: "utf8" }).trim(),
+  },
+  vfat: {
+    tool: "mkfs.vfat",
+    args: (img) => ["--invariant", "-i", "d105c09e", "-n", "DIOSCOPE", "-S", "512", "-s", "8", img],
+    minMiB: 8,
+    version: () => execFileSync("dpkg-query", ["-W", "-f=${Version}", "dosfstools"], { encoding: "utf8" }).trim(),
+  },
+};
+
+/** Path of a cached empty filesystem image of `kind` and `sizeMiB`, made on first use. */
+export function imagePath(kind: FsKind, sizeMiB: number): string {
+  const r = RECIPES[kind];
+  if (sizeMiB < r.minMiB) throw new Error(`${kind} images need at least ${r.minMiB} MiB`);
+  const version = r.version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60);
+  const dir = join(cacheDir(), "images");
+  const out = join(dir, `${kind}-${sizeMiB}M-${version}.img`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, "w");
+  ftruncateSync(fd, sizeMiB * 1024 * 1024);
+  closeSync(fd);
+  try {
+    execFileSync(r.tool, r.args(tmp), {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, E2FSPROGS_FAKE_TIME: FAKE_TIME, SOURCE_DATE_EPOCH: FAKE_TIME, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+    });
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const err = e as { stderr?: Buffer; message: string };
+    throw new Error(`${r.tool} failed (is ${kind === "btrfs" ? "btrfs-progs" : kind === "vfat" ? "dosfstools" : "e2fsprogs"} installed? ./build.sh installs it): ${err.stderr?.toString() ?? err.message}`);
+  }
+  renameSync(tmp, out);
+  return out;
+}
+
+/** A fresh disk holding an empty filesystem of `kind`. */
+export function makeDisk(name: string, kind: FsKind, sizeMiB = Math.max(RECIPES[kind].minMiB, 16)): SparseDisk {
+  return SparseDisk.fromImage(name, imagePath(kind, sizeMiB));
+}
