@@ -2,12 +2,14 @@
 // dioscope command-line entry point: dispatches subcommands.
 // (Minimal dispatcher created with issue 5; other subcommands are wired in here.)
 import { runApply } from "./apply.ts";
+import { runBoot } from "./boot.ts";
 import { runBuild } from "./build.ts";
 import { runFidelity } from "./fidelity.ts";
 import { runMainJob } from "./main-job.ts";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   apply: runApply,
+  boot: runBoot,
   build: runBuild,
   fidelity: runFidelity,
   "main-job": runMainJob,
