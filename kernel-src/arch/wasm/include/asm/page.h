@@ -16,6 +16,7 @@
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>
+#include <linux/version.h>
 
 typedef struct { unsigned long pte; } pte_t;
 typedef struct { unsigned long pgd; } pgd_t;
@@ -45,6 +46,21 @@ typedef struct page *pgtable_t;
 #define copy_page(to, from)	memcpy((to), (from), PAGE_SIZE)
 #define clear_user_page(page, vaddr, pg)	clear_page(page)
 #define copy_user_page(to, from, vaddr, pg)	copy_page(to, from)
+
+/*
+ * FLATMEM pfn_valid(): asm-generic/memory_model.h provides it since 6.4;
+ * before that (6.1) each arch defines it. Every pfn below max_mapnr has a
+ * struct page here.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+static inline int pfn_valid(unsigned long pfn)
+{
+	extern unsigned long max_mapnr;
+
+	return pfn - ARCH_PFN_OFFSET < max_mapnr;
+}
+#define pfn_valid pfn_valid
+#endif
 
 #include <asm-generic/memory_model.h>
 #include <asm-generic/getorder.h>
