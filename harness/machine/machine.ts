@@ -43,6 +43,26 @@ interface Cpu {
   /** The interrupt flag to restore when each interrupt context on the stack ends. */
   irqSaved: boolean[];
   timerAt: number;
+  /** Frozen by a breakpoint (a stalled CPU): it neither runs nor takes interrupts until unparked. */
+  parked: boolean;
+}
+
+/** Parks a task's CPU at the first switch point inside kernel function `fn` (the scenario's scripted schedule). */
+export interface Breakpoint {
+  pid: number;
+  fn: string;
+  /** Set when it fired: the CPU that was parked. */
+  hitCpu: number | null;
+}
+
+/** One entry of the run's event log (timelines). */
+export interface TraceEvent {
+  timeNs: number;
+  cpu: number;
+  kind: "switch" | "irq" | "park" | "unpark" | "note";
+  text: string;
+  /** Kernel functions on the stack at the event (innermost first, scheduler frames dropped). */
+  where?: string[];
 }
 
 /** Why a suspended activation cannot go on yet. */
@@ -84,9 +104,11 @@ export interface RunLimits {
   maxSteps?: number;
   /** Stop (returning "time-limit") once simulated time passes this many ns. */
   untilNs?: number;
+  /** Return "quiescent" when nothing can run and no device interrupt is pending (only timers left). */
+  stopWhenQuiescent?: boolean;
 }
 
-export type RunOutcome = "done" | "time-limit";
+export type RunOutcome = "done" | "time-limit" | "quiescent";
 
 const STATE_VERSION = 1;
 
@@ -115,6 +137,10 @@ export class Machine {
   decisions: Decision[] = [];
   steps = 0;
   halted: MachineHalted | null = null;
+  /** Armed breakpoints (checked at every switch point while any is armed). */
+  breakpoints: Breakpoint[] = [];
+  /** The event log, when enabled (null: off). */
+  trace: TraceEvent[] | null = null;
 
   private readonly ex: KernelExports;
   private readonly mem32: Int32Array;
@@ -153,7 +179,7 @@ export class Machine {
     this.mem32[kernel.address("wasm_nr_cpus") >> 2] = ncpu;
     const cmdline = new TextEncoder().encode((opts.cmdline ?? "") + "\0");
     new Uint8Array(kernel.memory.buffer).set(cmdline, kernel.address("wasm_boot_cmdline"));
-    for (let id = 0; id < ncpu; id++) this.cpus.push({ id, online: false, stack: [], irqOn: false, irqSaved: [], timerAt: Infinity });
+    for (let id = 0; id < ncpu; id++) this.cpus.push({ id, online: false, stack: [], irqOn: false, irqSaved: [], timerAt: Infinity, parked: false });
   }
 
   // ---------------------------------------------------------------- boot
@@ -180,6 +206,7 @@ export class Machine {
       if (!choice) {
         const choices = this.choices(null);
         if (choices.length === 0) {
+          if (limits.stopWhenQuiescent && this.pending.length === 0) return "quiescent";
           if (!this.advanceToNextEvent(limits.untilNs)) throw this.hang();
           continue;
         }
@@ -215,7 +242,7 @@ export class Machine {
     const first = at ? at.id : this.lastCpu;
     for (let k = at ? 1 : 0; k < n; k++) {
       const cpu = this.cpus[(first + k) % n]!;
-      if (!cpu.online || cpu === at) continue;
+      if (!cpu.online || cpu === at || cpu.parked) continue;
       const top = cpu.stack[cpu.stack.length - 1] as SuspendedActivation | undefined;
       if (!top) continue;
       if (this.canRun(top)) out.push({ kind: "run", cpu: cpu.id });
@@ -275,6 +302,7 @@ export class Machine {
       const w = top?.wait;
       out.push(
         `CPU ${c.id}: ${c.stack.map((a) => (a.kind === "task" && a.task ? this.taskName(a.task) : a.label)).join(" > ") || "no context"}, interrupts ${c.irqOn ? "on" : "off"}, timer ${Number.isFinite(c.timerAt) ? `at ${c.timerAt} ns` : "off"}, ` +
+          (c.parked ? "stalled by a breakpoint, " : "") +
           (w ? (w.kind === "idle" ? "idle" : `waiting for ${w.mode} lock at 0x${w.addr.toString(16)} (word 0x${(this.mem32[w.addr >> 2]! >>> 0).toString(16)})`) : "runnable"),
       );
     }
@@ -301,8 +329,13 @@ export class Machine {
   private hang(): HangError {
     const details = this.describeCpus();
     const spinning = this.cpus.some((c) => (c.stack[c.stack.length - 1] as SuspendedActivation | undefined)?.wait?.kind === "lock");
+    const parked = this.cpus.some((c) => c.parked);
     return new HangError(
-      spinning ? "deadlock: every CPU waits for a lock that no running CPU can release" : "every CPU is idle and no timer, interrupt or I/O is pending",
+      spinning
+        ? "deadlock: every CPU waits for a lock that no running CPU can release"
+        : parked
+          ? "nothing can run while a CPU stays stalled by a breakpoint"
+          : "every CPU is idle and no timer, interrupt or I/O is pending",
       details,
     );
   }
@@ -322,6 +355,40 @@ export class Machine {
     cpu.irqOn = false;
     // The handler runs on the interrupted context's stack, below its frames.
     cpu.stack.push(this.activation("irq", `irq ${p.kind}`, top.task, top.sp - 256, p.entry, p.start));
+    if (this.trace) this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "irq", text: p.kind });
+  }
+
+  /** The task running on a CPU (its current), from kernel memory. */
+  currentTask(cpu: number): number {
+    return this.mem32[(this.kernel.address("wasm_cpu_current") >> 2) + cpu]! >>> 0;
+  }
+
+  taskPid(task: number): number {
+    const layout = this.kernel.address("wasm_task_layout") >> 2;
+    return this.mem32[(task + this.mem32[layout + 1]!) >> 2]!;
+  }
+
+  /** Lets a parked CPU run again. */
+  unpark(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    if (!c.parked) return;
+    c.parked = false;
+    if (this.trace) this.trace.push({ timeNs: this.clock.now, cpu, kind: "unpark", text: this.taskName(this.currentTask(cpu)) });
+  }
+
+  /** A breakpoint of the running task fired: park its CPU (true). */
+  private checkBreakpoints(): boolean {
+    const cpu = this.cur!;
+    const pid = this.taskPid(this.currentTask(cpu.id));
+    const mine = this.breakpoints.filter((b) => b.hitCpu === null && b.pid === pid);
+    if (!mine.length) return false;
+    const frames = wasmFrames(new Error());
+    const hit = mine.find((b) => frames.includes(b.fn));
+    if (!hit) return false;
+    hit.hitCpu = cpu.id;
+    cpu.parked = true;
+    if (this.trace) this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "park", text: `${this.taskName(this.currentTask(cpu.id))} parked in ${hit.fn}`, where: interesting(frames) });
+    return true;
   }
 
   private runTop(cpu: Cpu): void {
@@ -407,7 +474,7 @@ export class Machine {
       const r = act.resume!;
       act.resume = null;
       if (r.kind === "return") return r.value ?? zero;
-    } else if (this.switchPoint(name, name === "host_cpu_relax")) {
+    } else if ((this.breakpoints.length && this.checkBreakpoints()) || this.switchPoint(name, name === "host_cpu_relax")) {
       this.suspend({ kind: "retry" });
       return zero;
     }
@@ -523,6 +590,8 @@ export class Machine {
     if (cpu.stack.length !== 1) throw new Error(`context switch inside an interrupt on CPU ${cpu.id}`);
     const act = this.running!;
     act.task = prev;
+    if (this.trace)
+      this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "switch", text: `${this.taskName(prev)} -> ${this.taskName(next)}${prevDead ? " (exit)" : ""}`, where: interesting(wasmFrames(new Error())) });
     this.afterUnwind = () => {
       cpu.stack.pop();
       if (prevDead) this.pool.release(act.buf);
@@ -614,7 +683,16 @@ export class Machine {
     s.devices.forEach((d, i) => this.devices[i]!.load(d));
     this.halted = null;
     this.nextChoice = null;
+    this.breakpoints = [];
+    if (this.trace) this.trace = [];
   }
 }
 
 const WRITER = 0x80000000 | 0;
+
+/** Frames worth showing in a timeline: the arch, scheduler and lock plumbing dropped. */
+const PLUMBING = /^(__switch_to|__schedule|schedule|schedule_timeout|schedule_preempt_disabled|io_schedule|io_schedule_timeout|_raw_spin_\w+|_raw_read_\w+|_raw_write_\w+|arch_\w+|do_raw_\w+|host_\w+|wasm_\w+|finish_task_switch|context_switch|preempt_schedule_common|__cond_resched|__wait_for_common|wait_for_common\w*|bit_wait\w*|__wait_on_bit\w*|out_of_line_wait_on_bit\w*|rwsem_down_\w+|down_\w+|mutex_lock\w*|__mutex_lock\w*|kthread|ret_from_fork)$/;
+
+export function interesting(frames: string[], n = 4): string[] {
+  return frames.filter((f) => !PLUMBING.test(f) && !f.startsWith("Machine") && !f.startsWith("<")).slice(0, n);
+}
