@@ -1,0 +1,120 @@
+// Running a scenario on a built kernel: boot and set up once per build
+// (then snapshot), restore before every run, run, and judge the
+// expectations against what the kernel did.
+import { bootKernel, type Booted } from "../boot/boot.ts";
+import { makeDisk } from "../block/images.ts";
+import { MachineError } from "../machine/errors.ts";
+import type { MachineState, TraceEvent } from "../machine/machine.ts";
+import type { Scheduler } from "../machine/scheduler.ts";
+import { RunToBlock } from "../machine/scheduler.ts";
+import type { ConsoleLine } from "../machine/console.ts";
+import { HangObserved, ScenarioContext } from "./context.ts";
+import type { Observed, Scenario } from "./types.ts";
+import type { BioRecord } from "../block/device.ts";
+import type { CommandRecord } from "../agent/host.ts";
+
+export interface ScenarioRun {
+  scenario: string;
+  wasmPath: string;
+  passed: boolean;
+  /** Expectation name → null (held) or what was seen. */
+  results: { name: string; failure: string | null }[];
+  observed: Observed;
+  /** The machine's event log, the bios and agent commands of this run (timelines). */
+  trace: TraceEvent[];
+  bios: BioRecord[];
+  commands: CommandRecord[];
+  console: ConsoleLine[];
+  /** A machine error (trap, deadlock) that ended the run, if any. */
+  error: string | null;
+  /** Agent task names by agent id (timelines). */
+  taskNames: string[];
+  cpus: number;
+  /** Steps and decisions of the run, for replay. */
+  steps: number;
+  decisions: string;
+}
+
+interface Prepared {
+  booted: Booted;
+  ctx: ScenarioContext;
+  state: unknown;
+  snapshot: MachineState;
+  consoleMark: number;
+  bioMark: number;
+  cmdMark: number;
+}
+
+const prepared = new Map<string, Prepared>();
+
+function prepare(scenario: Scenario, wasmPath: string): Prepared {
+  const key = `${scenario.name}\0${wasmPath}`;
+  const have = prepared.get(key);
+  if (have) return have;
+  const booted = bootKernel(wasmPath, {
+    cpus: scenario.cpus,
+    memoryMiB: scenario.memoryMiB ?? 64,
+    disks: scenario.disks.map((d, i) => makeDisk(`wd${String.fromCharCode(97 + i)}`, d.kind, d.sizeMiB)),
+  });
+  const ctx = new ScenarioContext(booted);
+  const state = scenario.setup(ctx);
+  const m = booted.machine;
+  // Quiesce: let set-up I/O and deferred work finish before the snapshot.
+  m.run(() => false, { stopWhenQuiescent: true, untilNs: m.clock.now + 1e9 });
+  const p: Prepared = {
+    booted,
+    ctx,
+    state,
+    snapshot: m.save(),
+    consoleMark: m.console.lines.length,
+    bioMark: booted.block.log.length,
+    cmdMark: booted.agent.host.records.length,
+  };
+  prepared.set(key, p);
+  return p;
+}
+
+/** One run of `scenario` on the kernel at `wasmPath`, from its snapshot, under `scheduler`. */
+export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Scheduler = new RunToBlock()): ScenarioRun {
+  const p = prepare(scenario, wasmPath);
+  const m = p.booted.machine;
+  m.load(p.snapshot);
+  m.scheduler = scheduler;
+  m.decisions = [];
+  m.trace = [];
+  const ctx = new ScenarioContext(p.booted);
+  let hang: string | null = null;
+  let error: string | null = null;
+  try {
+    scenario.run(ctx, p.state);
+  } catch (e) {
+    if (e instanceof HangObserved) hang = e.message;
+    else if (e instanceof MachineError) {
+      error = e.message;
+      if (/^hang/.test(e.message)) hang = e.message;
+    } else throw e;
+  }
+  const observed: Observed = { values: { ...ctx.values }, console: m.console.lines.slice(p.consoleMark), hang };
+  const results = scenario.expectations.map((x) => ({ name: x.name, failure: x.check(observed) }));
+  if (error && !hang) results.push({ name: "the machine kept running", failure: error });
+  const run: ScenarioRun = {
+    scenario: scenario.name,
+    wasmPath,
+    passed: results.every((r) => r.failure === null),
+    results,
+    observed,
+    trace: m.trace ?? [],
+    bios: p.booted.block.log.slice(p.bioMark).map((b) => ({ ...b })),
+    commands: p.booted.agent.host.records.slice(p.cmdMark).map((c) => ({ ...c })),
+    console: observed.console,
+    error,
+    taskNames: p.ctx.tasks.map((t) => t.name),
+    cpus: scenario.cpus,
+    steps: m.steps,
+    decisions: JSON.stringify(m.decisions),
+  };
+  m.trace = null;
+  m.load(p.snapshot);
+  m.scheduler = new RunToBlock();
+  return run;
+}
