@@ -16,6 +16,8 @@ export interface CommandRecord {
   /** The asynchronous completion (event 1), when it came. */
   completed: number | null;
   completedNs: number | null;
+  /** How many times the completion was reported (ki_complete must run exactly once). */
+  completions: number;
   /** CPU that reported each event. */
   cpus: number[];
 }
@@ -52,6 +54,7 @@ export class AgentHost implements Device {
         } else {
           r.completed = v;
           r.completedNs = port.clock.now;
+          r.completions++;
         }
         return undefined;
       },
@@ -71,6 +74,7 @@ export class AgentHost implements Device {
       returnedNs: null,
       completed: null,
       completedNs: null,
+      completions: 0,
       cpus: [],
     };
     this.records.push(rec);

@@ -1,0 +1,21 @@
+// Every scenario the tool knows, by name.
+import type { TreeName } from "../tree/source.ts";
+import type { Scenario } from "./types.ts";
+import { seed000 } from "./seeds/000-vfat-aio-write-error.ts";
+import { seed001 } from "./seeds/001-ext4-dio-fallback.ts";
+
+export const SCENARIOS: readonly Scenario[] = [seed000, seed001];
+
+/** Seeds whose scenario needs machinery that is not there yet, with the reason (reported, never skipped silently). */
+export const PENDING_SEEDS: Record<string, string> = {
+  "002": "needs user-mode tasks with io_uring and partially resident user buffers (issue 4)",
+};
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name || s.name.startsWith(`${name}-`) || s.seed === name);
+}
+
+export function applies(s: Scenario, tree: TreeName): string | null {
+  if (s.trees.includes(tree)) return null;
+  return s.notApplicable?.[tree] ?? `not written for ${tree}`;
+}
