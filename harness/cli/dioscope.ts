@@ -4,6 +4,7 @@
 import { runApply } from "./apply.ts";
 import { runBoot } from "./boot.ts";
 import { runBuild } from "./build.ts";
+import { runCheckCli } from "./check.ts";
 import { runFidelity } from "./fidelity.ts";
 import { runMainJob } from "./main-job.ts";
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   apply: runApply,
   boot: runBoot,
   build: runBuild,
+  check: runCheckCli,
   fidelity: runFidelity,
   "main-job": runMainJob,
 };

@@ -1,40 +1,31 @@
-// `dioscope main-job`: what ./build.sh ends with — for every bundled seed mail
-// and every tree, how the patch relates to the tree, and that the built
-// kernel for that tree loads. (Scenario verdicts before/after join this
-// table when the scenario runner lands.)
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { applyToTree, ingest } from "../ingest/index.ts";
-import { loadKernel } from "../machine/loader.ts";
-import { currentBuild } from "../build/registry.ts";
-import { repoRoot } from "../paths.ts";
-import { debianTree } from "../tree/debian.ts";
-import { TREE_NAMES } from "../tree/source.ts";
+// `dioscope main-job [--tree 6.1|6.12]...`: what ./build.sh ends with — every
+// bundled seed mail on every tree, before and after, with its verdict:
+// seed × tree × patch × before × after × verdict. Failing runs' timelines
+// follow the table. Exit 1 if a seed is not reproduced (before must fail,
+// after must pass).
+import { seedRows } from "../check/seeds.ts";
+import { explainRun } from "../report/ktap.ts";
+import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
-export async function runMainJob(_argv: string[]): Promise<number> {
-  const dir = join(repoRoot, "patches");
-  const seeds = readdirSync(dir).filter((f) => /^\d{3}_[0-9a-f]+\.txt$/.test(f)).sort();
-  const rows: string[][] = [["seed", "tree", "patch vs tree", "kernel", "scenario before", "scenario after", "verdict"]];
-  for (const name of TREE_NAMES) {
-    const tree = debianTree(name);
-    const built = currentBuild(tree);
-    let kernel = "not built";
-    if (built) {
-      const k = loadKernel(built.wasmPath);
-      kernel = `${built.manifest.buildId} loads (${k.trapped.length} trapped imports)`;
-    }
-    for (const seed of seeds) {
-      let status: string;
-      try {
-        const patches = ingest([join(dir, seed)]).filter((p) => !p.isCover);
-        status = patches.map((p) => applyToTree(p, tree).report.status).join("+");
-      } catch (e) {
-        status = `refused: ${(e as Error).message}`;
-      }
-      rows.push([seed.slice(0, 3), name, status, kernel, "—", "—", "scenarios not yet implemented"]);
+export async function runMainJob(argv: string[]): Promise<number> {
+  const trees: TreeName[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
+    else {
+      console.error("usage: dioscope main-job [--tree 6.1|6.12]...");
+      return 2;
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
-  return 0;
+  const rows = seedRows(trees.length ? trees : [...TREE_NAMES], (l) => process.stderr.write(`${l}\n`));
+  const table = [["seed", "tree", "patch vs tree", "before", "after", "verdict"], ...rows.map((r) => [r.seed, r.tree, r.patch, r.before, r.after, r.verdict])];
+  const widths = table[0]!.map((_, c) => Math.min(70, Math.max(...table.map((r) => r[c]!.length))));
+  for (const r of table) console.log(r.map((cell, c) => (cell.length > widths[c]! ? cell.slice(0, widths[c]! - 1) + "…" : cell).padEnd(widths[c]!)).join("  ").trimEnd());
+  let bad = false;
+  for (const r of rows) {
+    const v = r.unit?.verdicts[0];
+    if (!v || v.verdict === "not-applicable") continue;
+    if (v.verdict !== "fixed") bad = true;
+    if (v.after && !v.after.passed) console.log(`\n${r.seed} on ${r.tree}:\n` + explainRun("after", v.after).join("\n"));
+  }
+  return bad ? 1 : 0;
 }

@@ -1,0 +1,76 @@
+// The main job: every bundled seed mail on every tree, judged by its own
+// scenario. Seed 000's mail applies to no 6.x tree, so its reproduction
+// uses patches/000-regression-*.patch (the 2006 bug put back into today's
+// code) as the tree *before* the fix.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { applyToTree, ingest } from "../ingest/index.ts";
+import { repoRoot } from "../paths.ts";
+import { debianTree } from "../tree/debian.ts";
+import type { TreeName } from "../tree/source.ts";
+import { findScenario, PENDING_SEEDS } from "../scenario/registry.ts";
+import { runUnit, unitsFor, type PatchOnTree, type UnitResult } from "./check.ts";
+
+export interface SeedRow {
+  seed: string;
+  tree: TreeName;
+  patch: string;
+  /** "passes" / "fails: ..." / "—" */
+  before: string;
+  after: string;
+  verdict: string;
+  unit: UnitResult | null;
+}
+
+const MUTANT = /^000-regression-.*\.patch$/;
+
+export function seedFiles(): { seed: string; file: string }[] {
+  const dir = join(repoRoot, "patches");
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[0-9a-f]+\.txt$/.test(f))
+    .sort()
+    .map((f) => ({ seed: f.slice(0, 3), file: join(dir, f) }));
+}
+
+function side(r: { passed: boolean; results: { name: string; failure: string | null }[] } | null): string {
+  if (!r) return "—";
+  return r.passed ? "passes" : `fails (${r.results.filter((x) => x.failure).map((x) => x.name).join("; ")})`;
+}
+
+export function seedRows(trees: TreeName[], log: (l: string) => void = () => {}): SeedRow[] {
+  const rows: SeedRow[] = [];
+  for (const { seed, file } of seedFiles()) {
+    const scenario = findScenario(seed);
+    for (const tree of trees) {
+      const out: PatchOnTree[] = [];
+      const series = ingest([file]);
+      let units = unitsFor(series, tree, out);
+      const status = out.map((p) => p.status).join("+");
+      if (!scenario) {
+        rows.push({ seed, tree, patch: status, before: "—", after: "—", verdict: `not yet: ${PENDING_SEEDS[seed] ?? "no scenario"}`, unit: null });
+        continue;
+      }
+      if (seed === "000") {
+        rows.push({ seed: "000 (the mail)", tree, patch: status, before: "—", after: "—", verdict: "not applicable: the 2006 patch applies to no available tree", unit: null });
+        const mutantFile = readdirSync(join(repoRoot, "patches")).find((f) => MUTANT.test(f))!;
+        const [mutant] = ingest([join(repoRoot, "patches", mutantFile)]);
+        const r = applyToTree(mutant!, debianTree(tree));
+        units = [{ label: `000 via ${mutantFile}`, tree, patchIds: [mutant!.id], before: r.after, after: null, blocked: r.report.status === "applies" ? null : `the regression mutant is ${r.report.status} on ${tree}` }];
+      }
+      for (const u of units) {
+        const res = runUnit(u, [scenario], log);
+        const v = res.verdicts[0]!;
+        rows.push({
+          seed: seed === "000" ? "000 (mutant)" : seed,
+          tree,
+          patch: seed === "000" ? "mutant applies" : status,
+          before: side(v.before),
+          after: side(v.after),
+          verdict: `${v.verdict}${v.verdict === "not-applicable" ? ": " + v.reason : ""}`,
+          unit: res,
+        });
+      }
+    }
+  }
+  return rows;
+}
