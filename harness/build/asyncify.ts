@@ -3,11 +3,22 @@
 // become coroutines. Only host imports can switch; names are kept (-g) so
 // traps and stack dumps show kernel function names.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import type { Toolchain } from "./toolchain.ts";
 
 export class AsyncifyError extends Error {}
 
-export function asyncify(tc: Toolchain, input: string, output: string, switchingImports: string[]): { log: string } {
+/** GNU time (Debian package `time`) reports the child's peak RSS from wait4(). */
+const GNU_TIME = "/usr/bin/time";
+const RSS_TAG = "dioscope-peak-rss-kib";
+
+export interface AsyncifyResult {
+  log: string;
+  /** wasm-opt's peak resident set size in KiB, when GNU time is installed. */
+  peakRssKiB?: number;
+}
+
+export function asyncify(tc: Toolchain, input: string, output: string, switchingImports: string[]): AsyncifyResult {
   const args = [
     input,
     "-o", output,
@@ -22,8 +33,13 @@ export function asyncify(tc: Toolchain, input: string, output: string, switching
     `--pass-arg=asyncify-imports@${switchingImports.map((n) => `host.${n}`).join(",")}`,
     "-O2",
   ];
-  const r = spawnSync(tc.wasmOpt, args, { encoding: "utf8", maxBuffer: 1 << 28 });
-  const log = (r.stdout ?? "") + (r.stderr ?? "");
+  const timed = existsSync(GNU_TIME);
+  const r = timed
+    ? spawnSync(GNU_TIME, ["-f", `${RSS_TAG} %M`, tc.wasmOpt, ...args], { encoding: "utf8", maxBuffer: 1 << 28 })
+    : spawnSync(tc.wasmOpt, args, { encoding: "utf8", maxBuffer: 1 << 28 });
+  let log = (r.stdout ?? "") + (r.stderr ?? "");
+  const rss = new RegExp(`^${RSS_TAG} (\\d+)$`, "m").exec(log);
+  log = log.replace(new RegExp(`^${RSS_TAG} .*\\n?`, "m"), "");
   if (r.status !== 0) throw new AsyncifyError(`wasm-opt --asyncify failed:\n${log.slice(0, 4000)}`);
-  return { log };
+  return { log, peakRssKiB: rss ? Number(rss[1]) : undefined };
 }

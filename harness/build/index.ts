@@ -38,8 +38,17 @@ export interface Manifest {
   link: { tableBase: number; globalBase: number; wrapped: string[]; exports: string[] };
   imports: { module: string; name: string; kind: string }[];
   sizes: { linkedBytes: number; asyncifiedBytes: number };
+  /** Per-step wall times in ms (compile, link, layout-check, asyncify; compile-base and seed-objects for variants). */
   times: Record<string, number>;
+  /** Objects Kbuild compiled in this build (the whole configuration when coldCompile). */
   recompiledObjects: number;
+  /** For an overlay build: the objects it recompiled (what Kbuild found depending on the overlay). */
+  recompiled?: string[];
+  /** The compile started from an empty object directory: `times.compile` is a cold full build. */
+  coldCompile: boolean;
+  /** wasm-opt's peak RSS in KiB (null without GNU time). */
+  asyncifyPeakRssKiB: number | null;
+  builtAt: string;
 }
 
 export interface BuildResult {
@@ -72,6 +81,21 @@ function kbuildRoot(tree: PristineTree): string {
   return join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
 }
 
+/** The Kbuild shadow tree of a build: "base" for the pristine tree, one per overlay content otherwise. */
+export function kbuildShadow(tree: PristineTree, overlay: OverlayFiles = new Map()): string {
+  return join(kbuildRoot(tree), overlay.size ? `v-${overlayHash(overlay).slice(0, 16)}` : "base");
+}
+
+/**
+ * Which inputs an object directory was last compiled for (the pristine build
+ * id). A variant's objects are seeded from the base only when the base is
+ * compiled for the current inputs, so the variant's compile is exactly what
+ * depends on the overlay.
+ */
+const INPUTS_STAMP = ".dioscope-inputs";
+const readStamp = (objDir: string): string | undefined =>
+  existsSync(join(objDir, INPUTS_STAMP)) ? readFileSync(join(objDir, INPUTS_STAMP), "utf8") : undefined;
+
 export function buildKernel(req: BuildRequest): BuildResult {
   const log = req.log ?? (() => {});
   const tc = findToolchain();
@@ -94,14 +118,27 @@ export function buildKernel(req: BuildRequest): BuildResult {
   };
 
   // Objects: the pristine build, or a variant seeded from it.
-  const root = kbuildRoot(req.tree);
-  const variant = overlay.size ? `v-${overlayHash(overlay).slice(0, 16)}` : "base";
-  const shadow = join(root, variant);
-  if (overlay.size && !existsSync(join(shadow, OBJ_SUBDIR)) && existsSync(join(root, "base", OBJ_SUBDIR, "vmlinux.a"))) {
-    mkdirSync(shadow, { recursive: true });
-    timed("seed-objects", () => cpSync(join(root, "base", OBJ_SUBDIR), join(shadow, OBJ_SUBDIR), { recursive: true, preserveTimestamps: true }));
+  // The pristine build id names the inputs both the base and a variant's seed were compiled for.
+  const pristineId = overlay.size ? buildId({ tree: req.tree }, tc.versions) : id;
+  const base = kbuildShadow(req.tree);
+  const baseObj = join(base, OBJ_SUBDIR);
+  const shadow = kbuildShadow(req.tree, overlay);
+  const obj = join(shadow, OBJ_SUBDIR);
+  if (overlay.size) {
+    if (readStamp(baseObj) !== pristineId) {
+      makeShadowTree(req.tree.root, base);
+      rmSync(join(baseObj, INPUTS_STAMP), { force: true });
+      timed("compile-base", () => compileAll(base, req.jobs));
+      writeFileSync(join(baseObj, INPUTS_STAMP), pristineId);
+    }
+    if (readStamp(obj) !== pristineId) {
+      rmSync(shadow, { recursive: true, force: true });
+      mkdirSync(shadow, { recursive: true });
+      timed("seed-objects", () => cpSync(baseObj, obj, { recursive: true, preserveTimestamps: true }));
+    }
   }
   makeShadowTree(req.tree.root, shadow, overlay);
+  const coldCompile = !existsSync(join(obj, "vmlinux.a"));
   // Overlay files must look newer than every seeded object, whatever their origin.
   const now = new Date();
   for (const f of overlay.values()) utimesSync(f, now, now);
@@ -110,11 +147,13 @@ export function buildKernel(req: BuildRequest): BuildResult {
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   try {
-    const compiled = timed("compile", () => compileAll(shadow, req.jobs, undefined));
+    rmSync(join(obj, INPUTS_STAMP), { force: true });
+    const compiled = timed("compile", () => compileAll(shadow, req.jobs));
+    writeFileSync(join(obj, INPUTS_STAMP), pristineId);
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
     timed("layout-check", () => checkLayout(linked.map));
     const host = hostImports().map((h) => h.name);
-    timed("asyncify", () => asyncify(tc, linked.wasm, join(partial, "kernel.wasm"), host));
+    const asyncified = timed("asyncify", () => asyncify(tc, linked.wasm, join(partial, "kernel.wasm"), host));
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));
     const manifest: Manifest = {
       buildId: id,
@@ -130,6 +169,10 @@ export function buildKernel(req: BuildRequest): BuildResult {
       sizes: { linkedBytes: statSync(linked.wasm).size, asyncifiedBytes: statSync(join(partial, "kernel.wasm")).size },
       times,
       recompiledObjects: compiled.compiled.length,
+      ...(overlay.size ? { recompiled: compiled.compiled } : {}),
+      coldCompile,
+      asyncifyPeakRssKiB: asyncified.peakRssKiB ?? null,
+      builtAt: new Date().toISOString(),
     };
     writeFileSync(join(partial, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
     rmSync(linked.wasm);

@@ -53,9 +53,13 @@ export function compiledObjects(log: string): string[] {
   return [...log.matchAll(/^\s+CC\s+(\S+\.o)$/gm)].map((m) => m[1]!);
 }
 
-/** clang diagnostics in `file:line:col: error: ...` form. */
+/**
+ * clang diagnostics in `file:line:col: error: ...` form, with tree-relative
+ * paths (Kbuild runs clang in the object directory, the sources are at "../").
+ */
 export function compileErrors(log: string): string[] {
-  return [...new Set(log.split("\n").filter((l) => /^[^\s:]+:\d+:\d+: (fatal )?error: /.test(l)))];
+  const errs = log.split("\n").filter((l) => /^[^\s:]+:\d+:\d+: (fatal )?error: /.test(l));
+  return [...new Set(errs.map((l) => l.replace(/^\.\.\//, "")))];
 }
 
 export function configure(shadow: string): void {

@@ -1,29 +1,44 @@
-// `dioscope build [--tree 6.1|6.12]... [--all] [-j N]`: build the pristine kernel(s).
+// `dioscope build [--tree 6.1|6.12]... [--all] [-j N] [--overlay <tree path>=<file>]...`:
+// build the pristine kernel(s), or one tree with some files replaced (the
+// objects are seeded from the pristine build; Kbuild recompiles what depends
+// on the replaced files).
+import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
 import { debianTree } from "../tree/debian.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
+const USAGE = "usage: dioscope build [--all | --tree 6.1|6.12 ...] [-j N] [--overlay <tree path>=<file> ...]";
+
 export async function runBuild(argv: string[]): Promise<number> {
   const trees: TreeName[] = [];
+  const overlay = new Map<string, string>();
   let jobs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    const eq = a === "--overlay" ? (argv[i + 1] ?? "").indexOf("=") : -1;
     if (a === "--all") trees.push(...TREE_NAMES);
     else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
-    else if (a === "-j") jobs = Number(argv[++i]);
-    else {
-      console.error(`usage: dioscope build [--all | --tree 6.1|6.12 ...] [-j N]`);
+    else if (a === "-j" && Number(argv[i + 1]) > 0) jobs = Number(argv[++i]);
+    else if (eq > 0) {
+      const spec = argv[++i]!;
+      overlay.set(spec.slice(0, eq), resolve(spec.slice(eq + 1)));
+    } else {
+      console.error(USAGE);
       return 2;
     }
   }
+  if (overlay.size && trees.length !== 1) {
+    console.error(`dioscope build: --overlay needs exactly one --tree\n${USAGE}`);
+    return 2;
+  }
   for (const name of trees.length ? trees : TREE_NAMES) {
     const tree = debianTree(name);
-    console.log(`[${name}] ${tree.origin}: building`);
-    const r = buildKernel({ tree, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""}: building`);
+    const r = buildKernel({ tree, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
     const m = r.manifest;
     console.log(
-      `[${name}] ${r.cached ? "up to date" : "built"}: ${r.wasmPath} (${(m.sizes.asyncifiedBytes / 1e6).toFixed(1)} MB, ` +
-        `${m.imports.filter((i) => i.kind === "function").length} function imports)`,
+      `[${name}] ${r.cached ? "up to date" : `built (${m.recompiledObjects} objects compiled)`}: ${r.wasmPath} ` +
+        `(${(m.sizes.asyncifiedBytes / 1e6).toFixed(1)} MB, ${m.imports.filter((i) => i.kind === "function").length} function imports)`,
     );
   }
   return 0;
