@@ -12,6 +12,7 @@ APT_PACKAGES=(
   linux-source-6.1 linux-source-6.12                            # the kernel trees
   e2fsprogs btrfs-progs dosfstools                              # filesystem images for scenarios
   xz-utils git patch
+  time                                                          # GNU time: wasm-opt's peak RSS in the manifest
 )
 
 missing=()
@@ -38,6 +39,5 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 
 # Build every tree (cached by content hash), then the main job.
-# 6.1 does not compile yet with arch/wasm (see README, "Status"): 6.12 only for now.
-node --import tsx harness/cli/dioscope.ts build --tree 6.12 "$@"
+node --import tsx harness/cli/dioscope.ts build --all "$@"
 node --import tsx harness/cli/dioscope.ts main-job

@@ -9,11 +9,9 @@ import { currentBuild, type BuiltKernel } from "../harness/build/registry.ts";
 import { loadKernel } from "../harness/machine/loader.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { debianTree } from "../harness/tree/debian.ts";
-import type { TreeName } from "../harness/tree/source.ts";
+import { TEST_TREES } from "./support/built.ts";
 
-const BUILT_TREES: TreeName[] = ["6.12"];
-
-for (const name of BUILT_TREES) {
+for (const name of TEST_TREES) {
   describe(`built kernel ${name}`, function () {
     let built: BuiltKernel;
     let symbols: Map<string, number>;
