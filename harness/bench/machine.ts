@@ -1,0 +1,58 @@
+// Machine figures for `npm run bench`: boot time, snapshot save/restore,
+// one scenario run from the snapshot, switch points per second.
+import { bootKernel } from "../boot/boot.ts";
+import { makeDisk } from "../block/images.ts";
+import { runScenario } from "../scenario/run.ts";
+import { seed001 } from "../scenario/seeds/001-ext4-dio-fallback.ts";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.floor(s.length / 2)]! * 1000) / 1000;
+}
+
+export function machineBench(wasmPath: string): Record<string, unknown> {
+  const boots: number[] = [];
+  let booted = bootKernel(wasmPath, { cpus: 2, disks: [makeDisk("wda", "ext4", 16)] });
+  for (let i = 0; i < 3; i++) {
+    booted = bootKernel(wasmPath, { cpus: 2, disks: [makeDisk("wda", "ext4", 16)] });
+    boots.push(booted.bootMs);
+  }
+  const m = booted.machine;
+  const saves: number[] = [];
+  const loads: number[] = [];
+  let snap = m.save();
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    snap = m.save();
+    saves.push(performance.now() - t0);
+    const t1 = performance.now();
+    m.load(snap);
+    loads.push(performance.now() - t1);
+  }
+  // One mount from the snapshot: switch points per second of real kernel work.
+  const t2 = performance.now();
+  const s0 = m.steps;
+  booted.agent.ok(0, { op: "MKDIR", path: "/mnt", mode: 0o755 });
+  booted.agent.ok(0, { op: "MOUNT", path: "/dev/wda", path2: "/mnt", str: "ext4" });
+  const mountMs = performance.now() - t2;
+  const mountSteps = m.steps - s0;
+  runScenario(seed001, wasmPath); // boot + set-up + snapshot, once
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    runScenario(seed001, wasmPath);
+    runs.push(performance.now() - t);
+  }
+  return {
+    bootMsMedian: median(boots),
+    bootSwitchPoints: booted.machine.steps,
+    bootSimulatedMs: booted.machine.clock.now / 1e6,
+    ramMiB: m.kernel.memory.buffer.byteLength / 2 ** 20,
+    snapshotSaveMsMedian: median(saves),
+    snapshotRestoreMsMedian: median(loads),
+    ext4MountMs: Math.round(mountMs * 1000) / 1000,
+    ext4MountSwitchPoints: mountSteps,
+    switchPointsPerSecond: Math.round(mountSteps / (mountMs / 1000)),
+    scenario001RunMsMedian: median(runs),
+  };
+}
