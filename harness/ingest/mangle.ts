@@ -83,17 +83,7 @@ export function unifiedDiff(path: string, before: string, after: string): string
   }
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../prng.ts";
 
 /**
  * A real edit on a real file: at 1–2 places, delete up to 3 lines and insert up to 4 lines

@@ -4,6 +4,9 @@
 // pending interrupt. Strategies (the default, seeded random, the explorers
 // of harness/explore) implement `Scheduler`; the machine records every
 // decision, so a run is a value that can be replayed.
+import { prng } from "../prng.ts";
+
+export { prng };
 
 export interface PendingIrqRef {
   /** Stable id within the run (in order of raising). */
@@ -62,18 +65,6 @@ export class RunToBlock implements Scheduler {
     }
     return 0;
   }
-}
-
-/** mulberry32: a small seeded PRNG (the only randomness the harness uses). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
