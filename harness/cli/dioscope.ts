@@ -5,16 +5,20 @@ import { runApply } from "./apply.ts";
 import { runBoot } from "./boot.ts";
 import { runBuild } from "./build.ts";
 import { runCheckCli } from "./check.ts";
+import { runExploreCli } from "./explore.ts";
 import { runFidelity } from "./fidelity.ts";
 import { runMainJob } from "./main-job.ts";
+import { runReplayCli } from "./replay.ts";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   apply: runApply,
   boot: runBoot,
   build: runBuild,
   check: runCheckCli,
+  explore: runExploreCli,
   fidelity: runFidelity,
   "main-job": runMainJob,
+  replay: runReplayCli,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -665,10 +665,22 @@ export class Machine {
     };
   }
 
-  /** Puts the machine back to a saved state (the same instance and module). */
-  load(s: MachineState): void {
+  /**
+   * Puts the machine back to a saved state (the same instance and module).
+   * `liveOnly` copies only the RAM that can matter: the kernel's part and
+   * the Asyncify buffers in use in `s`, not the free ones (a buffer is
+   * always written by an unwind before a rewind reads it).
+   */
+  load(s: MachineState, o: { liveOnly?: boolean } = {}): void {
     if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
-    new Uint8Array(this.kernel.memory.buffer).set(s.memory);
+    const ram = new Uint8Array(this.kernel.memory.buffer);
+    if (o.liveOnly) {
+      const { base, bufferBytes, count } = this.pool;
+      ram.set(s.memory.subarray(0, base));
+      const free = new Set(s.pool);
+      for (let b = base; b < base + bufferBytes * count; b += bufferBytes) if (!free.has(b)) ram.set(s.memory.subarray(b, b + bufferBytes), b);
+      ram.set(s.memory.subarray(base + bufferBytes * count), base + bufferBytes * count);
+    } else ram.set(s.memory);
     this.cpus.splice(0, this.cpus.length, ...s.cpus.map((c) => ({ ...c, stack: c.stack.map((a) => ({ ...a })), irqSaved: [...c.irqSaved] })));
     this.tasks.clear();
     for (const [k, a] of s.tasks) this.tasks.set(k, { ...a });

@@ -3,8 +3,17 @@ import type { TreeName } from "../tree/source.ts";
 import type { Scenario } from "./types.ts";
 import { seed000 } from "./seeds/000-vfat-aio-write-error.ts";
 import { seed001 } from "./seeds/001-ext4-dio-fallback.ts";
+import { seed001Unguided, seed001UnguidedLatency } from "./seeds/001-ext4-dio-fallback-unguided.ts";
 
 export const SCENARIOS: readonly Scenario[] = [seed000, seed001];
+
+/**
+ * Scenarios with no scripted schedule, for the explorers (harness/explore,
+ * `dioscope explore`): under the default schedule they pass; an explorer
+ * has to find the interleaving. Not in SCENARIOS, whose single runs use the
+ * default schedule.
+ */
+export const UNGUIDED_SCENARIOS: readonly Scenario[] = [seed001Unguided, seed001UnguidedLatency];
 
 /** Seeds whose scenario needs machinery that is not there yet, with the reason (reported, never skipped silently). */
 export const PENDING_SEEDS: Record<string, string> = {

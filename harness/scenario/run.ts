@@ -4,7 +4,7 @@
 import { bootKernel, type Booted } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
 import { MachineError } from "../machine/errors.ts";
-import type { MachineState, TraceEvent } from "../machine/machine.ts";
+import type { Machine, MachineState, TraceEvent } from "../machine/machine.ts";
 import type { Scheduler } from "../machine/scheduler.ts";
 import { RunToBlock } from "../machine/scheduler.ts";
 import type { ConsoleLine } from "../machine/console.ts";
@@ -74,14 +74,39 @@ function prepare(scenario: Scenario, wasmPath: string): Prepared {
   return p;
 }
 
+/** Options of one run (schedule exploration runs many: no event log, no restore afterwards). */
+export interface RunOptions {
+  /** Keep the machine's event log (default true). */
+  trace?: boolean;
+  /**
+   * Put the machine back to the snapshot after the run (default true). false:
+   * the next run restores it anyway, and restores only the live RAM (the
+   * kernel's and the Asyncify buffers in use), which is faster.
+   */
+  restoreAfter?: boolean;
+  /** Called with the machine after the restore, before the run (e.g. a scheduler that notes simulated time). */
+  onMachine?: (m: Machine) => void;
+  /** Benchmarks only: wall-clock milliseconds added up per phase (never part of a result). */
+  timing?: RunTiming;
+}
+
+export interface RunTiming {
+  restoreMs: number;
+  runMs: number;
+  judgeMs: number;
+}
+
 /** One run of `scenario` on the kernel at `wasmPath`, from its snapshot, under `scheduler`. */
-export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Scheduler = new RunToBlock()): ScenarioRun {
+export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Scheduler = new RunToBlock(), o: RunOptions = {}): ScenarioRun {
   const p = prepare(scenario, wasmPath);
   const m = p.booted.machine;
-  m.load(p.snapshot);
+  const t0 = o.timing ? performance.now() : 0;
+  m.load(p.snapshot, { liveOnly: o.restoreAfter === false });
+  const t1 = o.timing ? performance.now() : 0;
   m.scheduler = scheduler;
+  o.onMachine?.(m);
   m.decisions = [];
-  m.trace = [];
+  m.trace = o.trace === false ? null : [];
   const ctx = new ScenarioContext(p.booted);
   let hang: string | null = null;
   let error: string | null = null;
@@ -94,6 +119,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
       if (/^hang/.test(e.message)) hang = e.message;
     } else throw e;
   }
+  const t2 = o.timing ? performance.now() : 0;
   const observed: Observed = { values: { ...ctx.values }, console: m.console.lines.slice(p.consoleMark), hang };
   const results = scenario.expectations.map((x) => ({ name: x.name, failure: x.check(observed) }));
   if (error && !hang) results.push({ name: "the machine kept running", failure: error });
@@ -114,7 +140,12 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
     decisions: JSON.stringify(m.decisions),
   };
   m.trace = null;
-  m.load(p.snapshot);
+  if (o.timing) {
+    o.timing.restoreMs += t1 - t0;
+    o.timing.runMs += t2 - t1;
+    o.timing.judgeMs += performance.now() - t2;
+  }
+  if (o.restoreAfter !== false) m.load(p.snapshot);
   m.scheduler = new RunToBlock();
   return run;
 }
