@@ -18,6 +18,7 @@
 #include <linux/version.h>
 #include <asm/switch_to.h>
 #include <asm/wasm_host.h>
+#include <asm/wasm_user.h>
 
 void (*pm_power_off)(void);
 
@@ -36,6 +37,8 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 		childregs->ret = 0;
 		if (args->stack)
 			childregs->sp = args->stack;
+		if (args->flags & CLONE_SETTLS)
+			p->thread.tp = args->tls;
 		p->thread.fn = NULL;
 		p->thread.fn_arg = NULL;
 	}
@@ -53,22 +56,41 @@ struct task_struct *__switch_to(struct task_struct *prev, struct task_struct *ne
 /*
  * Host entry point: a new task's first instructions (ret_from_fork). A
  * kernel thread runs its function; when a user-mode task's function returns
- * (kernel_init after a successful exec), the task goes back to the host,
- * which from then on drives it with system calls.
+ * (kernel_init or a user task's start after a successful exec), the task
+ * returns to user mode, where its program runs. A task forked by a user
+ * task's system call returns to user mode at once, in its parent's program.
  */
 void (*wasm_init_user_mode)(void);
 
 void wasm_task_entry(struct task_struct *prev)
 {
+	struct pt_regs *regs = current_pt_regs();
+
 	schedule_tail(prev);
-	if (current->thread.fn)
-		current->thread.fn(current->thread.fn_arg);
+	if (current->thread.fn) {
+		int ret = current->thread.fn(current->thread.fn_arg);
+
+		/* Only a user-mode thread's function returns: 0 after its exec. */
+		if (ret)
+			do_exit(ret);
+		regs->ret = 0;
+	}
 	/*
 	 * "Return to user mode". PID 1 exec'd /init, which the scenario agent's
 	 * binfmt handles: its user program is the agent loop, run here.
 	 */
 	if (is_global_init(current) && wasm_init_user_mode)
 		wasm_init_user_mode();
+	/*
+	 * Other user tasks: the program counter their binfmt set
+	 * (start_thread) is a function of the user program (agent/user.c).
+	 */
+	if (user_mode(regs) && regs->pc) {
+		regs->syscallno = WASM_NO_SYSCALL;
+		wasm_exit_to_user_mode(regs, false);
+		((void (*)(void))regs->pc)();
+	}
+	do_exit(0);
 }
 
 void flush_thread(void)

@@ -42,7 +42,8 @@ static void *wasm_user_addr(unsigned long addr, bool write)
 			*ptep = write ? pte_mkdirty(pte_mkyoung(*ptep)) : pte_mkyoung(*ptep);
 			return (char *)page_address(pte_page(*ptep)) + (addr & ~PAGE_MASK);
 		}
-		if (pagefault_disabled())
+		/* As a CPU's fault handler: no faults with page faults disabled or in atomic context. */
+		if (faulthandler_disabled())
 			return NULL;
 		mmap_read_lock(mm);
 		vma = find_vma(mm, addr);
@@ -60,6 +61,7 @@ static void *wasm_user_addr(unsigned long addr, bool write)
 	return NULL;
 }
 
+/* kbuf NULL with to_user: zero the user range (clear_user). */
 static unsigned long wasm_user_copy(void *kbuf, unsigned long uaddr, unsigned long n, bool to_user)
 {
 	while (n) {
@@ -68,11 +70,14 @@ static unsigned long wasm_user_copy(void *kbuf, unsigned long uaddr, unsigned lo
 
 		if (!p)
 			return n;
-		if (to_user)
+		if (!kbuf)
+			memset(p, 0, chunk);
+		else if (to_user)
 			memcpy(p, kbuf, chunk);
 		else
 			memcpy(kbuf, p, chunk);
-		kbuf += chunk;
+		if (kbuf)
+			kbuf += chunk;
 		uaddr += chunk;
 		n -= chunk;
 	}
@@ -87,4 +92,17 @@ unsigned long raw_copy_from_user(void *to, const void __user *from, unsigned lon
 unsigned long raw_copy_to_user(void __user *to, const void *from, unsigned long n)
 {
 	return wasm_user_copy((void *)from, (unsigned long)to, n, true);
+}
+
+unsigned long __clear_user(void __user *to, unsigned long n)
+{
+	return wasm_user_copy(NULL, (unsigned long)to, n, true);
+}
+
+/* For the nofault kernel accessors (asm/uaccess.h): inside the RAM the kernel owns, above page 0. */
+bool wasm_kernel_range_ok(const void *addr, unsigned long n)
+{
+	unsigned long a = (unsigned long)addr;
+
+	return a >= PAGE_SIZE && a + n >= a && a + n <= (unsigned long)high_memory;
 }

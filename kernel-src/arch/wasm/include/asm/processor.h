@@ -22,6 +22,8 @@ struct task_struct;
 struct thread_struct {
 	int (*fn)(void *);
 	void *fn_arg;
+	/* The user thread pointer (clone's CLONE_SETTLS value): which host command queue a user task's program reads. */
+	unsigned long tp;
 };
 #define INIT_THREAD	{ }
 

@@ -4,14 +4,17 @@
 #include <uapi/asm/ptrace.h>
 
 #ifndef __ASSEMBLY__
+#include <linux/types.h>
 /*
  * A task's saved user context: the system call the host asked it to make
  * (number, arguments, return value). It sits at the top of the task's
- * kernel stack, as on real machines.
+ * kernel stack, as on real machines. Each argument has a 64-bit slot (see
+ * asm/syscall_wrapper.h); syscallno is WASM_NO_SYSCALL outside a call.
  */
+#define WASM_NO_SYSCALL	(~0UL)
 struct pt_regs {
 	unsigned long syscallno;
-	unsigned long args[6];
+	u64 args[6];
 	unsigned long ret;
 	unsigned long pc;
 	unsigned long sp;
