@@ -38,9 +38,14 @@ export class Agent {
     return r;
   }
 
+  /** A new command-queue id (agent tasks and user tasks share the id space). */
+  allocTaskId(): number {
+    return this.nextTask++;
+  }
+
   /** Creates an agent task (a kernel thread named `name`); returns its agent task id. */
   spawn(name: string, cpu?: number): number {
-    const id = this.nextTask++;
+    const id = this.allocTaskId();
     this.ok(0, { op: "SPAWN", fd: id, str: name });
     if (cpu !== undefined) this.ok(id, { op: "PIN_CPU", flags: cpu });
     return id;
