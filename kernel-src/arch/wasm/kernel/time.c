@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/sched_clock.h>
 #include <linux/timekeeping.h>
+#include <asm/irq_regs.h>
 #include <asm/wasm_host.h>
 
 static u64 wasm_clock_read(struct clocksource *cs)
@@ -54,15 +55,25 @@ void wasm_clockevent_init(unsigned int cpu)
 	clockevents_config_and_register(evt, NSEC_PER_SEC, 1000, 0x7fffffff);
 }
 
+/*
+ * The interrupted context as the tick sees it (get_irq_regs()): always
+ * kernel mode, since a user task's program runs in its task. Without it
+ * the nohz/highres tick handler skips update_process_times(): no timer
+ * wheel, no scheduler tick, no RCU grace periods.
+ */
+static DEFINE_PER_CPU(struct pt_regs, wasm_irq_regs);
+
 /* Host entry point: the current CPU's timer fired. */
 void wasm_timer_interrupt(void)
 {
 	struct clock_event_device *evt = this_cpu_ptr(&wasm_clockevent);
+	struct pt_regs *old = set_irq_regs(this_cpu_ptr(&wasm_irq_regs));
 
 	irq_enter();
 	if (evt->event_handler)
 		evt->event_handler(evt);
 	irq_exit();
+	set_irq_regs(old);
 }
 
 static u64 notrace wasm_sched_clock(void)
