@@ -12,6 +12,7 @@ import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
 import { TREE_NAMES } from "../tree/source.ts";
+import { userBench } from "./user.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
@@ -34,6 +35,7 @@ for (const name of TREE_NAMES) {
     sizeAfterAsyncifyBytes: b.manifest.sizes.asyncifiedBytes,
     moduleCompileMs: Math.round(compileMs),
     instantiateMs: Math.round(performance.now() - t1),
+    user: userBench(b.wasmPath),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
