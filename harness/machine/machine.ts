@@ -222,11 +222,17 @@ export class Machine {
     this.runTop(cpu);
   }
 
+  /** The step of the last consultation, and how many came before it at that step (Decision.nth). */
+  private consultStep = -1;
+  private consultNth = 0;
+
   private decide(point: SwitchPoint, choices: Choice[]): number {
     if (choices.length === 1) return 0;
+    this.consultNth = point.step === this.consultStep ? this.consultNth + 1 : 0;
+    this.consultStep = point.step;
     const i = this.scheduler.choose(point, choices);
     if (!Number.isInteger(i) || i < 0 || i >= choices.length) throw new Error(`scheduler ${this.scheduler.name} chose ${i} of ${choices.length}`);
-    if (i !== 0) this.decisions.push({ step: point.step, index: i, of: choices.length });
+    if (i !== 0) this.decisions.push(this.consultNth ? { step: point.step, index: i, of: choices.length, nth: this.consultNth } : { step: point.step, index: i, of: choices.length });
     return i;
   }
 
@@ -695,6 +701,7 @@ export class Machine {
     s.devices.forEach((d, i) => this.devices[i]!.load(d));
     this.halted = null;
     this.nextChoice = null;
+    this.consultStep = -1;
     this.breakpoints = [];
     if (this.trace) this.trace = [];
   }

@@ -91,6 +91,12 @@ export interface Decision {
   step: number;
   index: number;
   of: number;
+  /**
+   * Set when other consultations came before this one at the same step (a
+   * switch point that went on, then the same CPU blocking on a lock): 1 for
+   * the second, ... Absent means 0.
+   */
+  nth?: number;
 }
 
 /** Replays recorded decisions; every other switch point takes choice 0, as recorded. */
@@ -98,12 +104,16 @@ export class Replay implements Scheduler {
   readonly name = "replay";
   readonly preemptive: boolean;
   private i = 0;
+  private lastStep = -1;
+  private nth = 0;
   constructor(private readonly decisions: readonly Decision[], preemptive: boolean) {
     this.preemptive = preemptive;
   }
   choose(point: SwitchPoint, choices: readonly Choice[]): number {
+    this.nth = point.step === this.lastStep ? this.nth + 1 : 0;
+    this.lastStep = point.step;
     const d = this.decisions[this.i];
-    if (d && d.step === point.step) {
+    if (d && d.step === point.step && (d.nth ?? 0) === this.nth) {
       this.i++;
       if (d.of !== choices.length) throw new Error(`replay diverged at step ${point.step}: ${choices.length} choices, recorded ${d.of}`);
       return d.index;
