@@ -28,34 +28,13 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <asm/wasm_host.h>
-
-/* Shared with the host (harness/agent/protocol.ts): keep the layouts equal. */
-struct wasm_agent_cmd {
-	u32 id;			/*   0 */
-	u32 op;			/*   4 */
-	s32 fd;			/*   8 */
-	u32 flags;		/*  12 */
-	u32 mode;		/*  16 */
-	u32 buf;		/*  20: kernel address (from ALLOC) */
-	u64 off;		/*  24 */
-	u64 len;		/*  32 */
-	char path[128];		/*  40 */
-	char path2[128];	/* 168 */
-	char str[128];		/* 296: MOUNT: fstype in str[0..63], data in str[64..] */
-};				/* 424 */
-
-enum wasm_agent_op {
-	AGENT_NOP, AGENT_SPAWN, AGENT_MKDIR, AGENT_MOUNT, AGENT_UMOUNT,
-	AGENT_OPEN, AGENT_CLOSE, AGENT_ALLOC, AGENT_FREE, AGENT_READ,
-	AGENT_WRITE, AGENT_FSYNC, AGENT_TRUNCATE, AGENT_FALLOCATE,
-	AGENT_DROP_CACHE, AGENT_SYNC, AGENT_PIN_CPU,
-};
+#include "agent.h"
 
 #define AGENT_ASYNC		1	/* READ/WRITE flags: asynchronous kiocb */
 #define AGENT_PENDING		LONG_MIN	/* exec result: the report comes later (never a value or errno) */
 #define AGENT_MAX_FILES		64
 
-static DECLARE_WAIT_QUEUE_HEAD(agent_wq);
+DECLARE_WAIT_QUEUE_HEAD(wasm_agent_wq);
 static DEFINE_SPINLOCK(agent_files_lock);
 static struct file *agent_files[AGENT_MAX_FILES];
 
@@ -63,7 +42,7 @@ static struct file *agent_files[AGENT_MAX_FILES];
 void wasm_agent_doorbell(void)
 {
 	irq_enter();
-	wake_up_all(&agent_wq);
+	wake_up_all(&wasm_agent_wq);
 	irq_exit();
 }
 
@@ -279,6 +258,8 @@ static long agent_exec(struct wasm_agent_cmd *c)
 		return 0;
 	case AGENT_PIN_CPU:
 		return set_cpus_allowed_ptr(current, cpumask_of(c->flags));
+	case AGENT_USER_SPAWN:
+		return wasm_user_spawn(c);
 	}
 	return -EINVAL;
 }
@@ -294,7 +275,7 @@ static int agent_task(void *arg)
 	for (;;) {
 		long ret;
 
-		wait_event_idle(agent_wq, host_agent_pending(id));
+		wait_event_idle(wasm_agent_wq, host_agent_pending(id));
 		if (!host_agent_fetch(id, c))
 			continue;
 		ret = agent_exec(c);
