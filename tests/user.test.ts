@@ -10,7 +10,7 @@ import { makeDisk } from "../harness/block/images.ts";
 import { HangError } from "../harness/machine/errors.ts";
 import { RunToBlock, SeededRandom } from "../harness/machine/scheduler.ts";
 import { debianTree } from "../harness/tree/debian.ts";
-import { AioContext, FALLOC, IoUring, MAP, NR, O, PAGE_SIZE, UserTask } from "../harness/user/index.ts";
+import { AioContext, FALLOC, IoUring, MAP, NR, O, PAGE_SIZE, SIG, UserTask } from "../harness/user/index.ts";
 import { builtKernels } from "./support/built.ts";
 
 const EIO = -5;
@@ -20,6 +20,15 @@ function pattern(len: number, seed: number): Uint8Array {
   const b = new Uint8Array(len);
   for (let i = 0; i < len; i++) b[i] = (i * 13 + seed * 101 + (i >> 12) * 7) & 0xff;
   return b;
+}
+
+/** Lets the machine run for `ns` of simulated time (nothing left to do is fine too). */
+function settle(b: Booted, ns: number): void {
+  try {
+    b.machine.run(() => false, { untilNs: b.machine.clock.now + ns });
+  } catch (e) {
+    if (!(e instanceof HangError)) throw e;
+  }
 }
 
 for (const k of builtKernels()) {
@@ -277,6 +286,32 @@ for (const k of builtKernels()) {
       ring.close();
       u.close(buffered);
       u.close(fd);
+    });
+
+    it("a user task dies as a process: SIGKILL ends it and its io-wq worker and closes its files; exit_group too", () => {
+      const m = booted.machine;
+      const victim = UserTask.spawn(booted.agent, { name: "victim" });
+      const fd = victim.open("/mnt/victim", O.RDWR | O.CREAT);
+      const buf = victim.buffer(PAGE_SIZE);
+      assert.equal(victim.pwrite(fd, buf.addr, PAGE_SIZE, 0), PAGE_SIZE);
+      const direct = victim.open("/mnt/victim", O.RDONLY | O.DIRECT);
+      const ring = IoUring.setup(victim, 4);
+      ring.prepRw("READV", direct, [{ addr: buf.addr, len: PAGE_SIZE }], 0);
+      assert.equal(ring.submit(1), 1);
+      assert.equal(ring.reap()[0]!.res, PAGE_SIZE);
+      const mine = () => m.suspendedTasks().filter((t) => t.startsWith("victim[") || t.startsWith(`iou-wrk-${victim.pid}[`));
+      assert.equal(mine().length, 2, m.suspendedTasks().join(" "));
+      assert.equal(u.syscall("kill", [victim.pid, SIG.KILL]), 0);
+      m.run(() => mine().length === 0, { untilNs: m.clock.now + 1e9 });
+      assert.deepEqual(mine(), []);
+      // The ring's teardown (io_ring_exit_work) drops its last file references a little later, in a workqueue.
+      settle(booted, 1e9);
+      assert.equal(booted.agent.call(0, { op: "UMOUNT", path: "/mnt" }), 0, "the dead task's files are closed");
+      const exiter = UserTask.spawn(booted.agent, { name: "exiter" });
+      const rec = exiter.start("exit_group", [3]);
+      m.run(() => !m.suspendedTasks().some((t) => t.startsWith("exiter[")), { untilNs: m.clock.now + 1e9 });
+      assert.equal(rec.returned, null, "exit_group does not return");
+      assert.equal(m.suspendedTasks().some((t) => t.startsWith("exiter[")), false);
     });
 
     it("is deterministic: the same user scenario from the snapshot gives the same log, twice, also under a seeded random schedule", () => {
