@@ -326,18 +326,26 @@ static int __init agent_register(void)
 }
 core_initcall(agent_register);
 
-/* Runs in PID 1 before it looks for /init (kernel_init_freeable). */
-static int __init agent_make_init(void)
+/*
+ * An executable holding only `magic`, made at boot (in PID 1, before it
+ * looks for /init: kernel_init_freeable); exec'ing it runs a binfmt's program.
+ */
+int __init wasm_agent_make_exec(const char *path, const char *magic)
 {
-	struct file *f = filp_open("/init", O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	struct file *f = filp_open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
 	loff_t pos = 0;
 	ssize_t n;
 
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	n = kernel_write(f, agent_magic, sizeof(agent_magic) - 1, &pos);
+	n = kernel_write(f, magic, strlen(magic), &pos);
 	fput(f);
-	task_work_run();	/* the deferred fput: /init must not stay open for writing */
+	task_work_run();	/* the deferred fput: the file must not stay open for writing */
 	return n < 0 ? n : 0;
+}
+
+static int __init agent_make_init(void)
+{
+	return wasm_agent_make_exec("/init", agent_magic);
 }
 late_initcall(agent_make_init);

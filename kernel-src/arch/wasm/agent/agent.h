@@ -40,6 +40,9 @@ enum wasm_agent_op {
 /* The doorbell wakes every agent task and user-task program waiting here. */
 extern struct wait_queue_head wasm_agent_wq;
 
+/* agent.c: at boot, an executable file whose content is `magic` (a binfmt's program). */
+int wasm_agent_make_exec(const char *path, const char *magic);
+
 /* user.c: USER_SPAWN (in an agent task): a user task whose program reads queue c->fd; returns its pid. */
 long wasm_user_spawn(struct wasm_agent_cmd *c);
 #endif
