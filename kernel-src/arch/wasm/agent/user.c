@@ -17,7 +17,6 @@
 #include <linux/binfmts.h>
 #include <linux/mman.h>
 #include <linux/err.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/mm.h>
@@ -54,7 +53,7 @@ static long user_copy(struct wasm_agent_cmd *c, bool to_user)
 	return left;
 }
 
-/* USER_TOUCH: one access to every page of [c->off, c->off + c->len); returns the pages that faulted, or -EFAULT. */
+/* USER_TOUCH: one access to every page of [c->off, c->off + c->len); returns how many pages it accessed, or -EFAULT. */
 static long user_touch(struct wasm_agent_cmd *c)
 {
 	unsigned long addr = c->off & PAGE_MASK, end = c->off + c->len;
@@ -240,18 +239,8 @@ static int __init user_register(void)
 }
 core_initcall(user_register);
 
-/* Runs in PID 1 before it execs /init (like the agent's /init). */
 static int __init user_make_file(void)
 {
-	struct file *f = filp_open("/user", O_CREAT | O_WRONLY | O_TRUNC, 0755);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, user_magic, sizeof(user_magic) - 1, &pos);
-	fput(f);
-	task_work_run();	/* the deferred fput: /user must not stay open for writing */
-	return n < 0 ? n : 0;
+	return wasm_agent_make_exec("/user", user_magic);
 }
 late_initcall(user_make_file);
