@@ -130,6 +130,38 @@ for (const k of builtKernels()) {
       }
     });
 
+    it("sets up a loop device with direct I/O over an ext4 file: its reads and writes reach the file through the loop driver", () => {
+      const { agent: a, block } = booted;
+      const snap = booted.machine.save();
+      try {
+        a.ok(0, { op: "MKDIR", path: "/mnt", mode: 0o755 });
+        a.ok(0, { op: "MOUNT", path: "/dev/wda", path2: "/mnt", str: "ext4" });
+        const img = a.ok(0, { op: "OPEN", path: "/mnt/img", flags: O_RDWR | O_CREAT, mode: 0o644 });
+        const len = 32768;
+        const buf = a.alloc(0, len);
+        const data = pattern(len, 5);
+        a.writeMemory(buf, data);
+        assert.equal(a.call(0, { op: "WRITE", fd: img, buf, len, off: 0 }), len);
+        assert.equal(a.call(0, { op: "FSYNC", fd: img }), 0);
+        const nr = a.call(0, { op: "LOOP_ATTACH", path2: "/mnt/img", flags: 1 });
+        assert.ok(nr >= 0, `LOOP_ATTACH: ${nr}`);
+        const loop = a.ok(0, { op: "OPEN", path: `/dev/loop${nr}`, flags: O_RDWR | O_DIRECT });
+        const rbuf = a.alloc(0, 8192);
+        const bios = block.log.length;
+        assert.equal(a.call(0, { op: "READ", fd: loop, buf: rbuf, len: 8192, off: 8192 }), 8192);
+        assert.deepEqual(a.readMemory(rbuf, 8192), data.slice(8192, 16384));
+        assert.ok(block.log.slice(bios).some((b) => b.op === "read"), "the loop device read the backing file from the disk");
+        a.writeMemory(rbuf, pattern(8192, 9));
+        assert.equal(a.call(0, { op: "WRITE", fd: loop, buf: rbuf, len: 8192, off: 0 }), 8192);
+        assert.equal(a.call(0, { op: "DROP_CACHE", fd: img }), 0);
+        const check = a.alloc(0, 8192);
+        assert.equal(a.call(0, { op: "READ", fd: img, buf: check, len: 8192, off: 0 }), 8192);
+        assert.deepEqual(a.readMemory(check, 8192), pattern(8192, 9), "the write through /dev/loop0 is in the file");
+      } finally {
+        booted.machine.load(snap);
+      }
+    });
+
     it("restores a snapshot: the same command after restore gives the same console and disk", () => {
       const { agent: a, machine } = booted;
       const snap = machine.save();

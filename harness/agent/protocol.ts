@@ -7,6 +7,8 @@ export const AgentOp = {
   READ: 9, WRITE: 10, FSYNC: 11, TRUNCATE: 12, FALLOCATE: 13, DROP_CACHE: 14, SYNC: 15, PIN_CPU: 16,
   // kernel-src/arch/wasm/agent/user.c: USER_SPAWN runs in an agent task; the others in a user task's program.
   USER_SPAWN: 17, SYSCALL: 18, USER_READ: 19, USER_WRITE: 20, USER_TOUCH: 21, USER_PUT: 22,
+  // agent.c: a free loop device over a file (path2), flags 1 = direct I/O (async kiocbs); returns its number.
+  LOOP_ATTACH: 23,
 } as const;
 export type AgentOpName = keyof typeof AgentOp;
 

@@ -13,7 +13,9 @@
 #include <linux/bvec.h>
 #include <linux/cpumask.h>
 #include <linux/falloc.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/loop.h>
 #include <linux/fs.h>
 #include <linux/hardirq.h>
 #include <linux/init.h>
@@ -218,11 +220,58 @@ static long agent_spawn(struct wasm_agent_cmd *c)
 	return task_pid_nr(t);
 }
 
+/*
+ * LOOP_ATTACH: a free loop device (from /dev/loop-control, as losetup -f
+ * does) over the file c->path2, with direct I/O when flags & 1 (the loop
+ * driver then reads and writes the file with asynchronous kiocbs:
+ * lo_rw_aio). LOOP_SET_FD takes a descriptor of this task, then
+ * LOOP_SET_DIRECT_IO. Returns the loop device's number.
+ */
+static long agent_loop_attach(struct wasm_agent_cmd *c)
+{
+	struct file *ctl, *lo, *backing;
+	char name[32];
+	long nr, ret;
+	int fd;
+
+	ctl = filp_open("/dev/loop-control", O_RDWR, 0);
+	if (IS_ERR(ctl))
+		return PTR_ERR(ctl);
+	nr = ctl->f_op->unlocked_ioctl(ctl, LOOP_CTL_GET_FREE, 0);
+	fput(ctl);
+	if (nr < 0)
+		return nr;
+	snprintf(name, sizeof(name), "/dev/loop%ld", nr);
+	lo = filp_open(name, O_RDWR, 0);
+	if (IS_ERR(lo))
+		return PTR_ERR(lo);
+	backing = filp_open(c->path2, O_RDWR, 0);
+	if (IS_ERR(backing)) {
+		fput(lo);
+		return PTR_ERR(backing);
+	}
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		fput(backing);
+		fput(lo);
+		return fd;
+	}
+	fd_install(fd, backing);
+	ret = lo->f_op->unlocked_ioctl(lo, LOOP_SET_FD, fd);
+	if (!ret && (c->flags & 1))
+		ret = lo->f_op->unlocked_ioctl(lo, LOOP_SET_DIRECT_IO, 1);
+	close_fd(fd);
+	fput(lo);
+	return ret ? ret : nr;
+}
+
 static long agent_exec(struct wasm_agent_cmd *c)
 {
 	switch (c->op) {
 	case AGENT_NOP:
 		return 0;
+	case AGENT_LOOP_ATTACH:
+		return agent_loop_attach(c);
 	case AGENT_SPAWN:
 		return agent_spawn(c);
 	case AGENT_MKDIR:

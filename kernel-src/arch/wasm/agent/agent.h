@@ -35,6 +35,8 @@ enum wasm_agent_op {
 	/* user.c: run by a user task's program */
 	AGENT_SYSCALL, AGENT_USER_READ, AGENT_USER_WRITE, AGENT_USER_TOUCH,
 	AGENT_USER_PUT,
+	/* agent.c: a loop device over a file */
+	AGENT_LOOP_ATTACH,
 };
 
 /* The doorbell wakes every agent task and user-task program waiting here. */
