@@ -8,8 +8,9 @@ import { applyToTree, ingest } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
 import type { TreeName } from "../tree/source.ts";
-import { findScenario, PENDING_SEEDS } from "../scenario/registry.ts";
-import { runUnit, unitsFor, type PatchOnTree, type UnitResult } from "./check.ts";
+import { PENDING_SEEDS, scenariosForSeed } from "../scenario/registry.ts";
+import { runUnit, unitsFor, type PatchOnTree, type Unit, type UnitResult } from "./check.ts";
+import type { ScenarioVerdict } from "./verdict.ts";
 
 export interface SeedRow {
   seed: string;
@@ -20,6 +21,7 @@ export interface SeedRow {
   after: string;
   verdict: string;
   unit: UnitResult | null;
+  verdictOf?: ScenarioVerdict;
 }
 
 const MUTANT = /^000-regression-.*\.patch$/;
@@ -37,16 +39,40 @@ function side(r: { passed: boolean; results: { name: string; failure: string | n
   return r.passed ? "passes" : `fails (${r.results.filter((x) => x.failure).map((x) => x.name).join("; ")})`;
 }
 
+/**
+ * Seed 002's unit: both trees without the later NOWAIT read guard (a
+ * documented scenario patch), before = without the seed, after = with it.
+ * On 6.12 the seed is located where the code moved, with the rename.
+ */
+export function seed002Unit(file: string, tree: TreeName): Unit {
+  const t = debianTree(tree);
+  const guardFile = join(repoRoot, "patches", `002-scenario-nowait-read-guard-removed-${tree}.patch`);
+  const [guard] = ingest([guardFile]);
+  const g = applyToTree(guard!, t);
+  if (g.report.status !== "applies" || !g.after) return { label: "002", tree, patchIds: [], before: null, after: null, blocked: `the guard-removal patch is ${g.report.status} on ${tree}` };
+  const [seed] = ingest([file]);
+  const r = applyToTree(seed!, t, { base: g.after, allowRelocated: true, renames: { free_extent_map: "btrfs_free_extent_map" } });
+  const ok = r.report.status === "already-applied" || r.report.status === "applies";
+  return {
+    label: `002 (${r.report.status}${r.report.relocated ? ", relocated" : ""}) on ${tree} without the NOWAIT read guard`,
+    tree,
+    patchIds: [seed!.id, guard!.id],
+    before: ok ? r.before : null,
+    after: ok ? r.after : null,
+    blocked: ok ? null : `the seed is ${r.report.status} on ${tree} (without the guard)`,
+  };
+}
+
 export function seedRows(trees: TreeName[], log: (l: string) => void = () => {}): SeedRow[] {
   const rows: SeedRow[] = [];
   for (const { seed, file } of seedFiles()) {
-    const scenario = findScenario(seed);
+    const scenarios = scenariosForSeed(seed);
     for (const tree of trees) {
       const out: PatchOnTree[] = [];
       const series = ingest([file]);
       let units = unitsFor(series, tree, out);
       const status = out.map((p) => p.status).join("+");
-      if (!scenario) {
+      if (!scenarios.length) {
         rows.push({ seed, tree, patch: status, before: "—", after: "—", verdict: `not yet: ${PENDING_SEEDS[seed] ?? "no scenario"}`, unit: null });
         continue;
       }
@@ -57,18 +83,20 @@ export function seedRows(trees: TreeName[], log: (l: string) => void = () => {})
         const r = applyToTree(mutant!, debianTree(tree));
         units = [{ label: `000 via ${mutantFile}`, tree, patchIds: [mutant!.id], before: r.after, after: null, blocked: r.report.status === "applies" ? null : `the regression mutant is ${r.report.status} on ${tree}` }];
       }
+      if (seed === "002") units = [seed002Unit(file, tree)];
       for (const u of units) {
-        const res = runUnit(u, [scenario], log);
-        const v = res.verdicts[0]!;
-        rows.push({
-          seed: seed === "000" ? "000 (mutant)" : seed,
-          tree,
-          patch: seed === "000" ? "mutant applies" : status,
-          before: side(v.before),
-          after: side(v.after),
-          verdict: `${v.verdict}${v.verdict === "not-applicable" ? ": " + v.reason : ""}`,
-          unit: res,
-        });
+        const res = runUnit(u, scenarios, log);
+        for (const v of res.verdicts)
+          rows.push({
+            seed: `${seed === "000" ? "000 (mutant)" : seed} ${v.scenario.replace(/^\d{3}-/, "")}`,
+            tree,
+            patch: seed === "000" ? "mutant applies" : status,
+            before: side(v.before),
+            after: side(v.after),
+            verdict: `${v.verdict}${v.verdict === "not-applicable" ? ": " + v.reason : ""}`,
+            unit: res,
+            verdictOf: v,
+          });
       }
     }
   }

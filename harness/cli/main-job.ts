@@ -22,7 +22,7 @@ export async function runMainJob(argv: string[]): Promise<number> {
   for (const r of table) console.log(r.map((cell, c) => (cell.length > widths[c]! ? cell.slice(0, widths[c]! - 1) + "…" : cell).padEnd(widths[c]!)).join("  ").trimEnd());
   let bad = false;
   for (const r of rows) {
-    const v = r.unit?.verdicts[0];
+    const v = r.verdictOf;
     if (!v || v.verdict === "not-applicable") continue;
     if (v.verdict !== "fixed") bad = true;
     if (v.after && !v.after.passed) console.log(`\n${r.seed} on ${r.tree}:\n` + explainRun("after", v.after).join("\n"));

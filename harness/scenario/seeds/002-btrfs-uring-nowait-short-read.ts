@@ -1,0 +1,81 @@
+// Seed 002 (btrfs: fallback to blocking mode when doing async dio over
+// multiple extents, upstream ca93e44bfb5f), as the mail describes it.
+//
+// btrfs with 4 KiB sectors; a file of two 4 KiB extents (0xab, 0xcd; written
+// in reverse order so they cannot merge); a user task's 8 KiB buffer of which
+// only page 0 was ever touched; io_uring READV of 8192 at 0 on the O_DIRECT
+// file. The first attempt is NOWAIT with page faults disabled: btrfs maps
+// the first extent and its bio goes out (the disk holds it), the second
+// extent's user page is not resident (-EFAULT), iomap's PARTIAL mode turns
+// that into a short dio, and with the bio still in flight the read returns
+// -EIOCBQUEUED; when the bio completes io_uring posts res = 4096. With the
+// fix, btrfs returns -EAGAIN for a NOWAIT read whose extent is shorter than
+// the request and io_uring retries in io-wq, blocking: res = 8192.
+//
+// Both trees carry a later guard that returns -EAGAIN for any NOWAIT read
+// longer than a page, which hides the seed's effect: the scenario's trees
+// (before AND after) have it taken out by
+// patches/002-scenario-nowait-read-guard-removed-<tree>.patch.
+import { IoUring, O, PAGE_SIZE, UserTask, type UserBuffer } from "../../user/index.ts";
+import { expect, type Scenario } from "../types.ts";
+
+interface State {
+  u: UserTask;
+  fd: number;
+  ring: IoUring;
+  buf: UserBuffer;
+}
+
+const A = 0xab, C = 0xcd;
+
+export const seed002: Scenario<State> = {
+  name: "002-btrfs-uring-nowait-short-read",
+  title: "btrfs: io_uring O_DIRECT READV over two extents with the buffer's second page not resident",
+  seed: "002",
+  trees: ["6.1", "6.12"],
+  disks: [{ kind: "btrfs", sizeMiB: 128 }],
+  cpus: 2,
+  memoryMiB: 64,
+  setup(s) {
+    s.mount("/dev/wda", "/btr", "btrfs");
+    const u = UserTask.spawn(s.agent, { name: "uring-reader" });
+    const fd = u.open("/btr/f", O.RDWR | O.CREAT | O.DIRECT);
+    const src = u.buffer(PAGE_SIZE);
+    // Second extent first, so the two are not physically contiguous.
+    u.writeUser(src.addr, new Uint8Array(PAGE_SIZE).fill(C));
+    if (u.pwrite(fd, src.addr, PAGE_SIZE, PAGE_SIZE) !== PAGE_SIZE || u.fsync(fd) !== 0) throw new Error("002 set-up: second extent");
+    u.writeUser(src.addr, new Uint8Array(PAGE_SIZE).fill(A));
+    if (u.pwrite(fd, src.addr, PAGE_SIZE, 0) !== PAGE_SIZE || u.fsync(fd) !== 0) throw new Error("002 set-up: first extent");
+    const ring = IoUring.setup(u, 8);
+    const buf = u.buffer(2 * PAGE_SIZE, { resident: [0] });
+    return { u, fd, ring, buf };
+  },
+  run(s, { u, fd, ring, buf }) {
+    s.observe("resident-before", u.residency(buf.addr, buf.len).map((r) => (r ? "1" : "0")).join(""));
+    // The first data read stays in flight until the submission has returned.
+    s.block.setRules([{ op: "read", nth: 1, completion: { when: "hold" }, why: "the first extent's bio completes after the submitter dropped its reference" }]);
+    ring.prepRw("READV", fd, [{ addr: buf.addr, len: 2 * PAGE_SIZE }], 0, { userData: 2 });
+    s.observe("submitted", ring.submit(0));
+    const held = s.block.heldBios();
+    s.observe("bios-held", held.length);
+    s.block.setRules([]);
+    for (const h of held) s.block.release(h.index, { cpu: 0 });
+    ring.wait(1);
+    const cqes = ring.reap();
+    s.observe("cqes", cqes.length);
+    s.observe("res", cqes[0]?.res ?? null);
+    const got = u.readUser(buf.addr, 2 * PAGE_SIZE);
+    const page = (p: number) => got.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+    const describe = (b: Uint8Array, want: number) => (b.every((x) => x === want) ? "right" : b.every((x) => x === 0) ? "zero" : "wrong");
+    s.observe("page0", describe(page(0), A));
+    s.observe("page1", describe(page(1), C));
+  },
+  expectations: [
+    expect.value("submitted", 1, "io_uring_enter submits the READV"),
+    expect.value("res", 2 * PAGE_SIZE, "the CQE reports 8192 bytes"),
+    { name: "the buffer holds both extents", check: (o) => (o.values.page0 === "right" && o.values.page1 === "right" ? null : `page 0 ${o.values.page0}, page 1 ${o.values.page1}`) },
+    expect.noHang(),
+  ],
+  notes:
+    "Before and after trees both have the later NOWAIT read guard of btrfs_dio_iomap_begin taken out (patches/002-scenario-nowait-read-guard-removed-<tree>.patch): with it the short read cannot happen on these trees. On 6.12 the seed is located in fs/btrfs/direct-io.c with free_extent_map renamed btrfs_free_extent_map.",
+};
