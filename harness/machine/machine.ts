@@ -141,6 +141,8 @@ export class Machine {
   breakpoints: Breakpoint[] = [];
   /** The event log, when enabled (null: off). */
   trace: TraceEvent[] | null = null;
+  /** While tracing: where each task last left its CPU (kernel functions, innermost first) — hang reports. */
+  readonly blockedIn = new Map<number, string[]>();
 
   private readonly ex: KernelExports;
   private readonly mem32: Int32Array;
@@ -332,8 +334,16 @@ export class Machine {
     return [...this.tasks.keys()].map((t) => this.taskName(t));
   }
 
+  /** Every task off its CPU with where it sleeps (known for tasks that switched out while tracing). */
+  describeTasks(): string[] {
+    return [...this.tasks.keys()].map((t) => {
+      const w = this.blockedIn.get(t);
+      return `${this.taskName(t)}: ${w?.length ? "sleeps in " + w.join(" < ") : "sleeping (stack not traced)"}`;
+    });
+  }
+
   private hang(): HangError {
-    const details = this.describeCpus();
+    const details = [...this.describeCpus(), ...(this.trace ? this.describeTasks().filter((l) => !l.endsWith("(stack not traced)")) : [])];
     const spinning = this.cpus.some((c) => (c.stack[c.stack.length - 1] as SuspendedActivation | undefined)?.wait?.kind === "lock");
     const parked = this.cpus.some((c) => c.parked);
     return new HangError(
@@ -596,8 +606,11 @@ export class Machine {
     if (cpu.stack.length !== 1) throw new Error(`context switch inside an interrupt on CPU ${cpu.id}`);
     const act = this.running!;
     act.task = prev;
-    if (this.trace)
-      this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "switch", text: `${this.taskName(prev)} -> ${this.taskName(next)}${prevDead ? " (exit)" : ""}`, where: interesting(wasmFrames(new Error())) });
+    if (this.trace) {
+      const where = interesting(wasmFrames(new Error()), 8);
+      this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "switch", text: `${this.taskName(prev)} -> ${this.taskName(next)}${prevDead ? " (exit)" : ""}`, where });
+      this.blockedIn.set(prev, where);
+    }
     this.afterUnwind = () => {
       cpu.stack.pop();
       if (prevDead) this.pool.release(act.buf);

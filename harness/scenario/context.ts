@@ -87,7 +87,10 @@ export class ScenarioContext {
   /** Runs the machine until `until` holds; a time-out is recorded as a hang naming `what`. */
   runUntil(until: () => boolean, what: string, limits: RunLimits = {}): RunOutcome {
     const outcome = this.machine.run(until, { untilNs: this.machine.clock.now + this.hangAfterNs, ...limits });
-    if (outcome === "time-limit") throw new HangObserved(`${what}: still waiting after ${(this.hangAfterNs / 1e9).toFixed(0)} s of simulated time`);
+    if (outcome === "time-limit") {
+      const mine = this.machine.describeTasks().filter((l) => this.tasks.some((t) => l.includes(`[${t.pid}]:`)) || /^iou-|^kworker.*dio|^loop/.test(l));
+      throw new HangObserved(`${what}: still waiting after ${(this.hangAfterNs / 1e9).toFixed(0)} s of simulated time${mine.length ? "\n  " + mine.join("\n  ") : ""}`);
+    }
     return outcome;
   }
 
