@@ -11,6 +11,7 @@ import { makeDisk } from "../harness/block/images.ts";
 import { BLK_STS } from "../harness/block/faults.ts";
 import { RunToBlock, SeededRandom } from "../harness/machine/scheduler.ts";
 import { builtKernels } from "./support/built.ts";
+import { HangObserved, ScenarioContext } from "../harness/scenario/context.ts";
 
 const O_RDWR = 0o2, O_CREAT = 0o100, O_DIRECT = 0o40000;
 const EIOCBQUEUED = -529;
@@ -215,6 +216,26 @@ for (const k of builtKernels()) {
         assert.equal(rec.returned, null);
         assert.ok(block.heldBios().length >= 1);
       } finally {
+        machine.load(snap);
+      }
+    });
+
+    it("reports a blocked operation as a hang naming where the task sleeps (its kernel stack)", () => {
+      const { block, machine } = booted;
+      const snap = machine.save();
+      machine.trace = [];
+      try {
+        const ctx = new ScenarioContext(booted);
+        ctx.hangAfterNs = 5e9;
+        block.setRules([{ op: "read", completion: { when: "hold" }, why: "the disk never answers" }]);
+        ctx.ok({ op: "MKDIR", path: "/mnt", mode: 0o755 });
+        const rec = ctx.start(0, { op: "MOUNT", path: "/dev/wda", path2: "/mnt", str: "ext4" });
+        assert.throws(
+          () => ctx.wait(rec),
+          (e: Error) => e instanceof HangObserved && /MOUNT on agent task 0: still waiting/.test(e.message) && /init\[1\]: sleeps in .*(ext4_fill_super|__bread|bh_|wait_on_buffer|folio_wait|ext4_)/.test(e.message),
+        );
+      } finally {
+        machine.trace = null;
         machine.load(snap);
       }
     });
