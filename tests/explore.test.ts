@@ -1,5 +1,6 @@
 // Schedule exploration on the real kernel: seed 001 found unguided by PCT,
-// never on the fixed tree, replay tokens that reproduce their failure, the
+// never on the fixed tree; seed 002 unguided failing in every schedule
+// before and none after; replay tokens that reproduce their failure, the
 // minimised schedule, and sharding. Budgets here are small enough for
 // minutes; the large statistics (100 explorer seeds, 10,000 schedules) are
 // in `npm run bench` (harness/bench/explore.ts).
@@ -18,6 +19,7 @@ import { Replay, RunToBlock } from "../harness/machine/scheduler.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
 import { seed001Unguided } from "../harness/scenario/seeds/001-ext4-dio-fallback-unguided.ts";
+import { seed002Unguided } from "../harness/scenario/seeds/002-btrfs-uring-short-read-unguided.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const MAIL = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
@@ -183,6 +185,25 @@ for (const tree of TEST_TREES) {
       assert.equal(rp.code, 1, rp.out);
       assert.match(rp.out, /FAILS/);
       assert.match(rp.out, /3 replays: identical/);
+    });
+  });
+}
+
+for (const tree of TEST_TREES) {
+  describe(`schedule exploration of seed 002 on ${tree}`, function () {
+    this.timeout(1_200_000);
+    const mail = join(repoRoot, "patches/002_af39239f68c27663.txt");
+
+    it("unguided: before the fix every schedule posts res 4096 with a zero tail; after it, none of 300 PCT schedules fails", () => {
+      const pre: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "before" }) };
+      const post: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "after" }) };
+      const b = explore(pre, { strategy: "pct", seed: 1, budget: 30, depth: 3, keepGoing: true });
+      assert.equal(b.failures, 30);
+      const r = replaySteps(pre, b.first!.schedule.steps);
+      assert.equal(r.run.observed.values.res, 4096);
+      assert.equal(r.run.observed.values.page1, "zero");
+      const a = explore(post, { strategy: "pct", seed: 1, budget: 300, depth: 3, keepGoing: true });
+      assert.equal(a.failures, 0, a.first?.outcome.failures.join("\n"));
     });
   });
 }

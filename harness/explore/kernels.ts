@@ -1,9 +1,11 @@
 // The kernel an exploration runs on: the pristine tree, or the tree before
-// or after a patch (the same units and variant builds as `dioscope check`),
+// or after a patch (the same units and variant builds as `dioscope check`
+// and the main job, seed 002's without the NOWAIT read guard),
 // and finding a build again from a replay token (tree + build id).
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { unitsFor } from "../check/check.ts";
+import { seed002Unit } from "../check/seeds.ts";
 import { buildVariant } from "../check/variants.ts";
 import { buildKernel, type Manifest } from "../build/index.ts";
 import { ingest } from "../ingest/index.ts";
@@ -21,8 +23,8 @@ export function resolveKernel(tree: TreeName, patch?: { mail: string; side: Side
     const b = buildKernel({ tree: t, log });
     return { tree, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${tree} pristine` };
   }
-  const series = ingest([patch.mail]);
-  const [unit] = unitsFor(series, tree, []);
+  // Seed 002's trees are the check's: without the later NOWAIT read guard, before and after the seed.
+  const [unit] = /^002_[0-9a-f]+\.txt$/.test(basename(patch.mail)) ? [seed002Unit(patch.mail, tree)] : unitsFor(ingest([patch.mail]), tree, []);
   if (!unit) throw new Error(`${patch.mail}: no patch in it`);
   if (unit.blocked) throw new Error(`${basename(patch.mail)} on ${tree}: ${unit.blocked}`);
   const ov = patch.side === "before" ? unit.before : unit.after;

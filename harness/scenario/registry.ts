@@ -6,6 +6,7 @@ import { seed000loop } from "./seeds/000-vfat-loop-write-error.ts";
 import { seed001 } from "./seeds/001-ext4-dio-fallback.ts";
 import { seed002 } from "./seeds/002-btrfs-uring-nowait-short-read.ts";
 import { seed001Unguided } from "./seeds/001-ext4-dio-fallback-unguided.ts";
+import { seed002Unguided } from "./seeds/002-btrfs-uring-short-read-unguided.ts";
 
 export const SCENARIOS: readonly Scenario[] = [seed000, seed000loop, seed001, seed002];
 
@@ -15,7 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [seed000, seed000loop, seed001, se
  * has to find the interleaving. Not in SCENARIOS, whose single runs use the
  * default schedule.
  */
-export const UNGUIDED_SCENARIOS: readonly Scenario[] = [seed001Unguided];
+export const UNGUIDED_SCENARIOS: readonly Scenario[] = [seed001Unguided, seed002Unguided];
 
 /** Seeds whose scenario needs machinery that is not there yet, with the reason (reported, never skipped silently). */
 export const PENDING_SEEDS: Record<string, string> = {};
