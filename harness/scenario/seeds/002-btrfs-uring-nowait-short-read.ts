@@ -17,9 +17,10 @@
 // (before AND after) have it taken out by
 // patches/002-scenario-nowait-read-guard-removed-<tree>.patch.
 import { IoUring, O, PAGE_SIZE, UserTask, type UserBuffer } from "../../user/index.ts";
+import type { ScenarioContext } from "../context.ts";
 import { expect, type Scenario } from "../types.ts";
 
-interface State {
+export interface State {
   u: UserTask;
   fd: number;
   ring: IoUring;
@@ -27,6 +28,19 @@ interface State {
 }
 
 const A = 0xab, C = 0xcd;
+
+/** Waits for the READV's CQE and records it and what the buffer's two pages hold (also the unguided scenario's). */
+export function observeRead(s: ScenarioContext, { u, ring, buf }: State): void {
+  ring.wait(1);
+  const cqes = ring.reap();
+  s.observe("cqes", cqes.length);
+  s.observe("res", cqes[0]?.res ?? null);
+  const got = u.readUser(buf.addr, 2 * PAGE_SIZE);
+  const page = (p: number) => got.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+  const describe = (b: Uint8Array, want: number) => (b.every((x) => x === want) ? "right" : b.every((x) => x === 0) ? "zero" : "wrong");
+  s.observe("page0", describe(page(0), A));
+  s.observe("page1", describe(page(1), C));
+}
 
 export const seed002: Scenario<State> = {
   name: "002-btrfs-uring-nowait-short-read",
@@ -60,15 +74,7 @@ export const seed002: Scenario<State> = {
     s.observe("bios-held", held.length);
     s.block.setRules([]);
     for (const h of held) s.block.release(h.index, { cpu: 0 });
-    ring.wait(1);
-    const cqes = ring.reap();
-    s.observe("cqes", cqes.length);
-    s.observe("res", cqes[0]?.res ?? null);
-    const got = u.readUser(buf.addr, 2 * PAGE_SIZE);
-    const page = (p: number) => got.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-    const describe = (b: Uint8Array, want: number) => (b.every((x) => x === want) ? "right" : b.every((x) => x === 0) ? "zero" : "wrong");
-    s.observe("page0", describe(page(0), A));
-    s.observe("page1", describe(page(1), C));
+    observeRead(s, { u, fd, ring, buf });
   },
   expectations: [
     expect.value("submitted", 1, "io_uring_enter submits the READV"),
