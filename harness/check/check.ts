@@ -6,7 +6,9 @@ import { KbuildError } from "../build/kbuild.ts";
 import { debianTree } from "../tree/debian.ts";
 import type { TreeName } from "../tree/source.ts";
 import { runScenario } from "../scenario/run.ts";
-import { applies } from "../scenario/registry.ts";
+import { applies, UNGUIDED_SCENARIOS } from "../scenario/registry.ts";
+import { explore } from "../explore/explore.ts";
+import { kernelAt } from "../explore/kernels.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { buildVariant } from "./variants.ts";
 import { notApplicable, verdictOf, type ScenarioVerdict } from "./verdict.ts";
@@ -50,7 +52,15 @@ export interface CheckReport {
 export interface CheckOptions {
   trees: TreeName[];
   scenarios: readonly Scenario[];
+  /** Also run the unguided scenarios of the same seeds under PCT with this many schedules per side. */
+  explore?: ExploreCheck;
   log?: (line: string) => void;
+}
+
+export interface ExploreCheck {
+  budget: number;
+  seed: number;
+  depth: number;
 }
 
 /** The units of a series on one tree: each patch, and the whole series when it has several. */
@@ -104,7 +114,24 @@ function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: 
   }
 }
 
-export function runUnit(u: Unit, scenarios: readonly Scenario[], log: (l: string) => void): UnitResult {
+/**
+ * An unguided scenario under PCT on both sides: "fails" = some schedule of
+ * the budget fails (the first one found is reported with its replay
+ * token), "passes" = none of the budget's schedules fails.
+ */
+function exploreVerdict(s: Scenario, tree: TreeName, before: string, after: string, x: ExploreCheck): ScenarioVerdict {
+  const name = `${s.name} (PCT depth ${x.depth}, seed ${x.seed}, ${x.budget} schedules)`;
+  const side = (wasm: string) => explore({ scenario: s, kernel: kernelAt(tree, wasm) }, { strategy: "pct", seed: x.seed, budget: x.budget, depth: x.depth });
+  const b = side(before);
+  const a = side(after);
+  const say = (r: ReturnType<typeof side>) =>
+    r.first ? `fails (schedule #${r.first.index}: ${r.first.outcome.failedNames.join("; ")}; replay: dioscope replay ${r.first.token})` : `passes (${r.schedules} schedules)`;
+  const reason = `before ${say(b)}, after ${say(a)}`;
+  const verdict = b.first && !a.first ? "fixed" : !b.first && a.first ? "regressed" : "no-effect";
+  return { scenario: name, verdict, reason, before: null, after: null };
+}
+
+export function runUnit(u: Unit, scenarios: readonly Scenario[], log: (l: string) => void, x?: ExploreCheck): UnitResult {
   const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, builds: { before: null, after: null }, problem: null, verdicts: [] };
   if (u.blocked) {
     res.problem = u.blocked;
@@ -136,6 +163,15 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], log: (l: string
     log(`[${u.tree}] ${u.label}: ${s.name}: ${v.verdict} (${v.reason})`);
     res.verdicts.push(v);
   }
+  if (x) {
+    const seeds = new Set(scenarios.map((s) => s.seed));
+    for (const s of UNGUIDED_SCENARIOS.filter((g) => seeds.has(g.seed) && !applies(g, u.tree))) {
+      log(`[${u.tree}] ${u.label}: ${s.name} unguided (PCT, ${x.budget} schedules per side)`);
+      const v = exploreVerdict(s, u.tree, before.wasm, after.wasm, x);
+      log(`[${u.tree}] ${u.label}: ${v.scenario}: ${v.verdict} (${v.reason})`);
+      res.verdicts.push(v);
+    }
+  }
   return res;
 }
 
@@ -143,6 +179,6 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   const log = o.log ?? (() => {});
   const patches: PatchOnTree[] = [];
   const units: UnitResult[] = [];
-  for (const tree of o.trees) for (const u of unitsFor(series, tree, patches)) units.push(runUnit(u, o.scenarios, log));
+  for (const tree of o.trees) for (const u of unitsFor(series, tree, patches)) units.push(runUnit(u, o.scenarios, log, o.explore));
   return { patches, units, regressed: units.some((u) => u.verdicts.some((v) => v.verdict === "regressed")) };
 }

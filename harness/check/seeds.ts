@@ -26,6 +26,9 @@ export interface SeedRow {
 
 const MUTANT = /^000-regression-.*\.patch$/;
 
+/** The main job also runs each seed's unguided scenario under PCT (same budget per side). */
+export const MAIN_JOB_EXPLORE = { budget: 300, seed: 1, depth: 3 };
+
 export function seedFiles(): { seed: string; file: string }[] {
   const dir = join(repoRoot, "patches");
   return readdirSync(dir)
@@ -88,7 +91,7 @@ export function seedRows(trees: TreeName[], log: (l: string) => void = () => {})
       }
       if (seed === "002") units = [seed002Unit(file, tree)];
       for (const u of units) {
-        const res = runUnit(u, scenarios, log);
+        const res = runUnit(u, scenarios, log, MAIN_JOB_EXPLORE);
         for (const v of res.verdicts)
           rows.push({
             seed: `${seed === "000" ? "000 (mutant)" : seed} ${v.scenario.replace(/^\d{3}-/, "")}`,

@@ -11,7 +11,7 @@ import { ktap } from "../report/ktap.ts";
 import { findScenario, SCENARIOS } from "../scenario/registry.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
-const USAGE = "usage: dioscope check <mail|mbox|dir...> [--base 6.1|6.12]... [--scenario NAME]... [--json]";
+const USAGE = "usage: dioscope check <mail|mbox|dir...> [--base 6.1|6.12]... [--scenario NAME]... [--explore N [--seed S]] [--json]";
 
 function expand(inputs: string[]): string[] {
   return inputs.flatMap((p) =>
@@ -29,11 +29,15 @@ export async function runCheckCli(argv: string[]): Promise<number> {
   const trees: TreeName[] = [];
   const names: string[] = [];
   let json = false;
+  let explore: { budget: number; seed: number; depth: number } | undefined;
+  let seed = 1;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--base" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
     else if (a === "--scenario" && argv[i + 1]) names.push(argv[++i]!);
     else if (a === "--json") json = true;
+    else if (a === "--explore" && /^\d+$/.test(argv[i + 1] ?? "")) explore = { budget: Number(argv[++i]), seed: 1, depth: 3 };
+    else if (a === "--seed" && /^\d+$/.test(argv[i + 1] ?? "")) seed = Number(argv[++i]);
     else if (a === "--help" || a === "-h") {
       console.log(`${USAGE}\nscenarios:\n${SCENARIOS.map((s) => `  ${s.name}: ${s.title}`).join("\n")}`);
       return 0;
@@ -64,7 +68,8 @@ export async function runCheckCli(argv: string[]): Promise<number> {
   }
   const progress = process.stderr.isTTY ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
   const useTrees = trees.length ? trees : [...TREE_NAMES];
-  const report = runCheck(series, { trees: useTrees, scenarios: scenarios as typeof SCENARIOS, log: progress });
+  if (explore) explore.seed = seed;
+  const report = runCheck(series, { trees: useTrees, scenarios: scenarios as typeof SCENARIOS, explore, log: progress });
   if (json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
   else process.stdout.write(ktap(report, useTrees));
   return report.regressed ? 1 : 0;
