@@ -96,7 +96,7 @@ export function seedRows(trees: TreeName[], log: (l: string) => void = () => {})
           rows.push({
             seed: `${seed === "000" ? "000 (mutant)" : seed} ${v.scenario.replace(/^\d{3}-/, "")}`,
             tree,
-            patch: seed === "000" ? "mutant applies" : status,
+            patch: seed === "000" ? "mutant applies" : seed === "002" ? (/\((.*?)\)/.exec(u.label)?.[1] ?? status) : status,
             before: side(v.before),
             after: side(v.after),
             verdict: `${v.verdict}${v.verdict === "not-applicable" ? ": " + v.reason : ""}`,
