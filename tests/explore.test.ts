@@ -194,11 +194,14 @@ for (const tree of TEST_TREES) {
     this.timeout(1_200_000);
     const mail = join(repoRoot, "patches/002_af39239f68c27663.txt");
 
-    it("unguided: before the fix every schedule posts res 4096 with a zero tail; after it, none of 300 PCT schedules fails", () => {
+    // On 6.12 every schedule of the 30 fails before the fix; on 6.1 some pass
+    // (the first bio completes before the submitter drops its reference), so
+    // this asserts that PCT finds the short read, not that every schedule has it.
+    it("unguided: before the fix PCT finds schedules that post res 4096 with a zero tail; after it, none of 300 PCT schedules fails", () => {
       const pre: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "before" }) };
       const post: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "after" }) };
       const b = explore(pre, { strategy: "pct", seed: 1, budget: 30, depth: 3, keepGoing: true });
-      assert.equal(b.failures, 30);
+      assert.ok(b.failures >= 1, `no failing schedule among ${b.schedules}`);
       const r = replaySteps(pre, b.first!.schedule.steps);
       assert.equal(r.run.observed.values.res, 4096);
       assert.equal(r.run.observed.values.page1, "zero");
