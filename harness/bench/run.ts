@@ -13,6 +13,8 @@ import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
 import { TREE_NAMES } from "../tree/source.ts";
 import { userBench } from "./user.ts";
+import { machineBench } from "./machine.ts";
+import { checkBench } from "./check.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
@@ -36,6 +38,8 @@ for (const name of TREE_NAMES) {
     moduleCompileMs: Math.round(compileMs),
     instantiateMs: Math.round(performance.now() - t1),
     user: userBench(b.wasmPath),
+    machine: machineBench(b.wasmPath),
+    check: checkBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).

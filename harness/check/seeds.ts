@@ -69,9 +69,9 @@ export function seed002Unit(file: string, tree: TreeName): Unit {
   };
 }
 
-export function seedRows(trees: TreeName[], log: (l: string) => void = () => {}): SeedRow[] {
+export function seedRows(trees: TreeName[], log: (l: string) => void = () => {}, only?: string): SeedRow[] {
   const rows: SeedRow[] = [];
-  for (const { seed, file } of seedFiles()) {
+  for (const { seed, file } of seedFiles().filter((f) => only === undefined || f.seed === only)) {
     const scenarios = scenariosForSeed(seed);
     for (const tree of trees) {
       const out: PatchOnTree[] = [];
