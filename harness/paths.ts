@@ -9,7 +9,7 @@ export function cacheDir(): string {
   return process.env.DIOSCOPE_CACHE ? resolve(process.env.DIOSCOPE_CACHE) : join(repoRoot, ".cache");
 }
 
-/** Built kernels: wasm/<tree>/<build-id>/. */
+/** Built kernels: wasm/<tree>/<build-id>/. DIOSCOPE_WASM overrides (the cold-check bench builds into an empty one). */
 export function wasmDir(): string {
-  return join(repoRoot, "wasm");
+  return process.env.DIOSCOPE_WASM ? resolve(process.env.DIOSCOPE_WASM) : join(repoRoot, "wasm");
 }
