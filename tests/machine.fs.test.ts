@@ -13,12 +13,15 @@ import { builtKernels } from "./support/built.ts";
 const O_RDWR = 0o2, O_CREAT = 0o100, O_DIRECT = 0o40000;
 const PATH = `${process.env.PATH}:/usr/sbin:/sbin`;
 
+/** A host checker on the image; a non-zero exit (errors found) throws. */
+const checker = (cmd: string, ...args: string[]) => (img: string) => void execFileSync(cmd, [...args, img], { stdio: "pipe", env: { ...process.env, PATH } });
+
 const FILESYSTEMS: { kind: FsKind; type: string; check: (img: string) => void }[] = [
-  { kind: "ext4", type: "ext4", check: (img) => execFileSync("e2fsck", ["-fn", img], { stdio: "pipe", env: { ...process.env, PATH } }) },
-  { kind: "ext4-noextents", type: "ext4", check: (img) => execFileSync("e2fsck", ["-fn", img], { stdio: "pipe", env: { ...process.env, PATH } }) },
-  { kind: "ext3", type: "ext4", check: (img) => execFileSync("e2fsck", ["-fn", img], { stdio: "pipe", env: { ...process.env, PATH } }) },
-  { kind: "btrfs", type: "btrfs", check: (img) => execFileSync("btrfs", ["check", "--readonly", img], { stdio: "pipe", env: { ...process.env, PATH } }) },
-  { kind: "vfat", type: "vfat", check: (img) => execFileSync("fsck.vfat", ["-n", img], { stdio: "pipe", env: { ...process.env, PATH } }) },
+  { kind: "ext4", type: "ext4", check: checker("e2fsck", "-fn") },
+  { kind: "ext4-noextents", type: "ext4", check: checker("e2fsck", "-fn") },
+  { kind: "ext3", type: "ext4", check: checker("e2fsck", "-fn") },
+  { kind: "btrfs", type: "btrfs", check: checker("btrfs", "check", "--readonly") },
+  { kind: "vfat", type: "vfat", check: checker("fsck.vfat", "-n") },
 ];
 
 function pattern(len: number, seed: number): Uint8Array {

@@ -43,12 +43,12 @@ export class Agent {
     return this.nextTask++;
   }
 
-  /** Creates an agent task (a kernel thread named `name`); returns its agent task id. */
-  spawn(name: string, cpu?: number): number {
+  /** Creates an agent task (a kernel thread named `name`); returns its agent task id and kernel pid. */
+  spawn(name: string, cpu?: number): { id: number; pid: number } {
     const id = this.allocTaskId();
-    this.ok(0, { op: "SPAWN", fd: id, str: name });
+    const pid = this.ok(0, { op: "SPAWN", fd: id, str: name });
     if (cpu !== undefined) this.ok(id, { op: "PIN_CPU", flags: cpu });
-    return id;
+    return { id, pid };
   }
 
   /** Kernel memory for I/O buffers (page-aligned, zeroed). */

@@ -40,34 +40,37 @@ export class SparseDisk {
     }
   }
 
-  read(offset: number, into: Uint8Array): void {
-    this.check(offset, into.length);
-    let done = 0;
-    while (done < into.length) {
+  /** Walks [offset, offset+len) block by block: f(block index, offset in it, bytes, bytes done so far). */
+  private spans(offset: number, len: number, f: (b: number, inBlk: number, n: number, done: number) => void): void {
+    this.check(offset, len);
+    for (let done = 0; done < len; ) {
       const pos = offset + done;
-      const b = Math.floor(pos / BLOCK);
       const inBlk = pos % BLOCK;
-      const n = Math.min(BLOCK - inBlk, into.length - done);
-      into.set((this.blocks.get(b) ?? ZERO).subarray(inBlk, inBlk + n), done);
+      const n = Math.min(BLOCK - inBlk, len - done);
+      f(Math.floor(pos / BLOCK), inBlk, n, done);
       done += n;
     }
   }
 
+  read(offset: number, into: Uint8Array): void {
+    this.spans(offset, into.length, (b, inBlk, n, done) => into.set((this.blocks.get(b) ?? ZERO).subarray(inBlk, inBlk + n), done));
+  }
+
   write(offset: number, from: Uint8Array): void {
-    this.check(offset, from.length);
-    let done = 0;
-    while (done < from.length) {
-      const pos = offset + done;
-      const b = Math.floor(pos / BLOCK);
-      const inBlk = pos % BLOCK;
-      const n = Math.min(BLOCK - inBlk, from.length - done);
+    this.spans(offset, from.length, (b, inBlk, n, done) => {
       const blk = new Uint8Array(BLOCK);
       const old = this.blocks.get(b);
       if (old) blk.set(old);
       blk.set(from.subarray(done, done + n), inBlk);
       this.blocks.set(b, blk);
-      done += n;
-    }
+    });
+  }
+
+  /** Another disk with the same contents (blocks are shared: they are never changed in place). */
+  copy(name: string): SparseDisk {
+    const d = new SparseDisk(name, this.bytes);
+    d.blocks = new Map(this.blocks);
+    return d;
   }
 
   /** The whole disk as one buffer (for host-side checks such as fsck). */

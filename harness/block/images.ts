@@ -45,11 +45,20 @@ const RECIPES: Record<FsKind, Recipe> = {
   },
 };
 
+/** Tool versions, asked once per process (every boot makes disks). */
+const versions = new Map<FsKind, string>();
+
+function toolVersion(kind: FsKind): string {
+  let v = versions.get(kind);
+  if (v === undefined) versions.set(kind, (v = RECIPES[kind].version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60)));
+  return v;
+}
+
 /** Path of a cached empty filesystem image of `kind` and `sizeMiB`, made on first use. */
 export function imagePath(kind: FsKind, sizeMiB: number): string {
   const r = RECIPES[kind];
   if (sizeMiB < r.minMiB) throw new Error(`${kind} images need at least ${r.minMiB} MiB`);
-  const version = r.version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60);
+  const version = toolVersion(kind);
   const dir = join(cacheDir(), "images");
   const out = join(dir, `${kind}-${sizeMiB}M-${version}.img`);
   if (existsSync(out)) return out;
@@ -73,7 +82,13 @@ export function imagePath(kind: FsKind, sizeMiB: number): string {
   return out;
 }
 
+/** Images already read in this process, by path (disks copy them: blocks are copy-on-write). */
+const loaded = new Map<string, SparseDisk>();
+
 /** A fresh disk holding an empty filesystem of `kind`. */
 export function makeDisk(name: string, kind: FsKind, sizeMiB = Math.max(RECIPES[kind].minMiB, 16)): SparseDisk {
-  return SparseDisk.fromImage(name, imagePath(kind, sizeMiB));
+  const path = imagePath(kind, sizeMiB);
+  let image = loaded.get(path);
+  if (!image) loaded.set(path, (image = SparseDisk.fromImage(path, path)));
+  return image.copy(name);
 }

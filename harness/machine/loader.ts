@@ -4,6 +4,7 @@
 // defines — to a trap that names the function and its kernel caller.
 import { readFileSync } from "node:fs";
 import { hostImports } from "../build/host-interface.ts";
+import { wasmFrames } from "./stack.ts";
 
 export class NotSimulatedError extends Error {
   constructor(readonly importName: string, readonly caller: string) {
@@ -11,13 +12,9 @@ export class NotSimulatedError extends Error {
   }
 }
 
-/** The innermost kernel (wasm) function on the JS stack, by its name-section name. */
-export function wasmCaller(stack = new Error().stack ?? ""): string {
-  for (const line of stack.split("\n")) {
-    const m = /at (?:\S+\.)?(\S+) \(wasm:\/\//.exec(line) ?? /at (?:\S+\.)?(\S+) \(.*wasm-function/.exec(line);
-    if (m) return m[1]!;
-  }
-  return "<unknown>";
+/** The innermost kernel (wasm) function on the stack of `e` (by default: here). */
+export function wasmCaller(e: unknown = new Error()): string {
+  return wasmFrames(e)[0] ?? "<unknown>";
 }
 
 export type HostFunctions = Partial<Record<string, (...args: never[]) => unknown>>;
@@ -44,11 +41,7 @@ export interface LoadedKernel {
 
 function trap(name: string): () => never {
   return () => {
-    const old = Error.stackTraceLimit;
-    Error.stackTraceLimit = 50;
-    const caller = wasmCaller(new Error().stack);
-    Error.stackTraceLimit = old;
-    throw new NotSimulatedError(name, caller);
+    throw new NotSimulatedError(name, wasmCaller());
   };
 }
 

@@ -159,6 +159,10 @@ export class Machine {
   private lastCpu = 0;
   private limits: RunLimits = {};
   private readonly thisCpuAddr: number;
+  private readonly cpuCurrentAddr: number;
+  /** offsetof(struct task_struct, comm / pid), from wasm_task_layout. */
+  private readonly taskCommOffset: number;
+  private readonly taskPidOffset: number;
   private readonly devices: Device[];
 
   constructor(
@@ -176,6 +180,10 @@ export class Machine {
     const ramEnd = kernel.memory.buffer.byteLength;
     this.pool = new BufferPool(ramEnd - reserved, this.bufferBytes, count);
     this.thisCpuAddr = kernel.address("wasm_this_cpu");
+    this.cpuCurrentAddr = kernel.address("wasm_cpu_current");
+    const layout = kernel.address("wasm_task_layout") >> 2;
+    this.taskCommOffset = this.mem32[layout]! >>> 0;
+    this.taskPidOffset = this.mem32[layout + 1]! >>> 0;
     this.mem32[kernel.address("wasm_host_reserved") >> 2] = reserved;
     const ncpu = opts.cpus ?? 2;
     this.mem32[kernel.address("wasm_nr_cpus") >> 2] = ncpu;
@@ -321,12 +329,9 @@ export class Machine {
 
   /** "comm[pid]" of a task_struct, read from kernel memory. */
   taskName(task: number): string {
-    const layout = this.kernel.address("wasm_task_layout") >> 2;
-    const comm = this.mem32[layout]! >>> 0;
-    const pid = this.mem32[(task + this.mem32[layout + 1]!) >> 2]!;
-    const bytes = new Uint8Array(this.kernel.memory.buffer, task + comm, 16);
+    const bytes = new Uint8Array(this.kernel.memory.buffer, task + this.taskCommOffset, 16);
     const end = bytes.indexOf(0);
-    return `${this.utf8.decode(bytes.subarray(0, end < 0 ? 16 : end))}[${pid}]`;
+    return `${this.utf8.decode(bytes.subarray(0, end < 0 ? 16 : end))}[${this.taskPid(task)}]`;
   }
 
   /** Suspended tasks (not on a CPU) with their names. */
@@ -376,12 +381,11 @@ export class Machine {
 
   /** The task running on a CPU (its current), from kernel memory. */
   currentTask(cpu: number): number {
-    return this.mem32[(this.kernel.address("wasm_cpu_current") >> 2) + cpu]! >>> 0;
+    return this.mem32[(this.cpuCurrentAddr >> 2) + cpu]! >>> 0;
   }
 
   taskPid(task: number): number {
-    const layout = this.kernel.address("wasm_task_layout") >> 2;
-    return this.mem32[(task + this.mem32[layout + 1]!) >> 2]!;
+    return this.mem32[(task + this.taskPidOffset) >> 2]!;
   }
 
   /** Lets a parked CPU run again. */
@@ -495,7 +499,7 @@ export class Machine {
       return zero;
     }
     const impl = this.impls.get(name);
-    if (!impl) throw new NotSimulatedError(name, wasmCaller(new Error().stack));
+    if (!impl) throw new NotSimulatedError(name, wasmCaller());
     const v = (impl as (...a: never[]) => ImportResult)(...args);
     return v === SUSPENDED ? zero : (v ?? zero);
   }
@@ -716,6 +720,7 @@ export class Machine {
     this.nextChoice = null;
     this.consultStep = -1;
     this.breakpoints = [];
+    this.blockedIn.clear();
     if (this.trace) this.trace = [];
   }
 }

@@ -1,7 +1,7 @@
 // What a scenario's set-up and run work with: the booted machine, the agent
 // and the block device, plus helpers that keep scenarios short. Values the
 // scenario records with observe() are what expectations check.
-import { errnoName, type Agent } from "../agent/api.ts";
+import type { Agent } from "../agent/api.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { AgentCommand } from "../agent/protocol.ts";
 import type { Booted } from "../boot/boot.ts";
@@ -50,10 +50,8 @@ export class ScenarioContext {
   }
 
   task(name: string, cpu?: number): Task {
-    const id = this.agent.spawn(name, cpu);
-    const pid = this.agent.host.records.filter((r) => r.command.op === "SPAWN").at(-1)!.returned!;
-    const t = { id, pid, name };
-    this.tasks[id] = t;
+    const t = { ...this.agent.spawn(name, cpu), name };
+    this.tasks[t.id] = t;
     return t;
   }
 
@@ -66,11 +64,13 @@ export class ScenarioContext {
     return this.ok({ op: "OPEN", path, flags, mode }, task);
   }
 
-  /** Writes `bytes` at `off` through the file's ->write_iter (synchronously). */
-  write(fd: number, off: number, bytes: Uint8Array, task = 0): number {
-    const buf = this.agent.alloc(task, bytes.length);
-    this.agent.writeMemory(buf, bytes);
-    return this.call({ op: "WRITE", fd, buf, len: bytes.length, off }, task);
+  /** Creates `path` with `bytes` at `off` (a buffered write), synced and closed; optionally its page cache dropped. */
+  createFile(path: string, bytes: Uint8Array, o: { off?: number; dropCache?: boolean } = {}): void {
+    const fd = this.open(path, O.RDWR | O.CREAT);
+    this.ok({ op: "WRITE", fd, buf: this.buffer(bytes), len: bytes.length, off: o.off ?? 0 });
+    this.ok({ op: "FSYNC", fd });
+    if (o.dropCache) this.ok({ op: "DROP_CACHE", fd });
+    this.ok({ op: "CLOSE", fd });
   }
 
   /** A zeroed kernel buffer filled with `bytes`. */
@@ -105,10 +105,6 @@ export class ScenarioContext {
     const b: Breakpoint = { pid: task.pid, fn, hitCpu: null };
     this.machine.breakpoints.push(b);
     return b;
-  }
-
-  errno(v: number | null): string {
-    return v === null ? "none" : errnoName(v);
   }
 }
 

@@ -26,10 +26,7 @@ export const seed000: Scenario<State> = {
   cpus: 2,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
-    const fd0 = s.open("/mnt/f", O.RDWR | O.CREAT);
-    s.ok({ op: "WRITE", fd: fd0, buf: s.buffer(blocks(1, 2, 3, 4)), len: 16384, off: 0 });
-    s.ok({ op: "FSYNC", fd: fd0 });
-    s.ok({ op: "CLOSE", fd: fd0 });
+    s.createFile("/mnt/f", blocks(1, 2, 3, 4));
     const st: State = { W: s.task("aio-W", 1), fd: s.open("/mnt/f", O.RDWR | O.DIRECT), buf: s.buffer(blocks(0xee)) };
     s.ok({ op: "DROP_CACHE", fd: st.fd });
     return st;

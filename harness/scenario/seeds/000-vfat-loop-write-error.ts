@@ -23,11 +23,7 @@ export const seed000loop: Scenario<State> = {
   cpus: 2,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
-    const fd0 = s.open("/mnt/backing", O.RDWR | O.CREAT);
-    s.ok({ op: "WRITE", fd: fd0, buf: s.buffer(blocks(1, 2, 3, 4, 5, 6, 7, 8)), len: 32768, off: 0 });
-    s.ok({ op: "FSYNC", fd: fd0 });
-    s.ok({ op: "DROP_CACHE", fd: fd0 });
-    s.ok({ op: "CLOSE", fd: fd0 });
+    s.createFile("/mnt/backing", blocks(1, 2, 3, 4, 5, 6, 7, 8), { dropCache: true });
     const nr = s.ok({ op: "LOOP_ATTACH", path2: "/mnt/backing", flags: 1 });
     return { W: s.task("loop-W", 1), fd: s.open(`/dev/loop${nr}`, O.RDWR | O.DIRECT), buf: s.buffer(blocks(0xee)) };
   },

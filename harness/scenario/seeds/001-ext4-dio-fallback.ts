@@ -34,10 +34,7 @@ export const seed001: Scenario<State> = {
   cpus: 2,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "ext4");
-    const fd = s.open("/mnt/F", O.RDWR | O.CREAT);
-    s.ok({ op: "WRITE", fd, buf: s.buffer(blocks(0x11)), len: 4096, off: 4096 });
-    s.ok({ op: "FSYNC", fd });
-    s.ok({ op: "CLOSE", fd });
+    s.createFile("/mnt/F", blocks(0x11), { off: 4096 });
     const st: State = {
       A: s.task("dio-A", 0),
       B: s.task("dio-B", 1),
