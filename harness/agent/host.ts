@@ -16,15 +16,32 @@ export interface CommandRecord {
   /** The asynchronous completion (event 1), when it came. */
   completed: number | null;
   completedNs: number | null;
+  /** For a system call with fail-nth: the count it left (0: the fault was injected), from event 2. */
+  failNthLeft: number | null;
   /** How many times the completion was reported (ki_complete must run exactly once). */
   completions: number;
   /** CPU that reported each event. */
   cpus: number[];
 }
 
+/**
+ * A run's fault-injection input: the n-th fault point (slab, page
+ * allocation, usercopy) reached inside the k-th system call the run's user
+ * tasks make (both 1-based; system calls counted from when the plan is set)
+ * fails — the kernel's own fail-nth machinery (arch/wasm/agent/user.c).
+ */
+export interface FailNth {
+  syscall: number;
+  nth: number;
+}
+
 export class AgentHost implements Device {
   ready = false;
   records: CommandRecord[] = [];
+  /** The fault to inject (a run input, replayed with the schedule), or null. */
+  private failNth: FailNth | null = null;
+  /** System calls fetched by user tasks since the plan was set. */
+  private syscalls = 0;
   private queues = new Map<number, number[]>();
   private port: MachinePort | null = null;
 
@@ -40,7 +57,9 @@ export class AgentHost implements Device {
         const q = this.queues.get(task);
         const id = q?.shift();
         if (id === undefined) return 0;
-        encodeCommand(new Uint8Array(port.memory.buffer), at >>> 0, id, this.records[id - 1]!.command);
+        let command = this.records[id - 1]!.command;
+        if (command.op === "SYSCALL" && ++this.syscalls === this.failNth?.syscall && !command.mode) command = { ...command, mode: this.failNth.nth };
+        encodeCommand(new Uint8Array(port.memory.buffer), at >>> 0, id, command);
         return 1;
       },
       host_agent_report: (id: number, event: number, value: bigint) => {
@@ -51,6 +70,8 @@ export class AgentHost implements Device {
         if (event === 0) {
           r.returned = v;
           r.returnedNs = port.clock.now;
+        } else if (event === 2) {
+          r.failNthLeft = v;
         } else {
           r.completed = v;
           r.completedNs = port.clock.now;
@@ -74,6 +95,7 @@ export class AgentHost implements Device {
       returnedNs: null,
       completed: null,
       completedNs: null,
+      failNthLeft: null,
       completions: 0,
       cpus: [],
     };
@@ -86,12 +108,28 @@ export class AgentHost implements Device {
     return rec;
   }
 
+  /** Sets (or clears) the run's fail-nth input; system calls are counted from here. */
+  setFailNth(plan: FailNth | null): void {
+    if (plan && !(Number.isInteger(plan.syscall) && plan.syscall > 0 && Number.isInteger(plan.nth) && plan.nth > 0))
+      throw new Error(`fail-nth plan ${JSON.stringify(plan)}: syscall and nth must be positive integers`);
+    this.failNth = plan;
+    this.syscalls = 0;
+  }
+
   save(): unknown {
-    return { ready: this.ready, records: this.records.map((r) => ({ ...r, cpus: [...r.cpus] })), queues: [...this.queues].map(([k, v]) => [k, [...v]]) };
+    return {
+      ready: this.ready,
+      records: this.records.map((r) => ({ ...r, cpus: [...r.cpus] })),
+      queues: [...this.queues].map(([k, v]) => [k, [...v]]),
+      failNth: this.failNth,
+      syscalls: this.syscalls,
+    };
   }
 
   load(state: unknown): void {
-    const s = state as { ready: boolean; records: CommandRecord[]; queues: [number, number[]][] };
+    const s = state as { ready: boolean; records: CommandRecord[]; queues: [number, number[]][]; failNth: FailNth | null; syscalls: number };
+    this.failNth = s.failNth;
+    this.syscalls = s.syscalls;
     this.ready = s.ready;
     this.records = s.records.map((r) => ({ ...r, cpus: [...r.cpus] }));
     this.queues = new Map(s.queues.map(([k, v]) => [k, [...v]]));

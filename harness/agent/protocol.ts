@@ -19,6 +19,7 @@ export interface AgentCommand {
   op: AgentOpName;
   fd?: number;
   flags?: number;
+  /** File mode; SYSCALL: fail the n-th fault point the call reaches (fail-nth; 0 or absent: none). */
   mode?: number;
   buf?: number;
   off?: number;

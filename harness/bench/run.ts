@@ -15,6 +15,7 @@ import { TREE_NAMES } from "../tree/source.ts";
 import { userBench } from "./user.ts";
 import { machineBench } from "./machine.ts";
 import { checkBench } from "./check.ts";
+import { debugBench } from "./debug.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
@@ -46,6 +47,7 @@ for (const name of TREE_NAMES) {
 results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
 results.patchReconstruction = await reconstructionRate();
 results.explore = (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
+results.debugKernel = Object.fromEntries(TREE_NAMES.map((name) => [name, debugBench(debianTree(name))])); // harness/bench/debug.ts
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");

@@ -10,7 +10,7 @@ import type { PristineTree } from "../tree/source.ts";
 import { asyncify } from "./asyncify.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
-import { compileAll, CONFIG_FRAGMENT } from "./kbuild.ts";
+import { compileAll, configFragment, type KernelConfig } from "./kbuild.ts";
 import { checkLayout } from "./layout.ts";
 import { exportList, GLOBAL_BASE, linkKernel, TABLE_BASE } from "./link.ts";
 import { makeShadowTree, OBJ_SUBDIR, type OverlayFiles } from "./shadow.ts";
@@ -18,6 +18,8 @@ import { findToolchain } from "./toolchain.ts";
 
 export interface BuildRequest {
   tree: PristineTree;
+  /** Which kernel configuration (default "plain"); part of the build id and the Kbuild cache path. */
+  config?: KernelConfig;
   /** Changed files (tree-relative path → file with the new content); empty for the pristine tree. */
   overlay?: OverlayFiles;
   /** Ids of the patches the overlay came from, for the manifest. */
@@ -29,6 +31,8 @@ export interface BuildRequest {
 export interface Manifest {
   buildId: string;
   tree: { name: string; origin: string; kernelVersion: string };
+  /** The kernel configuration (absent in manifests written before there was a choice: "plain"). */
+  config?: KernelConfig;
   configHash: string;
   kernelSrcHash: string;
   harnessBuildHash: string;
@@ -68,7 +72,7 @@ export function buildId(req: BuildRequest, toolchain: Record<string, string>): s
   return sha256(
     JSON.stringify({
       origin: req.tree.origin,
-      config: sha256(readFileSync(CONFIG_FRAGMENT)),
+      config: sha256(configFragment(req.config)),
       kernelSrc: hashTree(join(repoRoot, "kernel-src")),
       harnessBuild: hashTree(join(repoRoot, "harness/build")),
       overlay: overlay.size ? overlayHash(overlay) : "",
@@ -77,13 +81,14 @@ export function buildId(req: BuildRequest, toolchain: Record<string, string>): s
   ).slice(0, 16);
 }
 
-function kbuildRoot(tree: PristineTree): string {
-  return join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
+function kbuildRoot(tree: PristineTree, config: KernelConfig): string {
+  const root = join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
+  return config === "plain" ? root : join(root, config);
 }
 
 /** The Kbuild shadow tree of a build: "base" for the pristine tree, one per overlay content otherwise. */
-export function kbuildShadow(tree: PristineTree, overlay: OverlayFiles = new Map()): string {
-  return join(kbuildRoot(tree), overlay.size ? `v-${overlayHash(overlay).slice(0, 16)}` : "base");
+export function kbuildShadow(tree: PristineTree, overlay: OverlayFiles = new Map(), config: KernelConfig = "plain"): string {
+  return join(kbuildRoot(tree, config), overlay.size ? `v-${overlayHash(overlay).slice(0, 16)}` : "base");
 }
 
 /**
@@ -100,6 +105,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
   const log = req.log ?? (() => {});
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
+  const config = req.config ?? "plain";
   const id = buildId(req, tc.versions);
   const outDir = join(wasmDir(), req.tree.name, id);
   const wasmPath = join(outDir, "kernel.wasm");
@@ -119,16 +125,16 @@ export function buildKernel(req: BuildRequest): BuildResult {
 
   // Objects: the pristine build, or a variant seeded from it.
   // The pristine build id names the inputs both the base and a variant's seed were compiled for.
-  const pristineId = overlay.size ? buildId({ tree: req.tree }, tc.versions) : id;
-  const base = kbuildShadow(req.tree);
+  const pristineId = overlay.size ? buildId({ tree: req.tree, config }, tc.versions) : id;
+  const base = kbuildShadow(req.tree, new Map(), config);
   const baseObj = join(base, OBJ_SUBDIR);
-  const shadow = kbuildShadow(req.tree, overlay);
+  const shadow = kbuildShadow(req.tree, overlay, config);
   const obj = join(shadow, OBJ_SUBDIR);
   if (overlay.size) {
     if (readStamp(baseObj) !== pristineId) {
       makeShadowTree(req.tree.root, base);
       rmSync(join(baseObj, INPUTS_STAMP), { force: true });
-      timed("compile-base", () => compileAll(base, req.jobs));
+      timed("compile-base", () => compileAll(base, req.jobs, undefined, config));
       writeFileSync(join(baseObj, INPUTS_STAMP), pristineId);
     }
     if (readStamp(obj) !== pristineId) {
@@ -148,7 +154,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
   mkdirSync(partial, { recursive: true });
   try {
     rmSync(join(obj, INPUTS_STAMP), { force: true });
-    const compiled = timed("compile", () => compileAll(shadow, req.jobs));
+    const compiled = timed("compile", () => compileAll(shadow, req.jobs, undefined, config));
     writeFileSync(join(obj, INPUTS_STAMP), pristineId);
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
     timed("layout-check", () => checkLayout(linked.map));
@@ -158,7 +164,8 @@ export function buildKernel(req: BuildRequest): BuildResult {
     const manifest: Manifest = {
       buildId: id,
       tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion },
-      configHash: sha256(readFileSync(CONFIG_FRAGMENT)),
+      config,
+      configHash: sha256(configFragment(config)),
       kernelSrcHash: hashTree(join(repoRoot, "kernel-src")),
       harnessBuildHash: hashTree(join(repoRoot, "harness/build")),
       patchIds: req.patchIds ?? [],

@@ -2,7 +2,7 @@
 // object the configuration enables with the kernel's own build system, its
 // own flags and dependency tracking, incrementally and in parallel.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { LLVM_SUFFIX } from "./toolchain.ts";
@@ -10,6 +10,28 @@ import { OBJ_SUBDIR } from "./shadow.ts";
 import { repoRoot } from "../paths.ts";
 
 export const CONFIG_FRAGMENT = join(repoRoot, "kernel-src", "config", "dioscope.config");
+
+/**
+ * The kernel configurations: "plain" (dioscope.config) and "debug" (plus
+ * debug.config: lockdep and the kernel's other own checks, fault
+ * injection, the locking self-tests and the KUnit suites). Each is its
+ * fragments, in order, on top of allnoconfig.
+ */
+export const KERNEL_CONFIGS = ["plain", "debug"] as const;
+export type KernelConfig = (typeof KERNEL_CONFIGS)[number];
+const FRAGMENTS: Record<KernelConfig, string[]> = {
+  plain: ["dioscope.config"],
+  debug: ["dioscope.config", "debug.config"],
+};
+
+export function isKernelConfig(s: string): s is KernelConfig {
+  return (KERNEL_CONFIGS as readonly string[]).includes(s);
+}
+
+/** The configuration's fragment text (what KCONFIG_ALLCONFIG reads; its hash is part of the build id). */
+export function configFragment(config: KernelConfig = "plain"): string {
+  return FRAGMENTS[config].map((f) => readFileSync(join(repoRoot, "kernel-src", "config", f), "utf8")).join("\n");
+}
 
 export class KbuildError extends Error {
   constructor(message: string, readonly log: string) {
@@ -62,12 +84,19 @@ export function compileErrors(log: string): string[] {
   return [...new Set(errs.map((l) => l.replace(/^\.\.\//, "")))];
 }
 
-export function configure(shadow: string): void {
+export function configure(shadow: string, config: KernelConfig = "plain"): void {
   const obj = join(shadow, OBJ_SUBDIR);
   const stamp = join(obj, ".dioscope-config-input");
-  const input = readFileSync(CONFIG_FRAGMENT, "utf8") + readFileSync(join(repoRoot, "kernel-src/arch/wasm/Kconfig"), "utf8");
+  const fragment = configFragment(config);
+  const input = fragment + readFileSync(join(repoRoot, "kernel-src/arch/wasm/Kconfig"), "utf8");
   if (existsSync(join(obj, ".config")) && existsSync(stamp) && readFileSync(stamp, "utf8") === input) return;
-  const r = make(shadow, ["allnoconfig"], [`KCONFIG_ALLCONFIG=${CONFIG_FRAGMENT}`]);
+  let allconfig = CONFIG_FRAGMENT;
+  if (config !== "plain") {
+    mkdirSync(obj, { recursive: true });
+    allconfig = join(obj, ".dioscope-config-fragment");
+    writeFileSync(allconfig, fragment);
+  }
+  const r = make(shadow, ["allnoconfig"], [`KCONFIG_ALLCONFIG=${allconfig}`]);
   if (r.status !== 0) throw new KbuildError("kernel configuration failed", r.log);
   writeFileSync(stamp, input);
 }
@@ -104,8 +133,8 @@ export interface CompileResult {
 }
 
 /** Compile everything the config enables into vmlinux.a and lib/lib.a. */
-export function compileAll(shadow: string, jobs = cpus().length, onLine?: (l: string) => void): CompileResult {
-  configure(shadow);
+export function compileAll(shadow: string, jobs = cpus().length, onLine?: (l: string) => void, config: KernelConfig = "plain"): CompileResult {
+  configure(shadow, config);
   prepare(shadow);
   const r = make(shadow, ["wasm_objects"], [`-j${jobs}`], onLine);
   if (r.status !== 0) {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { wasmDir } from "../paths.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { buildId, type Manifest } from "./index.ts";
+import type { KernelConfig } from "./kbuild.ts";
 import { findToolchain } from "./toolchain.ts";
 
 export interface BuiltKernel {
@@ -19,8 +20,8 @@ function builtIn(dir: string): BuiltKernel | undefined {
 }
 
 /** The pristine build of a tree for the current inputs (kernel-src, config, toolchain), if built. */
-export function currentBuild(tree: PristineTree): BuiltKernel | undefined {
-  return builtIn(join(wasmDir(), tree.name, buildId({ tree }, findToolchain().versions)));
+export function currentBuild(tree: PristineTree, config: KernelConfig = "plain"): BuiltKernel | undefined {
+  return builtIn(join(wasmDir(), tree.name, buildId({ tree, config }, findToolchain().versions)));
 }
 
 /** Every completed build of a tree (any inputs, pristine or with an overlay), oldest first. */

@@ -4,21 +4,24 @@
 // on the replaced files).
 import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
+import type { KernelConfig } from "../build/kbuild.ts";
 import { debianTree } from "../tree/debian.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
-const USAGE = "usage: dioscope build [--all | --tree 6.1|6.12 ...] [-j N] [--overlay <tree path>=<file> ...]";
+const USAGE = "usage: dioscope build [--all | --tree 6.1|6.12 ...] [--debug] [-j N] [--overlay <tree path>=<file> ...]";
 
 export async function runBuild(argv: string[]): Promise<number> {
   const trees: TreeName[] = [];
   const overlay = new Map<string, string>();
   let jobs: number | undefined;
+  let config: KernelConfig = "plain";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a === "--overlay" ? (argv[i + 1] ?? "").indexOf("=") : -1;
     if (a === "--all") trees.push(...TREE_NAMES);
     else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
     else if (a === "-j" && Number(argv[i + 1]) > 0) jobs = Number(argv[++i]);
+    else if (a === "--debug") config = "debug";
     else if (eq > 0) {
       const spec = argv[++i]!;
       overlay.set(spec.slice(0, eq), resolve(spec.slice(eq + 1)));
@@ -33,8 +36,8 @@ export async function runBuild(argv: string[]): Promise<number> {
   }
   for (const name of trees.length ? trees : TREE_NAMES) {
     const tree = debianTree(name);
-    console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""}: building`);
-    const r = buildKernel({ tree, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""} (${config}): building`);
+    const r = buildKernel({ tree, config, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
     const m = r.manifest;
     console.log(
       `[${name}] ${r.cached ? "up to date" : `built (${m.recompiledObjects} objects compiled)`}: ${r.wasmPath} ` +

@@ -12,7 +12,7 @@ import { BudgetExceeded, HangError, KernelTrap, MachineError, MachineHalted } fr
 import { hostImports } from "../build/host-interface.ts";
 import { NotSimulatedError, wasmCaller } from "./loader.ts";
 import { RunToBlock, type Choice, type Decision, type PendingIrqRef, type Scheduler, type SwitchPoint } from "./scheduler.ts";
-import { wasmFrames } from "./stack.ts";
+import { wasmFrameIndices, wasmFrames, writeFunctionNames } from "./stack.ts";
 
 /** Returned by an import implementation that suspended the running activation. */
 export const SUSPENDED = Symbol("suspended");
@@ -526,6 +526,12 @@ export class Machine {
         this.console.write("Call trace (host):\n" + frames.map((f) => `  ${f}\n`).join(""), this.clock.now, this.cur!.id);
         return undefined;
       },
+      host_stack_trace: (entries: number, max: number) => {
+        const frames = wasmFrameIndices(new Error()).slice(0, max);
+        new Uint32Array(this.kernel.memory.buffer, entries, frames.length).set(frames);
+        return frames.length;
+      },
+      host_function_names: (buf: number, size: number) => writeFunctionNames(this.kernel.module, new Uint8Array(this.kernel.memory.buffer, buf, size)),
       host_switch_to: (prev: number, next: number, nextSp: number, prevDead: number) => this.switchTo(prev >>> 0, next >>> 0, nextSp >>> 0, prevDead !== 0),
       host_cpu_idle: () => this.suspend({ kind: "return", value: undefined }, { kind: "idle" }),
       host_cpu_relax: () => {

@@ -86,9 +86,24 @@ export class UserTask {
   // ------------------------------------------------------- system calls
 
   /** Queues a system call without waiting (for calls that block: run the machine, then look at the record). */
-  start(call: SyscallName | number, args: readonly SyscallArg[] = [], repeat = 1): CommandRecord {
+  start(call: SyscallName | number, args: readonly SyscallArg[] = [], repeat = 1, failNth = 0): CommandRecord {
     const nr = typeof call === "number" ? call : NR[call];
-    return this.agent.start(this.id, { op: "SYSCALL", flags: nr, args, len: repeat });
+    if (failNth && repeat !== 1) throw new Error("fail-nth applies to one system call, not a repeated one");
+    return this.agent.start(this.id, { op: "SYSCALL", flags: nr, args, len: repeat, mode: failNth });
+  }
+
+  /**
+   * Makes a system call in which the `nth` fault point (slab, page
+   * allocation, usercopy) this task reaches fails (the kernel's fail-nth;
+   * needs the debug kernel and enableFailNth()). `injected`: the call reached
+   * that many fault points, so the fault happened.
+   */
+  syscallFailNth(call: SyscallName | number, args: readonly SyscallArg[], nth: number, limits?: RunLimits): { result: number; injected: boolean } {
+    if (!(Number.isInteger(nth) && nth > 0)) throw new Error(`fail-nth ${nth}: must be a positive integer`);
+    const rec = this.start(call, args, 1, nth);
+    const result = this.agent.wait(rec, { limits });
+    if (rec.failNthLeft === null) throw new UserError(`${this.name}: this kernel has no fault injection (build it with --debug)`, 95);
+    return { result, injected: rec.failNthLeft === 0 };
   }
 
   /** Makes a system call in this task and returns its result (a negative errno on failure). */

@@ -1,6 +1,7 @@
 // The kernels the tests run: every tree ./build.sh builds must be built
 // (a missing build is a test failure, never a silent skip). DIOSCOPE_TREES
 // narrows the list while developing (e.g. DIOSCOPE_TREES=6.12).
+import type { KernelConfig } from "../../harness/build/kbuild.ts";
 import { currentBuild } from "../../harness/build/registry.ts";
 import { debianTree } from "../../harness/tree/debian.ts";
 import type { TreeName } from "../../harness/tree/source.ts";
@@ -13,11 +14,15 @@ export interface TestKernel {
   wasmPath: string;
 }
 
-export function builtKernels(): TestKernel[] {
-  return TEST_TREES.map((tree) => {
+export function builtKernels(config: KernelConfig = "plain", trees: readonly TreeName[] = TEST_TREES): TestKernel[] {
+  return trees.map((tree) => {
     const t = debianTree(tree);
-    const b = currentBuild(t);
-    if (!b) throw new Error(`kernel ${tree} is not built for the current sources: run ./build.sh (or: npm run dioscope -- build --tree ${tree})`);
+    const b = currentBuild(t, config);
+    const flag = config === "plain" ? "" : ` --${config}`;
+    if (!b) throw new Error(`${config} kernel ${tree} is not built for the current sources: run ./build.sh (or: npm run dioscope -- build --tree ${tree}${flag})`);
     return { tree, kernelVersion: t.kernelVersion, wasmPath: b.wasmPath };
   });
 }
+
+/** Trees whose debug kernel ./build.sh builds (the self-tests, KUnit and fault injection run there). */
+export const DEBUG_TREES: TreeName[] = TEST_TREES.filter((t) => t === "6.12");

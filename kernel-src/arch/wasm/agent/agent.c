@@ -29,6 +29,7 @@
 #include <linux/task_work.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <asm/wasm_irq_entry.h>
 #include <asm/wasm_host.h>
 #include "agent.h"
 
@@ -43,9 +44,12 @@ static struct file *agent_files[AGENT_MAX_FILES];
 /* Host entry point: commands are queued (an interrupt on this CPU). */
 void wasm_agent_doorbell(void)
 {
+	bool was_enabled = wasm_irq_entry();
+
 	irq_enter();
 	wake_up_all(&wasm_agent_wq);
 	irq_exit();
+	wasm_irq_return(was_enabled);
 }
 
 static struct file *agent_file(int fd)

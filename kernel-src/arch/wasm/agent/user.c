@@ -110,6 +110,29 @@ static long user_put(struct user_program *p, struct wasm_agent_cmd *c)
 	return p->heap + at;
 }
 
+/*
+ * SYSCALL with c->mode = n > 0: the n-th fault point (should_fail(): slab,
+ * page allocation, usercopy) this task reaches inside the call fails, as
+ * syzkaller's fail-nth does through /proc/thread-self/fail-nth, but set
+ * exactly at the call's entry. Before the result, reports event 2: the
+ * count left (0: the fault was injected; otherwise the call reached fewer
+ * than n fault points). The count never outlives the call.
+ */
+static long user_syscall_fail_nth(struct wasm_agent_cmd *c)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	long ret;
+
+	WRITE_ONCE(current->fail_nth, c->mode);
+	ret = wasm_syscall(c->flags, c->args);
+	host_agent_report(c->id, 2, READ_ONCE(current->fail_nth));
+	WRITE_ONCE(current->fail_nth, 0);
+	return ret;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
 static long user_exec(struct user_program *p, struct wasm_agent_cmd *c)
 {
 	long ret = 0;
@@ -119,6 +142,8 @@ static long user_exec(struct user_program *p, struct wasm_agent_cmd *c)
 	case AGENT_NOP:
 		return 0;
 	case AGENT_SYSCALL:
+		if (c->mode)
+			return user_syscall_fail_nth(c);
 		/* c->len > 1: the same call that many times (a benchmark loop in user space) */
 		for (n = 0; n < max_t(u64, c->len, 1); n++)
 			ret = wasm_syscall(c->flags, c->args);

@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#include <asm/wasm_irq_entry.h>
 #include <asm/wasm_host.h>
 
 #define WASM_MAX_DISKS	8
@@ -84,10 +85,13 @@ static void wasm_blk_submit_bio(struct bio *bio)
 /* Host entry point: a bio the host kept completes (an interrupt on this CPU). */
 void wasm_blk_interrupt(struct bio *bio, unsigned int status)
 {
+	bool was_enabled = wasm_irq_entry();
+
 	irq_enter();
 	bio->bi_status = status;
 	bio_endio(bio);
 	irq_exit();
+	wasm_irq_return(was_enabled);
 }
 
 static const struct block_device_operations wasm_blk_fops = {

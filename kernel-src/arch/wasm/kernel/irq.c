@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <asm/wasm_host.h>
+#include <asm/wasm_irq_entry.h>
 
 void __init init_IRQ(void)
 {
@@ -37,6 +38,7 @@ void wasm_ipi_interrupt(void)
 {
 	unsigned int cpu = smp_processor_id();
 	unsigned long pending = xchg(&wasm_ipi_pending[cpu], 0);
+	bool was_enabled = wasm_irq_entry();
 
 	irq_enter();
 #ifdef CONFIG_SMP
@@ -51,4 +53,5 @@ void wasm_ipi_interrupt(void)
 			host_cpu_idle();
 	}
 	irq_exit();
+	wasm_irq_return(was_enabled);
 }

@@ -18,6 +18,7 @@
 #include <asm/setup.h>
 #include <linux/panic_notifier.h>
 #include <asm/wasm_host.h>
+#include "stacktrace.h"
 
 /* The initial task's kernel stack (a linker-script symbol on other arches). */
 unsigned long init_stack[THREAD_SIZE / sizeof(unsigned long)] __aligned(THREAD_SIZE);
@@ -74,6 +75,8 @@ void __init setup_arch(char **cmdline_p)
 		set_cpu_possible(cpu, true);
 
 	paging_init();
+	if (IS_ENABLED(CONFIG_KALLSYMS))
+		wasm_kallsyms_init();
 	atomic_notifier_chain_register(&panic_notifier_list, &wasm_panic_nb);
 }
 

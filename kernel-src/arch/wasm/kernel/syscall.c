@@ -13,6 +13,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/linkage.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/resume_user_mode.h>
@@ -137,6 +138,8 @@ long wasm_syscall(unsigned long nr, const u64 args[6])
 		nr = regs->syscallno;
 		regs->ret = nr < __NR_syscalls ? wasm_sys_call_table[nr](regs) : __wasm_sys_ni_syscall(regs);
 	} while (wasm_exit_to_user_mode(regs, true));
+	/* Back to user mode: no lock may be held (lockdep reports one that is). */
+	lockdep_sys_exit();
 	regs->syscallno = WASM_NO_SYSCALL;
 	return (long)regs->ret;
 }

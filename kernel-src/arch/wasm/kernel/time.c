@@ -13,6 +13,7 @@
 #include <linux/timekeeping.h>
 #include <asm/irq_regs.h>
 #include <asm/wasm_host.h>
+#include <asm/wasm_irq_entry.h>
 
 static u64 wasm_clock_read(struct clocksource *cs)
 {
@@ -68,12 +69,14 @@ void wasm_timer_interrupt(void)
 {
 	struct clock_event_device *evt = this_cpu_ptr(&wasm_clockevent);
 	struct pt_regs *old = set_irq_regs(this_cpu_ptr(&wasm_irq_regs));
+	bool was_enabled = wasm_irq_entry();
 
 	irq_enter();
 	if (evt->event_handler)
 		evt->event_handler(evt);
 	irq_exit();
 	set_irq_regs(old);
+	wasm_irq_return(was_enabled);
 }
 
 static u64 notrace wasm_sched_clock(void)

@@ -34,6 +34,11 @@ HOST_IMPORT(void __noreturn, host_halt, (int code));
 /// Records the host-side call chain (wasm stack with kernel function names) in the console log; used by dump_stack/WARN.
 HOST_IMPORT(void, host_dump_stack, (void));
 
+/// Writes the wasm function indices of the current call stack into entries (at most max), innermost first, starting with the function that called this import; returns how many.
+HOST_IMPORT(unsigned int, host_stack_trace, (u32 *entries, unsigned int max));
+/// Copies the module's function names (its name section), each NUL-terminated, in function-index order, into buf (at most size bytes); returns how many functions, or -1 when they do not fit.
+HOST_IMPORT(int, host_function_names, (char *buf, unsigned int size));
+
 /* --- CPUs and tasks ----------------------------------------------------- */
 /// Context switch on the current CPU: suspends prev's coroutine (dropped if prev_dead), resumes next's (a new task starts at wasm_task_entry with its stack pointer at next_sp); returns the task that ran last on this CPU.
 HOST_IMPORT(struct task_struct *, host_switch_to, (struct task_struct *prev, struct task_struct *next, unsigned long next_sp, int prev_dead));
@@ -102,7 +107,7 @@ HOST_IMPORT(void, host_agent_ready, (void));
 HOST_IMPORT(int, host_agent_pending, (unsigned int task));
 /// Copies the next command for agent task `task` into *cmd and returns 1, or returns 0 if there is none.
 HOST_IMPORT(int, host_agent_fetch, (unsigned int task, struct wasm_agent_cmd *cmd));
-/// Reports an event of command `id` to the host: event 0 = the operation returned `value`, 1 = its asynchronous completion with `value`.
+/// Reports an event of command `id` to the host: event 0 = the operation returned `value`, 1 = its asynchronous completion with `value`, 2 = the fail-nth count its system call left (0: the fault was injected).
 HOST_IMPORT(void, host_agent_report, (u32 id, u32 event, s64 value));
 
 #undef HOST_IMPORT

@@ -1,0 +1,23 @@
+// KUnit on the machine: the command line that runs the built-in suites at
+// boot, and the cases known to fail on this arch with the reason (the
+// README lists the same). A failure not listed here is a fidelity bug of
+// arch/wasm or the machine.
+import type { KunitSuite } from "./ktap.ts";
+
+/** Runs every built-in suite at boot (the debug kernel has KUNIT_DEFAULT_ENABLED=n). */
+export const KUNIT_CMDLINE = "kunit.enable=1";
+
+export interface KnownFailure {
+  suite: string;
+  /** A case name, or "*" for the whole suite. */
+  case: string;
+  reason: string;
+}
+
+export const KNOWN_FAILURES: readonly KnownFailure[] = [];
+
+/** Failing cases not covered by KNOWN_FAILURES, as "suite.case". */
+export function kunitFailures(suites: readonly KunitSuite[]): string[] {
+  const known = (s: string, c: string) => KNOWN_FAILURES.some((f) => f.suite === s && (f.case === "*" || f.case === c));
+  return suites.flatMap((s) => s.cases.filter((c) => c.status === "fail" && !known(s.name, c.name)).map((c) => `${s.name}.${c.name}`));
+}

@@ -1,0 +1,55 @@
+// The debug kernel (kernel-src/config/debug.config): lockdep proves itself
+// with the kernel's locking API self-tests at boot, the boot is clean, and
+// stack traces (arch/wasm/kernel/stacktrace.c) name real kernel functions
+// through kallsyms built from the module's name section.
+import assert from "node:assert/strict";
+import { bootKernel, type Booted } from "../harness/boot/boot.ts";
+import { parseLockingSelftests } from "../harness/selftest/ktap.ts";
+import { O, PAGE_SIZE, UserTask } from "../harness/user/index.ts";
+import { builtKernels, DEBUG_TREES } from "./support/built.ts";
+
+/** The kernel's own report headers (what its checks print when they fire). */
+const REPORT = /WARNING:|BUG:|Oops|possible recursive locking|possible circular locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|list_(add|del) corruption|ODEBUG:/;
+
+for (const k of builtKernels("debug", DEBUG_TREES)) {
+  describe(`debug kernel ${k.tree}`, function () {
+    this.timeout(600_000);
+    let booted: Booted;
+    let lines: string[];
+
+    before(() => {
+      booted = bootKernel(k.wasmPath, { cpus: 2 });
+      lines = booted.machine.console.lines.map((l) => l.text);
+    });
+
+    it("passes every locking API self-test under lockdep", () => {
+      const r = parseLockingSelftests(lines);
+      assert.ok(r, "no locking self-test summary on the console");
+      assert.deepEqual(r.failedLines, [], "self-test cases that failed");
+      assert.equal(r.unexpectedFailures, 0);
+      assert.equal(r.expectedFailures, 0);
+      assert.ok(r.total > 200, `only ${r.total} cases ran`);
+      assert.ok(!lines.some((l) => /lockdep.*(turning off|disabled)|debug_locks.*off/i.test(l)), "lockdep switched itself off");
+    });
+
+    it("boots to the agent without a kernel report", () => {
+      const reports = lines.filter((l) => REPORT.test(l));
+      assert.deepEqual(reports, []);
+    });
+
+    it("takes stack traces of the current task with real function names (/proc/self/stack)", () => {
+      const a = booted.agent;
+      a.call(0, { op: "MKDIR", path: "/proc", mode: 0o555 });
+      a.ok(0, { op: "MOUNT", path: "proc", path2: "/proc", str: "proc" });
+      const u = UserTask.spawn(a, { name: "stack" });
+      const fd = u.open("/proc/self/stack", O.RDONLY);
+      const buf = u.buffer(PAGE_SIZE);
+      const n = u.sys("read", fd, buf.addr, PAGE_SIZE);
+      const text = new TextDecoder().decode(u.readUser(buf.addr, n));
+      const fns = text.split("\n").filter(Boolean).map((l) => /^\[<0>\] (\S+?)\+0x/.exec(l)?.[1]);
+      assert.ok(fns.length >= 5 && fns.every(Boolean), `not a symbolised trace:\n${text}`);
+      // The reading task's own call chain: the read system call into procfs.
+      for (const f of ["proc_pid_stack", "vfs_read"]) assert.ok(fns.includes(f), `${f} missing from:\n${text}`);
+    });
+  });
+}

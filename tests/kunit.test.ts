@@ -1,0 +1,45 @@
+// The kernel's own KUnit suites on the machine (the debug kernel has them
+// built in; kunit.enable=1 runs them at boot), results parsed as KTAP from
+// the console. The fidelity check of arch/wasm: every case passes, or is
+// listed in KNOWN_FAILURES below (and in the README) with its reason.
+import assert from "node:assert/strict";
+import { bootKernel } from "../harness/boot/boot.ts";
+import { KUNIT_CMDLINE, KNOWN_FAILURES, kunitFailures } from "../harness/selftest/kunit.ts";
+import { parseKunit, type KunitSuite } from "../harness/selftest/ktap.ts";
+import { builtKernels, DEBUG_TREES } from "./support/built.ts";
+
+for (const k of builtKernels("debug", DEBUG_TREES)) {
+  describe(`KUnit on the debug kernel ${k.tree}`, function () {
+    this.timeout(1_200_000);
+    let suites: KunitSuite[];
+
+    before(() => {
+      const b = bootKernel(k.wasmPath, { cpus: 2, cmdline: KUNIT_CMDLINE });
+      suites = parseKunit(b.machine.console.lines.map((l) => l.text));
+      const cases = suites.flatMap((s) => s.cases);
+      console.log(
+        `      ${suites.length} suites, ${cases.length} cases: ${cases.filter((c) => c.status === "pass").length} passed, ` +
+          `${cases.filter((c) => c.status === "fail").length} failed, ${cases.filter((c) => c.status === "skip").length} skipped`,
+      );
+    });
+
+    it("runs every suite to its end", () => {
+      assert.ok(suites.length > 10, `only ${suites.length} suites ran`);
+      assert.deepEqual(suites.filter((s) => s.status === null).map((s) => s.name), []);
+    });
+
+    it("passes the iov_iter suite (the heart of direct I/O) and the ext4 suites", () => {
+      for (const name of ["iov_iter", "ext4_inode_test", "ext4_mballoc_test"]) {
+        const s = suites.find((x) => x.name === name);
+        assert.ok(s, `suite ${name} did not run (have: ${suites.map((x) => x.name).join(", ")})`);
+        assert.ok(s.cases.length > 0);
+        assert.deepEqual(s.cases.filter((c) => c.status === "fail").map((c) => c.name), [], name);
+      }
+    });
+
+    it("fails no case except the known failures, each with its reason", () => {
+      assert.deepEqual(kunitFailures(suites), []);
+      for (const f of KNOWN_FAILURES) assert.ok(f.reason.length > 20, `${f.suite}.${f.case}: give the reason`);
+    });
+  });
+}
