@@ -57,6 +57,14 @@ describe("replay tokens", () => {
     assert.equal(scenarioByHash(scenarioHash), seed001Unguided);
   });
 
+  it("carries a run's fail-nth input, and a token without one decodes without it", () => {
+    const withFault: Schedule = { ...s, failNth: { syscall: 3, nth: 17 } };
+    const { scenarioHash: _h, ...rest } = decodeToken(encodeToken(withFault));
+    const { scenario: _name, ...want } = withFault;
+    assert.deepEqual(rest, want);
+    assert.equal("failNth" in decodeToken(encodeToken(s)), false);
+  });
+
   it("refuses damaged tokens", () => {
     const tok = encodeToken(s);
     assert.throws(() => decodeToken(tok.slice(0, -3)), TokenError);

@@ -53,7 +53,7 @@ export async function runReplayCli(argv: string[]): Promise<number> {
     console.error(`dioscope replay: kernel build ${d.tree}/${d.buildId} is not in wasm/ (rebuild it: the same dioscope explore command with the same sources)`);
     return 2;
   }
-  const t = { scenario, kernel };
+  const t = { scenario, kernel, failNth: d.failNth };
   const reports = [];
   for (let i = 0; i < times; i++) {
     const r = replaySteps(t, d.steps, { trace: true });

@@ -115,7 +115,7 @@ export function explore(t: Target, o: ExploreOptions): ExploreResult {
       res.failures++;
       res.failingIndices.push(index);
       if (!res.first) {
-        const schedule: Schedule = { scenario: t.scenario.name, tree: t.kernel.tree, buildId: t.kernel.buildId, strategy: o.strategy, seed: o.seed, index, steps: [...sched.steps] };
+        const schedule: Schedule = { scenario: t.scenario.name, tree: t.kernel.tree, buildId: t.kernel.buildId, strategy: o.strategy, seed: o.seed, index, steps: [...sched.steps], ...(t.failNth ? { failNth: t.failNth } : {}) };
         res.first = { index, schedule, token: encodeToken(schedule), outcome };
       }
     }

@@ -3,6 +3,7 @@
 // expectations (the real kernel's observables). Divergence of a strict
 // replay is reported as such, never as a failure of the kernel.
 import { runScenario, type RunTiming, type ScenarioRun } from "../scenario/run.ts";
+import type { FailNth } from "../agent/host.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { TreeName } from "../tree/source.ts";
 import type { Step } from "./schedule.ts";
@@ -19,6 +20,8 @@ export interface KernelRef {
 export interface Target {
   scenario: Scenario;
   kernel: KernelRef;
+  /** A fault injected into the run (an input like the schedule; replayed with its token). */
+  failNth?: FailNth;
 }
 
 export interface Outcome {
@@ -42,7 +45,7 @@ export interface RunWithOptions {
 
 export function runWith(t: Target, sched: Recording, o: RunWithOptions = {}): { run: ScenarioRun; outcome: Outcome } {
   const trace = o.trace ?? false;
-  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, timing: o.timing, onMachine: trace ? (m) => (sched.machine = m) : undefined });
+  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, timing: o.timing, failNth: t.failNth, onMachine: trace ? (m) => (sched.machine = m) : undefined });
   sched.machine = null;
   const diverged = sched instanceof Follow ? sched.diverged : null;
   const bad = run.results.filter((r) => r.failure !== null);

@@ -11,6 +11,7 @@
 //
 // A replay token is the schedule with the kernel it ran on (tree + build
 // id) and the scenario, as base64url: "ds1." + payload.
+import type { FailNth } from "../agent/host.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 
 /** One non-default choice: at consultation `at`, index `index` of `of` alternatives. */
@@ -35,6 +36,8 @@ export interface Schedule {
   seed: number;
   index: number;
   steps: Step[];
+  /** The fault injected into the run, if any (a run input: replay injects it again). */
+  failNth?: FailNth;
 }
 
 // ------------------------------------------------------------ encoding
@@ -115,6 +118,12 @@ export function encodeToken(s: Schedule): string {
     w.uint(d.of);
     prev = d.at;
   }
+  // Optional trailer: the run's fail-nth input (tokens without one stay as they were).
+  if (s.failNth) {
+    w.uint(1);
+    w.uint(s.failNth.syscall);
+    w.uint(s.failNth.nth);
+  }
   const body = Uint8Array.from(w.bytes);
   const check = fnv1a(body) & 0xffff;
   const all = new Uint8Array(body.length + 2);
@@ -155,6 +164,12 @@ export function decodeToken(token: string): DecodedToken {
     steps.push({ at, index, of });
     prev = at;
   }
+  let failNth: FailNth | undefined;
+  if (!r.done) {
+    if (r.uint() !== 1) throw new TokenError("token corrupt (unknown trailer)");
+    failNth = { syscall: r.uint(), nth: r.uint() };
+    if (failNth.syscall < 1 || failNth.nth < 1) throw new TokenError("token corrupt (fail-nth)");
+  }
   if (!r.done) throw new TokenError("token corrupt (trailing bytes)");
-  return { scenarioHash, tree, buildId, strategy, seed, index, steps };
+  return { scenarioHash, tree, buildId, strategy, seed, index, steps, ...(failNth ? { failNth } : {}) };
 }

@@ -1,6 +1,7 @@
 // Running a scenario on a built kernel: boot and set up once per build
 // (then snapshot), restore before every run, run, and judge the
 // expectations against what the kernel did.
+import type { FailNth } from "../agent/host.ts";
 import { bootKernel, type Booted } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
 import { MachineError } from "../machine/errors.ts";
@@ -88,6 +89,8 @@ export interface RunOptions {
   onMachine?: (m: Machine) => void;
   /** Benchmarks only: wall-clock milliseconds added up per phase (never part of a result). */
   timing?: RunTiming;
+  /** A fault to inject (a run input, debug kernel): the n-th fault point of the run's k-th system call fails. */
+  failNth?: FailNth;
 }
 
 export interface RunTiming {
@@ -104,6 +107,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   m.load(p.snapshot, { liveOnly: o.restoreAfter === false });
   const t1 = o.timing ? performance.now() : 0;
   m.scheduler = scheduler;
+  p.booted.agent.host.setFailNth(o.failNth ?? null);
   o.onMachine?.(m);
   m.decisions = [];
   m.trace = o.trace === false ? null : [];
