@@ -3,6 +3,12 @@
 // stack traces (arch/wasm/kernel/stacktrace.c) name real kernel functions
 // through kallsyms built from the module's name section.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { hostImports } from "../harness/build/host-interface.ts";
+import { currentBuild } from "../harness/build/registry.ts";
+import { repoRoot } from "../harness/paths.ts";
+import { debianTree } from "../harness/tree/debian.ts";
 import { bootKernel, type Booted } from "../harness/boot/boot.ts";
 import { parseLockingSelftests } from "../harness/selftest/ktap.ts";
 import { O, PAGE_SIZE, UserTask } from "../harness/user/index.ts";
@@ -20,6 +26,18 @@ for (const k of builtKernels("debug", DEBUG_TREES)) {
     before(() => {
       booted = bootKernel(k.wasmPath, { cpus: 2 });
       lines = booted.machine.console.lines.map((l) => l.text);
+    });
+
+    it("imports exactly the documented arch interface (kernel-src/link/imports-debug.txt)", () => {
+      const b = currentBuild(debianTree(k.tree), "debug")!;
+      const imports = b.manifest.imports.map((i) => `${i.module}.${i.name}`).sort();
+      const expected = readFileSync(join(repoRoot, "kernel-src/link/imports-debug.txt"), "utf8")
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .sort();
+      assert.deepEqual(imports, expected, "import list changed: update kernel-src/link/imports-debug.txt and asm/wasm_host.h deliberately");
+      const declared = new Set(hostImports().map((h) => h.name));
+      for (const i of b.manifest.imports.filter((i) => i.module === "host")) assert.ok(declared.has(i.name), `host.${i.name} is not declared in asm/wasm_host.h`);
     });
 
     it("passes every locking API self-test under lockdep", () => {

@@ -76,7 +76,11 @@ function failNthSweep(b: BuiltKernel): Record<string, number> {
 
 function configFigures(tree: PristineTree, config: KernelConfig): Record<string, unknown> {
   const b = currentBuild(tree, config);
-  if (!b) return { built: false };
+  return b ? kernelFigures(b, config === "debug") : { built: false };
+}
+
+/** The figures of one built kernel (with a fail-nth sweep when it has fault injection). */
+export function kernelFigures(b: BuiltKernel, faultInjection: boolean): Record<string, unknown> {
   return {
     buildId: b.manifest.buildId,
     sizeBeforeAsyncifyBytes: b.manifest.sizes.linkedBytes,
@@ -86,7 +90,7 @@ function configFigures(tree: PristineTree, config: KernelConfig): Record<string,
     ...bootFigures(b),
     ...runsPerSecond(b),
     ...odirectRoundTrip(b),
-    ...(config === "debug" ? { failNth: failNthSweep(b) } : {}),
+    ...(faultInjection ? { failNth: failNthSweep(b) } : {}),
   };
 }
 

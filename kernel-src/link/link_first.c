@@ -21,12 +21,21 @@ MARK(".rodata.0wasm_start", _etext, 4);
 MARK(".rodata.0wasm_start", _text, 4);
 MARK(".rodata.0wasm_start", _sinittext, 4);
 MARK(".rodata.0wasm_start", _einittext, 4);
-MARK(".rodata.0wasm_start", __init_begin, 4);
-MARK(".rodata.0wasm_start", __init_end, 4);
+MARK(".rodata.0wasm_start", __sched_text_start, 4);
+MARK(".rodata.0wasm_start", __sched_text_end, 4);
+MARK(".rodata.0wasm_start", __lock_text_start, 4);
+MARK(".rodata.0wasm_start", __lock_text_end, 4);
+MARK(".rodata.0wasm_start", __irqentry_text_start, 4);
+MARK(".rodata.0wasm_start", __irqentry_text_end, 4);
+MARK(".rodata.0wasm_start", __softirqentry_text_start, 4);
+MARK(".rodata.0wasm_start", __softirqentry_text_end, 4);
 MARK(".data.0wasm_start", _sdata, 4);
 MARK(".bss.0wasm_start", __bss_start, 4);
 MARK(".data.0wasm_start", __start_ro_after_init, 4);
 MARK(".data.0wasm_start", __end_ro_after_init, 4);
+/* WARN_ONCE() flags are not gathered in one range: clear_warn_once (debugfs) resets none. */
+MARK(".data.0wasm_start", __start_once, 4);
+MARK(".data.0wasm_start", __end_once, 4);
 
 /* __setup() parameters, then the initcall levels in vmlinux.lds order. */
 MARK(".init.setup", __setup_start, 4);
@@ -80,3 +89,16 @@ MARK("wasm_percpu_end", __per_cpu_end, 4096);
 MARK("__ex_table", __wasm_ex_table, 4);
 MARK("__modver", __wasm_modver, 4);
 MARK("notes", __wasm_notes, 4);
+
+/*
+ * Tables the kernel brackets under other names (the debug kernel's
+ * tracing and KUnit); link_last.c closes them.
+ */
+MARK("_ftrace_eval_map", __start_ftrace_eval_maps, 4);
+MARK("__trace_printk_fmt", __start___trace_bprintk_fmt, 4);
+MARK("_ftrace_events", __start_ftrace_events, 4);
+/* __initdata: a range, so lockdep knows objects there are static (link_last.c closes it). */
+MARK(".init.data", __init_begin, 64);
+/* The KUnit suites built in (the debug kernel runs them with kunit.enable=1). */
+MARK(".kunit_test_suites", __kunit_suites_start, 4);
+MARK(".kunit_init_test_suites", __kunit_init_suites_start, 4);

@@ -3,7 +3,7 @@
  * The kernel's symbol table (the tables kernel/kallsyms.c reads, which
  * scripts/kallsyms generates on other arches) built at boot from the
  * module's own function names, which the host reads from its name section.
- * Symbol i+1 is wasm function i at &wasm_text[i] (see stacktrace.c);
+ * Symbol i+1 is wasm function i at WASM_TEXT_START(i) (see stacktrace.h);
  * symbol 0 is _stext and the last one ends the function window, so data
  * addresses are never attributed to a function. Tokens are single bytes
  * (no compression): kallsyms_expand_symbol() reads them unchanged.
@@ -19,7 +19,7 @@
 #include "stacktrace.h"
 
 #define WASM_NAMES_MAX	(2 << 20)
-#define WASM_SYMS_MAX	(WASM_TEXT_MAX + 2)
+#define WASM_SYMS_MAX	(WASM_FUNCS_MAX + 2)
 
 /* The layout kernel/kallsyms_internal.h declares (read-only there). */
 int kallsyms_offsets[WASM_SYMS_MAX];
@@ -90,9 +90,9 @@ void __init wasm_kallsyms_init(void)
 	unsigned int i, n, off = 0;
 	const char *s = buf;
 
-	if (nfunc < 0 || nfunc > WASM_TEXT_MAX)
+	if (nfunc < 0 || nfunc > WASM_FUNCS_MAX)
 		panic("wasm: %d function names do not fit the symbol table (at most %d functions, %d bytes)",
-		      nfunc, WASM_TEXT_MAX, WASM_NAMES_MAX);
+		      nfunc, WASM_FUNCS_MAX, WASM_NAMES_MAX);
 	BUG_ON((unsigned long)_stext > (unsigned long)wasm_text);
 	n = nfunc + 2;
 	wasm_sym_name = boot_alloc(n * sizeof(char *));
@@ -105,11 +105,11 @@ void __init wasm_kallsyms_init(void)
 	add_symbol(0, (unsigned long)_stext, 'T', "_stext", &off);
 	for (i = 0; i < nfunc; i++) {
 		wasm_sym_name[i + 1] = s;
-		add_symbol(i + 1, (unsigned long)&wasm_text[i], 't', s, &off);
+		add_symbol(i + 1, (unsigned long)WASM_TEXT_START(i), 't', s, &off);
 		s += strlen(s) + 1;
 	}
 	wasm_sym_name[n - 1] = "wasm_text_end";
-	add_symbol(n - 1, (unsigned long)&wasm_text[nfunc], 'b', "wasm_text_end", &off);
+	add_symbol(n - 1, (unsigned long)WASM_TEXT_START(nfunc), 'b', "wasm_text_end", &off);
 	sort_names(n);
 	kallsyms_num_syms = n;
 	memblock_free(wasm_sym_name, n * sizeof(char *));

@@ -2,8 +2,8 @@
 /*
  * Stack traces: wasm has no frame chain in memory, but the host sees the
  * wasm call stack (the engine's own frames, with each function's index).
- * A stack entry is the address of a byte reserved for that function in
- * wasm_text[], so every wasm function has a distinct "code address" that
+ * A stack entry is an address inside the bytes reserved for that function
+ * in wasm_text[], so every wasm function has distinct "code addresses" that
  * the symbol table below (kallsyms, filled at boot from the module's name
  * section) turns back into its name: %pS prints real kernel function names.
  */
@@ -13,8 +13,8 @@
 #include <asm/wasm_host.h>
 #include "stacktrace.h"
 
-/* One byte per wasm function: its address stands for the function's code. */
-char wasm_text[WASM_TEXT_MAX] __aligned(16);
+/* Bytes standing for the wasm functions' code (see stacktrace.h). */
+char wasm_text[2 * WASM_FUNCS_MAX] __aligned(16);
 
 #define WASM_TRACE_MAX	64
 
@@ -34,9 +34,9 @@ void arch_stack_walk(stack_trace_consume_fn consume_entry, void *cookie,
 	n = host_stack_trace(idx, WASM_TRACE_MAX);
 	/* idx[0] is this function, as x86 starts at its caller. */
 	for (i = 1; i < n; i++) {
-		if (idx[i] >= WASM_TEXT_MAX)
+		if (idx[i] >= WASM_FUNCS_MAX)
 			break;
-		if (!consume_entry(cookie, (unsigned long)&wasm_text[idx[i]]))
+		if (!consume_entry(cookie, (unsigned long)WASM_TEXT_RET(idx[i])))
 			break;
 	}
 }

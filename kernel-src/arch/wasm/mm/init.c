@@ -19,5 +19,16 @@ void __init paging_init(void)
 void __init mem_init(void)
 {
 	high_memory = (void *)__va(max_low_pfn << PAGE_SHIFT);
+	/* FLATMEM from pfn 0: every page below max_low_pfn has a struct page (virt_addr_valid). */
+	set_max_mapnr(max_low_pfn);
 	memblock_free_all();
+}
+
+/*
+ * Init memory is kept: __init code has no linear-memory bytes to free, and
+ * __initdata ([__init_begin, __init_end): lockdep takes its locks for
+ * static objects) is a few KiB.
+ */
+void free_initmem(void)
+{
 }
