@@ -65,7 +65,8 @@ export function parse(c: CommandSpec, argv: string[]): Parsed {
 
 /** The trees named with --tree/--base (checked), or `fallback`. */
 export function treesOf(p: Parsed, fallback: readonly TreeName[]): TreeName[] {
-  const named = [...((p.values.tree as string[] | undefined) ?? []), ...((p.values.base as string[] | undefined) ?? [])];
+  const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);
+  const named = [...list(p.values.tree), ...list(p.values.base)];
   for (const t of named) if (!isTreeName(t)) throw new UsageError(`unknown tree "${t}" (known: ${TREE_NAMES.join(", ")})`);
   return named.length ? [...new Set(named as TreeName[])] : [...fallback];
 }
