@@ -9,7 +9,7 @@ import { makeDisk } from "../block/images.ts";
 import { currentBuild, type BuiltKernel } from "../build/registry.ts";
 import type { KernelConfig } from "../build/kbuild.ts";
 import { runScenario } from "../scenario/run.ts";
-import { seed001 } from "../scenario/seeds/001-ext4-dio-fallback.ts";
+import { seed001 } from "../scenario/bundled/001-ext4-dio-fallback.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { enableFailNth, O, PAGE_SIZE, sweepFailNth, UserTask } from "../user/index.ts";
 
