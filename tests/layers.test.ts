@@ -13,7 +13,7 @@ const LAYERS = [
   ["explore"],
   ["variants"],
   ["scenario"],
-  ["boot"],
+  ["boot", "selftest"],
   ["user"],
   ["agent"],
   ["block"],
