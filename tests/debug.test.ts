@@ -15,7 +15,7 @@ import { O, PAGE_SIZE, UserTask } from "../harness/user/index.ts";
 import { builtKernels, DEBUG_TREES } from "./support/built.ts";
 
 /** The kernel's own report headers (what its checks print when they fire). */
-const REPORT = /WARNING:|BUG:|Oops|possible recursive locking|possible circular locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|list_(add|del) corruption|ODEBUG:/;
+const REPORT = /WARNING:|BUG:|INFO:|Oops|turning off the locking correctness validator|possible recursive locking|possible circular locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|list_(add|del) corruption|ODEBUG:/;
 
 for (const k of builtKernels("debug", DEBUG_TREES)) {
   describe(`debug kernel ${k.tree}`, function () {

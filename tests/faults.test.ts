@@ -15,7 +15,7 @@ import { builtKernels, DEBUG_TREES } from "./support/built.ts";
 const CLEAN_ERRORS = new Set([-12 /* ENOMEM */, -14 /* EFAULT */, -28 /* ENOSPC: btrfs reserves with allocations */, -5 /* EIO: a failed bio or journal allocation */]);
 
 /** The kernel's report headers; the fault-injection dump itself ("FAULT_INJECTION: forcing a failure") is not one. */
-const REPORT = /WARNING:|BUG:|Oops|possible recursive locking|possible circular locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|list_(add|del) corruption|ODEBUG:|BTRFS critical|assertion failed|EXT4-fs error/;
+const REPORT = /WARNING:|BUG:|INFO:|Oops|possible recursive locking|possible circular locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|list_(add|del) corruption|ODEBUG:|BTRFS critical|assertion failed|EXT4-fs error/;
 
 /** Reports a sweep is known to produce, with why they are real findings (none known today). */
 const KNOWN_FINDINGS: { fs: FsKind; pattern: RegExp; why: string }[] = [];
