@@ -4,7 +4,7 @@
 // listed in KNOWN_FAILURES below (and in the README) with its reason.
 import assert from "node:assert/strict";
 import { bootKernel } from "../harness/boot/boot.ts";
-import { KUNIT_CMDLINE, KNOWN_FAILURES, kunitFailures } from "../harness/selftest/kunit.ts";
+import { KUNIT_CMDLINE, KUNIT_MAX_STEPS, KNOWN_FAILURES, kunitFailures } from "../harness/selftest/kunit.ts";
 import { parseKunit, type KunitSuite } from "../harness/selftest/ktap.ts";
 import { builtKernels, DEBUG_TREES } from "./support/built.ts";
 
@@ -14,7 +14,7 @@ for (const k of builtKernels("debug", DEBUG_TREES)) {
     let suites: KunitSuite[];
 
     before(() => {
-      const b = bootKernel(k.wasmPath, { cpus: 2, cmdline: KUNIT_CMDLINE });
+      const b = bootKernel(k.wasmPath, { cpus: 2, cmdline: KUNIT_CMDLINE, limits: { maxSteps: KUNIT_MAX_STEPS } });
       suites = parseKunit(b.machine.console.lines.map((l) => l.text));
       const cases = suites.flatMap((s) => s.cases);
       console.log(

@@ -4,8 +4,15 @@
 // arch/wasm or the machine.
 import type { KunitSuite } from "./ktap.ts";
 
-/** Runs every built-in suite at boot (the debug kernel has KUNIT_DEFAULT_ENABLED=n). */
-export const KUNIT_CMDLINE = "kunit.enable=1";
+/**
+ * Runs every built-in suite at boot (the debug kernel has
+ * KUNIT_DEFAULT_ENABLED=n), except cases their authors mark slow (as
+ * kunit_tool's --filter "speed>slow" does).
+ */
+export const KUNIT_CMDLINE = "kunit.enable=1 kunit.filter=speed>slow";
+
+/** Switch points the boot with every suite may take (the default boot budget is for a boot alone). */
+export const KUNIT_MAX_STEPS = 600_000_000;
 
 export interface KnownFailure {
   suite: string;
