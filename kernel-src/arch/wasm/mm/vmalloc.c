@@ -6,8 +6,9 @@
  * here) the vmalloc entry points other code calls and serves them from the
  * physically contiguous allocator, as mm/nommu.c does. is_vmalloc_addr() is
  * then false for these blocks, so kvfree() frees them with kfree().
- * vmap()/vm_map_ram() of arbitrary pages is not supportable: not wrapped,
- * they fail in the real code.
+ * vmap() of arbitrary pages is not supportable: the real one would hand
+ * out an address in the vmalloc range, outside linear memory, so it is
+ * wrapped to fail (NULL), as when the vmalloc space is exhausted.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -72,6 +73,12 @@ void *WASM_VMALLOC_NAME(__vmalloc_node)(unsigned long size, unsigned long align,
 		gfp_t gfp_mask, int node, const void *caller)
 {
 	return wasm_vmalloc(size, gfp_mask);
+}
+
+void *__wrap_vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot);
+void *__wrap_vmap(struct page **pages, unsigned int count, unsigned long flags, pgprot_t prot)
+{
+	return NULL;
 }
 
 void __wrap_vfree(const void *addr);
