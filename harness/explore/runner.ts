@@ -42,7 +42,7 @@ export interface RunWithOptions {
 
 export function runWith(t: Target, sched: Recording, o: RunWithOptions = {}): { run: ScenarioRun; outcome: Outcome } {
   const trace = o.trace ?? false;
-  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, timing: o.timing, onMachine: trace ? (m) => (sched.machine = m) : undefined });
+  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, probe: false, timing: o.timing, onMachine: trace ? (m) => (sched.machine = m) : undefined });
   sched.machine = null;
   const diverged = sched instanceof Follow ? sched.diverged : null;
   const bad = run.results.filter((r) => r.failure !== null);

@@ -12,6 +12,7 @@ import { HangObserved, ScenarioContext } from "./context.ts";
 import type { Observed, Scenario } from "./types.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
+import { judge, marksOf, recordRun, type Judgement, type ProbeRecord } from "../oracles/index.ts";
 
 export interface ScenarioRun {
   scenario: string;
@@ -33,6 +34,9 @@ export interface ScenarioRun {
   /** Steps and decisions of the run, for replay. */
   steps: number;
   decisions: string;
+  /** The generic oracles' findings (harness/oracles), and what the after-run probe saw. */
+  oracles: Judgement;
+  probe: ProbeRecord | null;
 }
 
 interface Prepared {
@@ -88,6 +92,8 @@ export interface RunOptions {
   onMachine?: (m: Machine) => void;
   /** Benchmarks only: wall-clock milliseconds added up per phase (never part of a result). */
   timing?: RunTiming;
+  /** The after-run probe of the oracles (re-reads, close, unmount, fsck); default true. Without it the oracles judge the run alone. */
+  probe?: boolean;
 }
 
 export interface RunTiming {
@@ -108,6 +114,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   m.decisions = [];
   m.trace = o.trace === false ? null : [];
   const ctx = new ScenarioContext(p.booted);
+  const marks = marksOf(p.booted);
   let hang: string | null = null;
   let error: string | null = null;
   try {
@@ -138,8 +145,15 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
     cpus: scenario.cpus,
     steps: m.steps,
     decisions: JSON.stringify(m.decisions),
+    oracles: { findings: [], off: [] },
+    probe: null,
   };
   m.trace = null;
+  // The probe is not part of the schedule: it runs under the default scheduler.
+  m.scheduler = new RunToBlock();
+  const record = recordRun(p.booted, scenario.name, marks, { hang, error }, scenario.oracles ?? {}, o.probe !== false);
+  run.oracles = judge(record, scenario.oracles ?? {});
+  run.probe = record.probe;
   if (o.timing) {
     o.timing.restoreMs += t1 - t0;
     o.timing.runMs += t2 - t1;
