@@ -3,7 +3,7 @@
 // gathers what they need from the machine, and the record of a run.
 import type { Booted } from "../boot/boot.ts";
 import { emptyProbe, probeAfterRun } from "./probe.ts";
-import type { OracleDeclarations, ProbeRecord, RunRecord } from "./types.ts";
+import type { Judgement, OracleDeclarations, ProbeRecord, RunRecord } from "./types.ts";
 
 /** The kernel's report of each fault its fault injection forced (lib/fault-inject.c fail_dump). */
 const FAULT_INJECTED = /FAULT_INJECTION: forcing a failure/;
@@ -49,4 +49,12 @@ export function recordRun(b: Booted, scenario: string, marks: RunMarks, end: { h
     probe: p,
     injectedFaults: b.machine.console.lines.slice(marks.consoleLine).filter((l) => FAULT_INJECTED.test(l.text)).length,
   };
+}
+
+/** One line per finding and per oracle switched off, for reports (KTAP diagnostics). */
+export function judgementLines(j: Judgement): string[] {
+  return [
+    ...j.findings.map((f) => `oracle ${f.oracle}${f.expected ? " (expected by the scenario)" : ""}: ${f.message}`),
+    ...j.off.map((o) => `oracle ${o.oracle} off: ${o.reason}`),
+  ];
 }

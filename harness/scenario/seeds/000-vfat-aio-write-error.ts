@@ -51,6 +51,8 @@ export const seed000: Scenario<State> = {
     expect.value("truncate", 0, "the dio ended: truncate (inode_dio_wait) returns"),
     expect.noHang(),
   ],
+  // With the bug the completion never comes: the run hangs and the kiocb is never completed.
+  oracles: { expect: ["hang", "completion"] },
   notes:
     "The 2006 mail applies to no 6.x tree; the before tree is the tree plus patches/000-regression-direct-io-lost-aio-completion.patch, which puts the 2006 behaviour back into dio_bio_end_aio(). The kiocb is the agent's (in-kernel, like the loop driver's); io_submit/io_getevents need user-mode tasks.",
 };
