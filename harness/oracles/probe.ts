@@ -8,7 +8,7 @@
 import { AgentError } from "../agent/api.ts";
 import type { Booted } from "../boot/boot.ts";
 import { DATA_CAPTURE_MAX_BYTES, type CommandRecord } from "../agent/host.ts";
-import { MachineError } from "../machine/errors.ts";
+import { HangError, MachineError } from "../machine/errors.ts";
 import { NR, O, PAGE_SIZE } from "../user/abi.ts";
 import { live } from "../user/live.ts";
 import type { AioContext } from "../user/aio.ts";
@@ -21,6 +21,8 @@ import type { MountedDisk, OracleDeclarations, OracleName, ProbeFile, ProbeRead,
 /** Simulated time the probe lets the machine settle, and gives each of its commands. */
 const SETTLE_NS = 1e9;
 const STEP_NS = 10e9;
+/** Enough for work the kernel delays by a few jiffies. */
+const DELAYED_WORK_NS = 100e6;
 const SEEK_CUR = 1;
 
 export function emptyProbe(skipped: string | null): ProbeRecord {
@@ -56,8 +58,15 @@ export function probeAfterRun(b: Booted, runFromCmd: number, declared: OracleDec
   return p;
 }
 
+/** Lets pending interrupts finish, then simulated time pass (delayed work such as the final fput of a kernel thread's file). */
 function quiesce(b: Booted): void {
   b.machine.run(() => false, { stopWhenQuiescent: true, untilNs: b.machine.clock.now + SETTLE_NS });
+  try {
+    b.machine.run(() => false, { untilNs: b.machine.clock.now + DELAYED_WORK_NS });
+  } catch (e) {
+    // Nothing left at all (no timer either): settled.
+    if (!(e instanceof HangError)) throw e;
+  }
 }
 
 /** Breakpoints go, stalled CPUs run, the disk completes what it holds; later bios complete normally. */
