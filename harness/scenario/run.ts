@@ -116,6 +116,7 @@ export interface RunOptions {
 export interface RunTiming {
   restoreMs: number;
   runMs: number;
+  /** Expectations, the oracles' after-run probe and judge(). */
   judgeMs: number;
 }
 
