@@ -11,6 +11,7 @@ function record(text: string, bios: BioRecord[] = []): RunRecord {
     console: text.split("\n").map((t, i) => ({ timeNs: i * 1000, cpu: 0, text: t })),
     hang: null,
     error: null,
+    tasks: [],
     commands: [],
     runFromCmd: 1,
     probeFromCmd: 1,

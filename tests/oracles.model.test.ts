@@ -39,7 +39,7 @@ class Run {
     this.runFromCmd = this.commands.length + 1;
   }
   record(): RunRecord {
-    return { scenario: "model", console: [], hang: null, error: null, commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0 };
+    return { scenario: "model", console: [], hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0 };
   }
   judge(d: OracleDeclarations = {}) {
     return judge(this.record(), d);
@@ -179,7 +179,7 @@ describe("oracles on built run records", () => {
 
   it("hang, crash, unmount and fsck come from the machine and the probe; declarations mark expected and switch off", () => {
     const r = new Run();
-    const rec = { ...r.record(), hang: "A's completion: still waiting after 30 s of simulated time\n  aio-W[12]: sleeps in inode_dio_wait < ext4_setattr" };
+    const rec = { ...r.record(), hang: "A's completion: still waiting after 30 s of simulated time", tasks: ["aio-W[12]: sleeps in inode_dio_wait < ext4_setattr", "kworker/0:1[5]: sleeps in worker_thread"] };
     const j = judge(rec, { expect: ["hang"] });
     assert.equal(j.findings.length, 1);
     assert.equal(j.findings[0]!.oracle, "hang");

@@ -90,10 +90,9 @@ export function offsetContract(ops: readonly FileOp[], commands: readonly Comman
   for (const p of probe.positions) {
     const all = ops.filter((o) => o.api === "syscall" && o.task === p.task && o.fd === p.fd);
     const opened = Math.max(0, ...all.map((o) => o.opened));
-    const mine = all.filter((o) => o.opened === opened && (o.kind === "read" || o.kind === "write"));
+    const mine = all.filter((o) => o.opened === opened && o.atPosition);
     const seeks = commands.some((c) => c.task === p.task && c.command.op === "SYSCALL" && c.command.flags === NR.llseek && Number(c.command.args?.[0]) === p.fd && c.id >= opened && c.id < probeFromCmd);
     if (seeks || mine.some((o) => o.append || o.result === null)) continue;
-    if (mine.some((o) => o.off !== null)) continue;
     const want = mine.reduce((n, o) => n + Math.max(0, o.result ?? 0), 0);
     if (p.pos !== want) out.push({ op: mine.map((o) => o.id).join(","), detail: `fd ${p.fd} of task ${p.task}: position ${p.pos} after read/write calls that returned ${want} bytes in all` });
   }

@@ -41,6 +41,7 @@ export function recordRun(b: Booted, scenario: string, marks: RunMarks, end: { h
     console: b.machine.console.lines.slice(marks.consoleLine),
     hang: end.hang,
     error: end.error,
+    tasks: end.hang || end.error ? b.machine.describeTasks() : [],
     commands: b.agent.host.records.map((c) => ({ ...c })),
     runFromCmd: marks.cmd,
     probeFromCmd,

@@ -44,12 +44,15 @@ function consoleFindings(run: RunRecord, ops: readonly FileOp[], failedBios: rea
     .map((h) => ({ oracle: "console" as const, message: `${h.family}: ${h.line.text.trim()}`, evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report } }));
 }
 
+/** Tasks waiting where they wait when there is nothing to do (an agent for its next command, a worker for work). */
+const IDLE = /: sleeps in (agent_task|worker_thread|kthreadd|smpboot_thread_fn|rescuer_thread|kthread_worker_fn|rcu_\w*kthread\w*|rcu_gp_kthread|kswapd|kcompactd|user_wait_command|io_wq_worker)\b/;
+
 /** The machine's own detectors: a hang or deadlock (with where each task sleeps), a trap or halt. */
 function machineFindings(run: RunRecord): Raw[] {
   const out: Raw[] = [];
   if (run.hang) {
-    const [what, ...tasks] = run.hang.split("\n").map((l) => l.trim());
-    out.push({ oracle: "hang", message: what!, evidence: { kind: "hang", what: what!, tasks: tasks.filter((t) => t && !t.startsWith("reproduce:")) } });
+    const what = run.hang.split("\n")[0]!.trim();
+    out.push({ oracle: "hang", message: what, evidence: { kind: "hang", what, tasks: run.tasks.filter((t) => !IDLE.test(t) && !t.endsWith("(stack not traced)")) } });
   }
   if (run.error && !run.hang) out.push({ oracle: "crash", message: run.error.split("\n")[0]!, evidence: { kind: "crash", error: run.error } });
   return out;

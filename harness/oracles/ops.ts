@@ -26,8 +26,10 @@ export interface FileOp {
   direct: boolean;
   nowait: boolean;
   append: boolean;
-  /** null: at the file position (read/write). */
+  /** Where it starts (null: unknown, e.g. at a file position llseek moved). */
   off: number | null;
+  /** A read/write at the file position (read(2)/write(2)): `off` is the position the earlier calls imply. */
+  atPosition: boolean;
   /** Bytes asked for (truncate: the new size; null: unknown, e.g. a vectored iocb). */
   len: number | null;
   /** fallocate mode. */
@@ -55,6 +57,8 @@ interface Fd {
   path: string;
   flags: number;
   cmd: number;
+  /** The file position the calls so far imply (null: unknown). */
+  pos: number | null;
 }
 
 /** Descriptor tables: the agent's (one, shared by its tasks) and each user task's. */
@@ -105,7 +109,7 @@ export function fileOps(input: OpsInput): RunOps {
     const notes = byCmd.get(c.id) ?? [];
     const base = { cmd: c.id, task: c.task, inRun: c.id >= input.runFromCmd, startNs: c.queuedNs };
     const cmd = c.command;
-    if (cmd.op === "OPEN" && c.returned !== null && c.returned >= 0) fds.set(fds.key(c.task, c.returned, true), { path: cmd.path ?? "?", flags: cmd.flags ?? 0, cmd: c.id });
+    if (cmd.op === "OPEN" && c.returned !== null && c.returned >= 0) fds.set(fds.key(c.task, c.returned, true), { path: cmd.path ?? "?", flags: cmd.flags ?? 0, cmd: c.id, pos: 0 });
     else if (cmd.op === "CLOSE") fds.drop(fds.key(c.task, cmd.fd ?? -1, true));
     else if (cmd.op === "READ" || cmd.op === "WRITE" || cmd.op === "TRUNCATE" || cmd.op === "FALLOCATE" || cmd.op === "FSYNC" || cmd.op === "DROP_CACHE") {
       const f = fds.get(fds.key(c.task, cmd.fd ?? -1, true));
@@ -113,7 +117,7 @@ export function fileOps(input: OpsInput): RunOps {
       ops.push({
         ...base, id: `#${c.id}`, api: async ? "agent-async" : "agent", kind: agentKind(cmd.op), file: f?.path ?? null, fd: cmd.fd ?? -1,
         direct: ((f?.flags ?? 0) & O.DIRECT) !== 0, nowait: false, append: false, off: cmd.op === "TRUNCATE" ? null : (cmd.off ?? 0), len: cmd.len ?? 0,
-        mode: cmd.mode ?? 0, opened: f?.cmd ?? 0, endNs: async ? c.completedNs : c.returnedNs, result: async ? c.completed : c.returned,
+        atPosition: false, mode: cmd.mode ?? 0, opened: f?.cmd ?? 0, endNs: async ? c.completedNs : c.returnedNs, result: async ? c.completed : c.returned,
         completions: async ? c.completions : c.returned === null ? 0 : 1, asynchronous: async, data: c.data ?? null,
       });
     } else if (cmd.op === "SYSCALL") syscallOps(c, notes, fds, base, ops, done);
@@ -123,6 +127,14 @@ export function fileOps(input: OpsInput): RunOps {
     strayCqes: cqes.filter((q) => !done.usedCqe.has(q)),
     strayEvents: events.filter((e) => !done.usedEvents.has(e)),
   };
+}
+
+/** The position a read/write at the file position starts at, moving it by what the call returned. */
+function advance(f: Fd | undefined, returned: number | null): number | null {
+  if (!f || f.pos === null) return null;
+  const at = f.pos;
+  f.pos = returned === null ? null : at + Math.max(0, returned);
+  return at;
 }
 
 function agentKind(op: string): OpKind {
@@ -143,8 +155,10 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
   const nr = c.command.flags;
   const args = (c.command.args ?? []).map(Number);
   const open = notes.find((n): n is OpenEntry => n.kind === "open");
-  if (open && c.returned !== null && c.returned >= 0) fds.set(fds.key(c.task, c.returned, false), { path: open.path, flags: open.flags, cmd: c.id });
+  if (open && c.returned !== null && c.returned >= 0) fds.set(fds.key(c.task, c.returned, false), { path: open.path, flags: open.flags, cmd: c.id, pos: (open.flags & O.APPEND) !== 0 ? null : 0 });
   if (nr === NR.close) fds.drop(fds.key(c.task, args[0] ?? -1, false));
+  const seeked = nr === NR.llseek ? fds.get(fds.key(c.task, args[0] ?? -1, false)) : undefined;
+  if (seeked) seeked.pos = null;
   const fdOf = (fd: number) => fds.get(fds.key(c.task, fd, false));
   const common = (fd: number, rwFlags: number) => {
     const f = fdOf(fd);
@@ -156,14 +170,15 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
   };
   const sync = { endNs: c.returnedNs, result: c.returned, completions: c.returned === null ? 0 : 1, asynchronous: false };
   for (const n of notes) {
-    if (n.kind === "rw") ops.push({ ...base, ...common(n.fd, n.rwFlags), ...sync, id: `#${c.id}`, api: "syscall", kind: n.write ? "write" : "read", off: n.off, len: n.len });
+    if (n.kind === "rw") ops.push({ ...base, ...common(n.fd, n.rwFlags), ...sync, id: `#${c.id}`, api: "syscall", kind: n.write ? "write" : "read", off: n.off ?? advance(fdOf(n.fd), c.returned), atPosition: n.off === null, len: n.len });
     else if (n.kind === "aio-iocb") aioOp(c, n, common, base, ops, done);
     else if (n.kind === "sqe") sqeOp(c, n, common, base, ops, done);
   }
-  if (nr === NR.ftruncate64) ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, id: `#${c.id}`, api: "syscall", kind: "truncate", off: null, len: args[1] ?? 0 });
+  const noPos = { atPosition: false };
+  if (nr === NR.ftruncate64) ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, ...noPos, id: `#${c.id}`, api: "syscall", kind: "truncate", off: null, len: args[1] ?? 0 });
   if (nr === NR.fallocate)
-    ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, id: `#${c.id}`, api: "syscall", kind: "fallocate", mode: args[1] ?? 0, off: args[2] ?? 0, len: args[3] ?? 0 });
-  if (nr === NR.fsync || nr === NR.fdatasync) ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, id: `#${c.id}`, api: "syscall", kind: "fsync", off: null, len: null });
+    ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, ...noPos, id: `#${c.id}`, api: "syscall", kind: "fallocate", mode: args[1] ?? 0, off: args[2] ?? 0, len: args[3] ?? 0 });
+  if (nr === NR.fsync || nr === NR.fdatasync) ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, ...noPos, id: `#${c.id}`, api: "syscall", kind: "fsync", off: null, len: null });
 }
 
 type Common = (fd: number, rwFlags: number) => Pick<FileOp, "file" | "fd" | "direct" | "nowait" | "append" | "mode" | "data" | "opened">;
@@ -177,7 +192,7 @@ function aioOp(c: CommandRecord, n: AioIocbEntry, common: Common, base: Base, op
   const evs = done.events.filter((e) => e.ctx === n.ctx && e.obj === n.addr && e.cmd > c.id && !done.usedEvents.has(e));
   for (const e of evs) done.usedEvents.add(e);
   ops.push({
-    ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/iocb${n.index}`, api: "aio", kind, off: n.off, len: n.len < 0 ? null : n.len,
+    ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/iocb${n.index}`, api: "aio", kind, off: n.off, atPosition: false, len: n.len < 0 ? null : n.len,
     endNs: evs[0] ? done.returnedNs(evs[0].cmd) : null, result: evs[0]?.res ?? null, completions: evs.length, asynchronous: true,
   });
 }
@@ -191,7 +206,7 @@ function sqeOp(c: CommandRecord, n: SqeEntry, common: Common, base: Base, ops: F
   // A second CQE for the same SQE shows as an unclaimed CQE with its user_data (judged by the completion oracle).
   if (!kind) return;
   ops.push({
-    ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/sqe${n.index}`, api: "uring", kind, off: n.off, len: n.len < 0 ? null : n.len,
+    ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/sqe${n.index}`, api: "uring", kind, off: n.off, atPosition: false, len: n.len < 0 ? null : n.len,
     endNs: first?.atNs ?? null, result: first?.res ?? null, completions: first ? 1 : 0, asynchronous: true,
   });
 }

@@ -97,7 +97,7 @@ function positions(b: Booted, ops: readonly FileOp[], p: ProbeRecord): void {
   const seen = new Set<string>();
   for (const op of ops) {
     const key = `${op.task}:${op.fd}`;
-    if (op.api !== "syscall" || op.off !== null || seen.has(key) || !stillOpen(b, op)) continue;
+    if (!op.atPosition || seen.has(key) || !stillOpen(b, op)) continue;
     seen.add(key);
     const t = tasks.get(op.task);
     if (!t || busy(b, t.id)) continue;

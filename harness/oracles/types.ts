@@ -79,6 +79,8 @@ export interface RunRecord {
   hang: string | null;
   /** A machine error (trap, deadlock) that ended the run. */
   error: string | null;
+  /** When the run hung: every task off its CPU and where it sleeps (Machine.describeTasks). */
+  tasks: string[];
   /** Every agent command since boot (set-up included: the data model starts from empty files). */
   commands: CommandRecord[];
   /** The first command id of the run, and of the probe (commands from then on are the probe's). */
