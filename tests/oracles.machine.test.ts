@@ -163,6 +163,26 @@ for (const k of builtKernels()) {
       assert.match(show(judge(noBio).findings), /^return: .* returned -EIO, but no bio failed and no fault was injected$/m);
     });
 
+    it("offset-size: write(2) twice moves the position by what they returned and sets i_size (clean); a position or size off by a page fires it", () => {
+      const b = bootKernel(k.wasmPath, { cpus: 2, disks: [makeDisk("wda", "ext4")] });
+      b.agent.ok(0, { op: "MKDIR", path: "/mnt", mode: 0o755 });
+      b.agent.ok(0, { op: "MOUNT", path: "/dev/wda", path2: "/mnt", str: "ext4" });
+      const u = UserTask.spawn(b.agent, { name: "writer" });
+      const fd = u.open("/mnt/seq", O.RDWR | O.CREAT);
+      const buf = u.buffer(PAGE_SIZE);
+      const marks = marksOf(b);
+      assert.equal(u.writeFd(fd, buf.addr, PAGE_SIZE), PAGE_SIZE);
+      assert.equal(u.writeFd(fd, buf.addr, 100), 100);
+      const rec = recordRun(b, "seq", marks, { hang: null, error: null }, {});
+      assert.deepEqual(judge(rec).findings, [], show(judge(rec).findings));
+      assert.deepEqual(rec.probe!.positions, [{ task: u.id, fd, pos: PAGE_SIZE + 100 }]);
+      const moved: RunRecord = { ...rec, probe: { ...rec.probe!, positions: [{ task: u.id, fd, pos: 100 }] } };
+      assert.match(show(judge(moved).findings), /^offset-size: fd \d+ of task \d+: position 100 after read\/write calls that returned 4196 bytes in all$/m);
+      const f = rec.probe!.files[0]!;
+      const shrunk: RunRecord = { ...rec, probe: { ...rec.probe!, files: [{ ...f, reads: f.reads.map((r) => (r.how === "buffered" ? { ...r, result: PAGE_SIZE, data: r.data!.subarray(0, PAGE_SIZE) } : r)) }] } };
+      assert.match(show(judge(shrunk).findings), /^offset-size: \/mnt\/seq: i_size 4096 at quiescence, the completed operations imply 4196$/m);
+    });
+
     it("data: bytes changed on the disk under a file are read through O_DIRECT and named as written by no operation", () => {
       const P = pattern(4096, 5);
       const s = scenario(
