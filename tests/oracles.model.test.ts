@@ -123,7 +123,7 @@ describe("oracles on built run records", () => {
     const f = r.judge().findings.filter((x) => x.oracle === "data");
     assert.equal(f.length, 1);
     assert.ok(f[0]!.evidence.kind === "block");
-    assert.match(f[0]!.evidence.seen, /bbbb/);
+    assert.match(f[0]!.evidence.seen, /bbbb.*: the bytes #2 wrote to \/mnt\/f at 4096/);
     assert.deepEqual(f[0]!.evidence.allowed, ["#2 aaaaaaaaaaaaaaaa…"]);
   });
 

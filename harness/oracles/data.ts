@@ -89,8 +89,11 @@ function bytesOf(e: Effect | "initial", at: number, len: number): Uint8Array | n
 const hex = (b: Uint8Array) => [...b.subarray(0, 8)].map((x) => x.toString(16).padStart(2, "0")).join("") + (b.length > 8 ? "…" : "");
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** Where else bytes were written (another file, another offset), or null. */
+export type Provenance = (seen: Uint8Array) => string | null;
+
 /** Checks every known read of one file against the model; `widen`: any value ever written is allowed (see console.ts excused). */
-export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], widen: boolean): DataFailure[] {
+export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], widen: boolean, elsewhere: Provenance = () => null): DataFailure[] {
   const effs = effects(ops);
   const cuts = new Set<number>();
   for (const e of effs) cuts.add(e.from).add(Math.min(e.to, END));
@@ -108,7 +111,7 @@ export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], w
         return want === null || same(want, seen);
       });
       if (ok) continue;
-      out.push({ read: r.id, offset: from, seen: `${hex(seen)} (${to - from} bytes${whoWrote(effs, from, seen)})`, allowed: cands.map((c) => (c === "initial" ? "zeros (hole)" : `${c.op} ${hex(bytesOf(c, from, to - from)!)}`)) });
+      out.push({ read: r.id, offset: from, seen: `${hex(seen)} (${to - from} bytes${whoWrote(effs, from, seen, elsewhere)})`, allowed: cands.map((c) => (c === "initial" ? "zeros (hole)" : `${c.op} ${hex(bytesOf(c, from, to - from)!)}`)) });
       break;
     }
   }
@@ -116,9 +119,29 @@ export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], w
 }
 
 /** Which write of the file left these bytes at this offset, for the report. */
-function whoWrote(effs: readonly Effect[], at: number, seen: Uint8Array): string {
+function whoWrote(effs: readonly Effect[], at: number, seen: Uint8Array, elsewhere: Provenance): string {
   const e = effs.find((x) => x.from <= at && at + seen.length <= x.to && x.data !== null && x.data !== "zero" && same(bytesOf(x, at, seen.length) ?? new Uint8Array(), seen));
-  return e ? `: written by ${e.op}` : seen.every((b) => b === 0) ? ": zeros" : ": written by no operation on this file";
+  if (e) return `: written by ${e.op}`;
+  if (seen.every((b) => b === 0)) return ": zeros";
+  const other = elsewhere(seen);
+  return other ? `: ${other}` : ": written by no operation on this file";
+}
+
+/** Bytes compared to find where a read's bytes came from, and the alignment searched. */
+const PROVENANCE_BYTES = 64;
+const PROVENANCE_ALIGN = 512;
+
+/** A Provenance over the writes of every file (a block of another file, or of this one at another offset). */
+export function provenance(writes: readonly FileOp[]): Provenance {
+  return (seen) => {
+    const probe = seen.subarray(0, Math.min(PROVENANCE_BYTES, seen.length));
+    for (const w of writes) {
+      if (!w.data || w.off === null) continue;
+      for (let at = 0; at + probe.length <= w.data.length; at += PROVENANCE_ALIGN)
+        if (same(w.data.subarray(at, at + probe.length), probe)) return `the bytes ${w.id} wrote to ${w.file ?? `fd ${w.fd}`} at ${w.off + at}`;
+    }
+    return null;
+  };
 }
 
 /** The probe's reads of one file must agree (only the on-disk views when the workload mixed buffered and direct I/O). */

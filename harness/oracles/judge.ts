@@ -7,7 +7,7 @@ import type { BioRecord } from "../block/device.ts";
 import { completionAccounting } from "./completion.ts";
 import { consoleHits, excused } from "./console.ts";
 import { groupByFile, offsetContract, returnContract, sizeContract } from "./contracts.ts";
-import { checkReads, probeAgreement, type SeenRead } from "./data.ts";
+import { checkReads, probeAgreement, provenance, type SeenRead } from "./data.ts";
 import { concurrentOps, fileOps, overlaps, type FileOp } from "./ops.ts";
 import type { Evidence, Judgement, OracleDeclarations, OracleFinding, OracleName, RunRecord } from "./types.ts";
 import { O } from "../user/abi.ts";
@@ -81,6 +81,7 @@ const PROBE_NS = Number.MAX_SAFE_INTEGER - 1;
 
 function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
   const out: Raw[] = [];
+  const elsewhere = provenance(ops.filter((o) => o.kind === "write" && o.data));
   for (const [path, mine] of groupByFile(ops)) {
     if (!modelled(run, path)) continue;
     const mixed = mixedIo(mine);
@@ -89,7 +90,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
       .map((o) => ({ id: o.id, off: o.off!, data: o.data!, startNs: o.startNs, endNs: o.endNs! }));
     const probe = run.probe?.files.find((f) => f.path === path);
     for (const r of probe?.reads ?? []) if (r.data && r.result > 0) reads.push({ id: `probe ${r.how} read`, off: 0, data: r.data, startNs: PROBE_NS, endNs: PROBE_NS });
-    for (const f of checkReads(mine, reads, mixed))
+    for (const f of checkReads(mine, reads, mixed, elsewhere))
       out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
     const disagree = probe ? probeAgreement(probe, mixed) : null;
     if (disagree) out.push({ oracle: "data", message: disagree, evidence: { kind: "probe", step: "files", detail: disagree } });
