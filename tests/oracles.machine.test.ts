@@ -122,6 +122,32 @@ for (const k of builtKernels()) {
       assert.ok(r.probe!.closes.some((c) => c.what === "io_uring") && r.probe!.closes.some((c) => c.what === "/mnt/u"));
     });
 
+    it("a user task killed in the run (its files, ring and AIO context closed by its exit) and one that called exit_group raise no oracle", () => {
+      const s = scenario(
+        "oracle-killed",
+        "ext4",
+        (c) => {
+          c.mount("/dev/wda", "/mnt", "ext4");
+          const victim = UserTask.spawn(c.agent, { name: "victim" });
+          const fd = victim.open("/mnt/victim", O.RDWR | O.CREAT | O.DIRECT);
+          const ring = IoUring.setup(victim, 4);
+          AioContext.setup(victim, 4);
+          return { victim, fd, ring, buf: victim.buffer(PAGE_SIZE), killer: UserTask.spawn(c.agent, { name: "killer" }), exiter: UserTask.spawn(c.agent, { name: "exiter" }) };
+        },
+        (c, { victim, fd, ring, buf, killer, exiter }) => {
+          ring.prep({ opcode: "WRITE", fd, addr: buf.addr, len: PAGE_SIZE, off: 0, userData: 1 });
+          assert.equal(ring.submit(1), 1);
+          assert.equal(ring.reap().length, 1);
+          assert.equal(killer.syscall("kill", [victim.pid, 9]), 0);
+          exiter.start("exit_group", [0]);
+          c.machine.run(() => !c.machine.suspendedTasks().some((t) => t.startsWith("victim[") || t.startsWith("exiter[")), { untilNs: c.machine.clock.now + 1e9 });
+        },
+      );
+      const r = runScenario(s, k.wasmPath);
+      assert.deepEqual(r.oracles.findings, [], show(r.oracles.findings));
+      assert.deepEqual(r.probe?.unmounts.map((u) => u.result), [0]);
+    });
+
     it("completion: an io_uring SQE and an AIO iocb never reaped fire it with the probe off; the probe reaps them and the run is clean", () => {
       const b = bootKernel(k.wasmPath, { cpus: 2, disks: [makeDisk("wda", "ext4")] });
       b.agent.ok(0, { op: "MKDIR", path: "/mnt", mode: 0o755 });

@@ -87,9 +87,16 @@ function busy(b: Booted, task: number): boolean {
   return b.agent.host.records.some((r) => r.task === task && r.returned === null);
 }
 
+/** A user task that can take the probe's commands: alive (not killed or exited in the run) and not busy. */
+function usable(b: Booted, t: UserTask): boolean {
+  const m = b.machine;
+  const tasks = [...m.suspendedTasks(), ...m.cpus.map((c) => m.taskName(m.currentTask(c.id)))];
+  return !busy(b, t.id) && tasks.some((n) => n.endsWith(`[${t.pid}]`));
+}
+
 function reap(b: Booted): void {
-  for (const ring of live<IoUring>(b.agent, "uring")) if (!busy(b, ring.task.id)) ring.reap();
-  for (const ctx of live<AioContext>(b.agent, "aio")) if (!busy(b, ctx.task.id)) ctx.getEvents(0, 128, 0);
+  for (const ring of live<IoUring>(b.agent, "uring")) if (usable(b, ring.task)) ring.reap();
+  for (const ctx of live<AioContext>(b.agent, "aio")) if (usable(b, ctx.task)) ctx.getEvents(0, 128, 0);
 }
 
 function positions(b: Booted, ops: readonly FileOp[], p: ProbeRecord): void {
@@ -100,7 +107,7 @@ function positions(b: Booted, ops: readonly FileOp[], p: ProbeRecord): void {
     if (!op.atPosition || seen.has(key) || !stillOpen(b, op)) continue;
     seen.add(key);
     const t = tasks.get(op.task);
-    if (!t || busy(b, t.id)) continue;
+    if (!t || !usable(b, t)) continue;
     const res = t.alloc(8);
     if (t.syscall("llseek", [op.fd, 0, 0, res, SEEK_CUR]) !== 0) continue;
     const bytes = t.readUser(res, 8);
@@ -142,16 +149,17 @@ function readFiles(b: Booted, ops: readonly FileOp[], runFromCmd: number, p: Pro
 function closeAll(b: Booted, records: readonly CommandRecord[], p: ProbeRecord): void {
   const a = b.agent;
   for (const ring of live<IoUring>(a, "uring")) {
-    if (busy(b, ring.task.id) || closedLater(records, ring.task.id, ring.fd)) continue;
+    if (!usable(b, ring.task) || closedLater(records, ring.task.id, ring.fd)) continue;
     p.closes.push({ task: ring.task.id, fd: ring.fd, what: "io_uring", result: ring.task.syscall("close", [ring.fd]) });
   }
-  for (const ctx of live<AioContext>(a, "aio")) if (!busy(b, ctx.task.id)) p.closes.push({ task: ctx.task.id, fd: ctx.ctx, what: "aio context", result: ctx.destroy() });
+  const destroyed = (ctx: AioContext) => records.some((c) => c.task === ctx.task.id && c.command.op === "SYSCALL" && c.command.flags === NR.io_destroy && Number(c.command.args?.[0]) === ctx.ctx);
+  for (const ctx of live<AioContext>(a, "aio")) if (usable(b, ctx.task) && !destroyed(ctx)) p.closes.push({ task: ctx.task.id, fd: ctx.ctx, what: "aio context", result: ctx.destroy() });
   const tasks = new Map(live<UserTask>(a, "task").map((t) => [t.id, t]));
   for (const { task, fd, path, agent } of openDescriptors(b, records)) {
     if (agent) p.closes.push({ task, fd, what: path, result: a.call(0, { op: "CLOSE", fd }) });
     else {
       const t = tasks.get(task);
-      if (t && !busy(b, task)) p.closes.push({ task, fd, what: path, result: t.syscall("close", [fd]) });
+      if (t && usable(b, t)) p.closes.push({ task, fd, what: path, result: t.syscall("close", [fd]) });
     }
   }
   quiesce(b);
