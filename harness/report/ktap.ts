@@ -5,7 +5,7 @@
 import type { CheckReport, UnitResult } from "../check/check.ts";
 import type { ScenarioVerdict } from "../check/verdict.ts";
 import type { ScenarioRun } from "../scenario/run.ts";
-import { timeline } from "./timeline.ts";
+import { timeline } from "../scenario/timeline.ts";
 
 function diag(lines: string[], indent: string): string[] {
   return lines.map((l) => `${indent}# ${l}`.trimEnd());

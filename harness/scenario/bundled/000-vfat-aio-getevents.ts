@@ -7,7 +7,7 @@
 // With the 2006 bug (the declared regression patch) the event never
 // arrives: the run is a hang, reported with where the task sleeps.
 import { AioContext, blocks, expect, O, PAGE_SIZE, type Scenario, type UserTask } from "../api.ts";
-import { seed000 } from "./000-vfat-aio-write-error.ts";
+import { SEED000, seed000 } from "./000-vfat-aio-write-error.ts";
 
 interface State {
   u: UserTask;
@@ -23,10 +23,7 @@ export const seed000Aio: Scenario<State> = {
   name: "000-vfat-aio-getevents",
   title: "vfat (fs/direct-io.c): io_submit of an O_DIRECT write whose bio fails after submit; io_getevents must return its -EIO event",
   exercises: [...seed000.exercises, "fs/aio.c"],
-  reproduces: seed000.reproduces,
-  regression: seed000.regression,
-  disks: [{ kind: "vfat", sizeMiB: 16 }],
-  cpus: 2,
+  ...SEED000,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
     s.createFile("/mnt/f", blocks(1, 2, 3, 4), { dropCache: true });

@@ -16,10 +16,8 @@ interface State {
   buf: number;
 }
 
-export const seed000: Scenario<State> = {
-  name: "000-vfat-aio-dio-write-error",
-  title: "vfat (fs/direct-io.c): async O_DIRECT write whose bio fails after submit returned",
-  exercises: ["fs/direct-io.c", "fs/fat/"],
+/** What every scenario of seed 000 shares: the mail, its regression patch, a vfat disk on 2 CPUs. */
+export const SEED000 = {
   reproduces: [{ subject: "direct-io: bug fix in dio handling write error", upstream: "174e27c607cf" }],
   regression: {
     patch: "000-regression-direct-io-lost-aio-completion.patch",
@@ -27,6 +25,13 @@ export const seed000: Scenario<State> = {
   },
   disks: [{ kind: "vfat", sizeMiB: 16 }],
   cpus: 2,
+} as const satisfies Partial<Scenario>;
+
+export const seed000: Scenario<State> = {
+  name: "000-vfat-aio-dio-write-error",
+  title: "vfat (fs/direct-io.c): async O_DIRECT write whose bio fails after submit returned",
+  exercises: ["fs/direct-io.c", "fs/fat/"],
+  ...SEED000,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
     s.createFile("/mnt/f", blocks(1, 2, 3, 4));

@@ -6,7 +6,7 @@
 // -EIO. With the 2006 bug (the regression mutant) the kiocb never completes,
 // nor does the loop request: the writer hangs.
 import { blocks, expect, O, type Scenario, type Task } from "../api.ts";
-import { seed000 } from "./000-vfat-aio-write-error.ts";
+import { SEED000, seed000 } from "./000-vfat-aio-write-error.ts";
 
 interface State {
   W: Task;
@@ -18,10 +18,7 @@ export const seed000loop: Scenario<State> = {
   name: "000-vfat-loop-dio-write-error",
   title: "vfat under a loop device with direct I/O: the backing write fails after submission",
   exercises: [...seed000.exercises, "drivers/block/loop.c"],
-  reproduces: seed000.reproduces,
-  regression: seed000.regression,
-  disks: [{ kind: "vfat", sizeMiB: 16 }],
-  cpus: 2,
+  ...SEED000,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
     s.createFile("/mnt/backing", blocks(1, 2, 3, 4, 5, 6, 7, 8), { dropCache: true });
