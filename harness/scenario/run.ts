@@ -13,6 +13,7 @@ import type { Observed, Scenario } from "./types.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import { judge, marksOf, recordRun, type Judgement, type ProbeRecord } from "../oracles/index.ts";
+import { AgentTimeout } from "../agent/api.ts";
 import { ScenarioError, whereIn } from "./load.ts";
 
 export interface ScenarioRun {
@@ -55,11 +56,16 @@ const prepared = new Map<string, Prepared>();
 /** Simulated time set-up's deferred work gets to finish before the snapshot. */
 const QUIESCE_NS = 1e9;
 
+/** The kernel did not finish what the scenario waited for. */
+function isHang(e: unknown): e is Error {
+  return e instanceof HangObserved || e instanceof AgentTimeout || (e instanceof MachineError && /^hang/.test(e.message));
+}
+
 /** An error of the scenario's own code (or a set-up the kernel never finished), naming its file and line. */
 function scenarioFault(s: Scenario, phase: "set-up" | "run", e: unknown): ScenarioError {
   if (e instanceof ScenarioError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  const what = e instanceof HangObserved || (e instanceof MachineError && /^hang/.test(msg)) ? `${phase} did not finish` : `${phase} failed`;
+  const what = isHang(e) ? `${phase} did not finish` : `${phase} failed`;
   return new ScenarioError(`${s.source ? whereIn(s.source, e) : "(scenario without a file)"}: scenario "${s.name}": ${what}: ${msg}`);
 }
 
@@ -138,7 +144,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   try {
     scenario.run(ctx, p.state);
   } catch (e) {
-    if (e instanceof HangObserved) hang = e.message;
+    if (e instanceof HangObserved || e instanceof AgentTimeout) hang = e.message;
     else if (e instanceof MachineError) {
       error = e.message;
       if (/^hang/.test(e.message)) hang = e.message;
