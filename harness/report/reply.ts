@@ -13,6 +13,7 @@ export interface ReplyOptions {
 }
 
 const WRAP_COLUMNS = 72;
+const HEADER_COLUMNS = 78;
 const QUOTED_CLAIM_MAX_LINES = 8;
 const QUOTED_DIFF_MAX_LINES = 40;
 
@@ -104,9 +105,24 @@ function headers(p: Patch, mailText: string): string[] {
   const out = [`Subject: ${subject}`];
   if (p.messageId) out.push(`In-Reply-To: <${p.messageId}>`, `References: <${p.messageId}>`);
   const recipients = [...(p.from ? [p.from] : [])];
-  out.push(`To: ${recipients.join(", ")}`);
+  out.push(...fold("To", recipients));
   const ccs = [...to, ...cc].filter((a) => !recipients.includes(a));
-  if (ccs.length) out.push(`Cc: ${ccs.join(", ")}`);
+  if (ccs.length) out.push(...fold("Cc", ccs));
+  return out;
+}
+
+/** An address header folded (RFC 5322) before 78 columns. */
+function fold(name: string, addresses: string[]): string[] {
+  const out: string[] = [];
+  let line = `${name}:`;
+  addresses.forEach((a, i) => {
+    const piece = ` ${a}${i < addresses.length - 1 ? "," : ""}`;
+    if (line.length + piece.length > HEADER_COLUMNS && line.trim() !== `${name}:`) {
+      out.push(line);
+      line = ` ${piece.trimStart()}`;
+    } else line += piece;
+  });
+  out.push(line);
   return out;
 }
 
