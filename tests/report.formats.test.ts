@@ -7,11 +7,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { repoRoot } from "../harness/paths.ts";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { toB4, toPatchwork, type B4Check, type PatchworkCheck } from "../harness/report/checks.ts";
 import { postChecks, PatchworkError } from "../harness/report/patchwork-post.ts";
+import { emitReport, REPORT_FLAGS, reportRequest } from "../harness/report/outputs.ts";
 import { terminalProgress } from "../harness/report/progress.ts";
 import { syntheticModel } from "./support/report-model.ts";
 
@@ -174,5 +176,34 @@ describe("report: the b4 check command wrapper", () => {
     assert.equal(r.status, 2);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /no patch found/);
+  });
+});
+
+describe("report: the report flags", () => {
+  const parse = (args: string[]) => reportRequest(parseArgs({ args, options: REPORT_FLAGS, strict: true }).values);
+
+  it("parse with util.parseArgs into a request", () => {
+    assert.deepEqual(parse(["--html", "r.html", "--format", "b4", "--report-url", "https://ci.example.org/r.html"]), {
+      htmlPath: "r.html",
+      reply: false,
+      format: "b4",
+      testedBy: null,
+      reportUrl: "https://ci.example.org/r.html",
+    });
+    assert.deepEqual(parse(["--reply", "--tested-by", "A Person <a@example.org>"]), { htmlPath: null, reply: true, format: null, testedBy: "A Person <a@example.org>", reportUrl: null });
+  });
+
+  it("refuse what cannot be meant", () => {
+    for (const bad of [["--format", "junit"], ["--reply", "--format", "b4"], ["--tested-by", "someone"], ["--report-url", "file:///x"]]) assert.ok("error" in parse(bad), bad.join(" "));
+  });
+
+  it("emit: the format's JSON or the reply on stdout, the HTML to its file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "emit-"));
+    const r = parse(["--html", join(dir, "r.html"), "--format", "patchwork"]);
+    assert.ok(!("error" in r));
+    const out = emitReport(syntheticModel(), r, () => "");
+    assertPatchworkSchema(JSON.parse(out!));
+    assert.match(readFileSync(join(dir, "r.html"), "utf8"), /^<!doctype html>/);
+    assert.equal(emitReport(syntheticModel(), { ...r, htmlPath: null, format: null }, () => ""), null, "KTAP stays the default");
   });
 });
