@@ -45,9 +45,12 @@ function label(e: TimelineEvent): { cls: string; html: string } {
   }
 }
 
-/** The task running on each CPU after each event (from the switch events). */
+/** The task running on each CPU after each event (from the switch events; before a CPU's first switch, the task it switched from). */
 function tasksAfter(run: RunView): string[][] {
-  const cur: string[] = Array.from({ length: run.cpus }, () => "");
+  const cur: string[] = Array.from({ length: run.cpus }, (_, c) => {
+    const first = run.events.find((e) => e.kind === "switch" && e.cpu === c);
+    return first?.kind === "switch" ? first.from : "";
+  });
   return run.events.map((e) => {
     if (e.kind === "switch" && e.cpu < run.cpus) cur[e.cpu] = e.task;
     return [...cur];
