@@ -4,7 +4,7 @@
 // found, the before and after timelines of the 001 case render their events
 // (the held bio, the breakpoint stall in filemap_write_and_wait_range, the
 // kernel's warning) side by side, zoom spreads events by simulated time,
-// and a filter hides a kind. The screenshot is kept under .cache/artifacts/.
+// and a filter hides a kind. Screenshots are kept under .cache/artifacts/.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -39,6 +39,9 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
   after(async () => {
     if (!s) return;
     await s.page.screenshot({ path: join(ARTIFACTS, "report-001.png"), fullPage: true });
+    // The 001 case alone (before and after side by side), for the documentation.
+    const id = check001().model.cases.find((c) => c.scenario === seed001.name)!.id;
+    await s.page.locator(`article.case#${id}`).screenshot({ path: join(ARTIFACTS, "report-001-case.png") });
     await s.close();
   });
 
