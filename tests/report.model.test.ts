@@ -89,7 +89,7 @@ describe("report: the model of a check", () => {
       [700, 1, "resume"],
     ]);
     const stall = ev.find((e) => e.kind === "stall")!;
-    assert.deepEqual(stall.kind === "stall" && [stall.task, stall.where[0]], ["dio-B[5]", "filemap_write_and_wait_range"]);
+    assert.deepEqual(stall.kind === "stall" && [stall.task, stall.at, stall.where[1]], ["dio-B[5]", "filemap_write_and_wait_range", "ext4_dio_write_iter"]);
   });
 
   it("a run with more events than a page holds is cut, and says so", () => {

@@ -44,7 +44,11 @@ function traceEvents(run: ScenarioRun, completedOn: Map<number, number>): Timeli
     } else if (e.kind === "irq") {
       const bio = /^blk#(\d+)$/.exec(e.text);
       if (bio) completedOn.set(Number(bio[1]), e.cpu);
-    } else if (e.kind === "park") out.push({ kind: "stall", timeNs: e.timeNs, cpu: e.cpu, task: e.text.split(" ")[0] ?? "", where });
+    } else if (e.kind === "park") {
+      // The machine logs "<task> parked in <function>" (the breakpoint's function).
+      const [task = "", at = where[0] ?? ""] = e.text.split(" parked in ");
+      out.push({ kind: "stall", timeNs: e.timeNs, cpu: e.cpu, task, at, where });
+    }
     else if (e.kind === "unpark") out.push({ kind: "resume", timeNs: e.timeNs, cpu: e.cpu, task: e.text, where });
     else out.push({ kind: "note", timeNs: e.timeNs, cpu: e.cpu, text: e.text });
   }

@@ -28,7 +28,7 @@ function label(e: TimelineEvent): { cls: string; html: string } {
     case "switch":
       return { cls: "k-switch", html: `<b class="task">${esc(e.task)}</b> runs; ${esc(e.from)} leaves${e.where.length ? " in " : ""}${stack(e.where)}` };
     case "stall":
-      return { cls: "k-stall", html: `CPU stalled (breakpoint): <b class="task">${esc(e.task)}</b> at ${stack(e.where)}` };
+      return { cls: "k-stall", html: `CPU stalled by the breakpoint on <span class="fn">${esc(e.at)}</span>: <b class="task">${esc(e.task)}</b>${e.where.length ? " in " : ""}${stack(e.where)}` };
     case "resume":
       return { cls: "k-stall", html: `CPU resumes: <b class="task">${esc(e.task)}</b>` };
     case "bio": {

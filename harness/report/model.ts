@@ -94,7 +94,8 @@ export type BioPhase = "submitted" | "held" | "completed" | "failed";
 /** One mark on a CPU's column at a simulated time. `task` is the task it concerns, when known. */
 export type TimelineEvent =
   | { kind: "switch"; timeNs: number; cpu: number; task: string; from: string; where: string[] }
-  | { kind: "stall" | "resume"; timeNs: number; cpu: number; task: string; where: string[] }
+  | { kind: "stall"; timeNs: number; cpu: number; task: string; at: string; where: string[] }
+  | { kind: "resume"; timeNs: number; cpu: number; task: string; where: string[] }
   | { kind: "bio"; timeNs: number; cpu: number; phase: BioPhase; index: number; op: string; sector: number; sectors: number; nowait: boolean; status: number }
   | { kind: "command"; timeNs: number; cpu: number; task: string; phase: "returned" | "completed"; op: string; detail: string; result: string }
   | { kind: "console"; timeNs: number; cpu: number; text: string }

@@ -6,7 +6,7 @@ const EVENTS: TimelineEvent[] = [
   { kind: "command", timeNs: 1000, cpu: 0, task: "dio-A", phase: "returned", op: "WRITE", detail: "4096 bytes at 4096", result: "-EIOCBQUEUED" },
   { kind: "bio", timeNs: 900, cpu: 0, phase: "held", index: 7, op: "write", sector: 16, sectors: 8, nowait: false, status: 0 },
   { kind: "switch", timeNs: 1200, cpu: 1, task: "dio-B[5]", from: "swapper/1[0]", where: ["schedule_idle", "do_idle"] },
-  { kind: "stall", timeNs: 1500, cpu: 1, task: "dio-B[5]", where: ["filemap_write_and_wait_range", "ext4_dio_write_iter", "ext4_file_write_iter", "vfs_write"] },
+  { kind: "stall", timeNs: 1500, cpu: 1, task: "dio-B[5]", at: "filemap_write_and_wait_range", where: ["filemap_write_and_wait_range", "ext4_dio_write_iter", "ext4_file_write_iter", "vfs_write"] },
   { kind: "bio", timeNs: 2000, cpu: 0, phase: "completed", index: 7, op: "write", sector: 16, sectors: 8, nowait: false, status: 0 },
   { kind: "bio", timeNs: 2100, cpu: 0, phase: "failed", index: 8, op: "write", sector: 24, sectors: 8, nowait: true, status: 10 },
   { kind: "console", timeNs: 2500, cpu: 0, text: "Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!" },
