@@ -48,7 +48,7 @@ describe("report: b4 and patchwork formats", () => {
     assert.deepEqual(b4.map((c) => [c.tool, c.status]), [["dioscope 6.1", "pass"], ["dioscope 6.12", "fail"], ["dioscope 7.0", "warn"]]);
     assert.equal(b4[0]!.url, "https://ci.example.org/r/1.html");
     assert.match(b4[1]!.details, /dioscope replay ds1\.AAAA/, "the replay token is in the details");
-    assert.match(b4[0]!.details, /dioscope check mail\.txt --base 6\.1 --scenario scenario-fixed/);
+    assert.match(b4[0]!.details, /dioscope check mail\.txt --tree 6\.1 --scenario scenario-fixed/);
   });
 
   it("patchwork: slug contexts, success / fail / warning states, no URL without a report", () => {

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "../harness/paths.ts";
 import { renderHtml } from "../harness/report/html.ts";
-import { seed001 } from "../harness/scenario/seeds/001-ext4-dio-fallback.ts";
-import { check001 } from "./support/check001.ts";
+import seed001 from "../harness/scenario/bundled/001-ext4-dio-fallback.ts";
+import { check001, type Check001 } from "./support/check001.ts";
 import { haveChromium, MISSING_CHROMIUM, openPage, type Session } from "./support/chromium.ts";
 import { TEST_TREES } from "./support/built.ts";
 
@@ -22,6 +22,7 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
   this.timeout(1_200_000);
   let s: Session;
   let html: string;
+  let c001: Check001;
   const errors: string[] = [];
 
   before(async function () {
@@ -29,7 +30,8 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
       console.log(`      SKIPPED: ${MISSING_CHROMIUM}`);
       this.skip();
     }
-    html = renderHtml(check001().model);
+    c001 = await check001();
+    html = renderHtml(c001.model);
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, "report-001.html"), html);
     s = await openPage(html);
@@ -40,7 +42,7 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
     if (!s) return;
     await s.page.screenshot({ path: join(ARTIFACTS, "report-001.png"), fullPage: true });
     // The 001 case alone (before and after side by side, context switches hidden), for the documentation.
-    const id = check001().model.cases.find((c) => c.scenario === seed001.name)!.id;
+    const id = c001.model.cases.find((c) => c.scenario === seed001.name)!.id;
     const art = s.page.locator(`article.case#${id}`);
     await art.locator("input.filter[value=switch]").uncheck();
     await art.screenshot({ path: join(ARTIFACTS, "report-001-case.png") });
@@ -61,7 +63,7 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
       assert.match(r[3]!, /^fails: /);
       assert.equal(r[4], "passes");
       assert.equal(r[5], "fixed");
-      assert.match(r[7]!, new RegExp(`dioscope check patches/001_60a185f54a9e7512\\.txt --base ${r[0]!.replace(".", "\\.")} --scenario ${seed001.name}`));
+      assert.match(r[7]!, new RegExp(`dioscope check patches/001_60a185f54a9e7512\\.txt --tree ${r[0]!.replace(".", "\\.")} --scenario ${seed001.name}`));
     }
     assert.ok(!rows.some((r) => r[5] === "REGRESSED"));
     const placed = await s.page.$$eval("tr.placement", (trs) => trs.map((tr) => [tr.getAttribute("data-tree"), tr.getAttribute("data-status")]));
@@ -69,7 +71,7 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
   });
 
   it("the 001 case: before and after side by side, timelines with the held bio, the stall and the warning in CPU columns", async () => {
-    const id = check001().model.cases.find((c) => c.scenario === seed001.name)!.id;
+    const id = c001.model.cases.find((c) => c.scenario === seed001.name)!.id;
     const art = s.page.locator(`article.case#${id}`);
     await art.scrollIntoViewIfNeeded();
     const before = art.locator(".run[data-side=before] .timeline");
@@ -91,7 +93,7 @@ describe("report: the HTML page of the 001 check in headless Chromium", function
   });
 
   it("zoom spreads the events by simulated time and back; a filter hides a kind", async () => {
-    const id = check001().model.cases.find((c) => c.scenario === seed001.name)!.id;
+    const id = c001.model.cases.find((c) => c.scenario === seed001.name)!.id;
     const art = s.page.locator(`article.case#${id}`);
     const tl = art.locator(".run[data-side=before] .timeline");
     const h0 = (await tl.boundingBox())!.height;

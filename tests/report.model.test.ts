@@ -5,6 +5,7 @@
 // breakpoint stalls, console lines, in simulated time.
 import assert from "node:assert/strict";
 import type { CheckReport } from "../harness/check/check.ts";
+import type { PatchOnTree } from "../harness/variants/units.ts";
 import { fromCheckReport } from "../harness/report/adapt.ts";
 import { MAX_EVENTS_PER_RUN, timelineEvents } from "../harness/report/events.ts";
 import type { ScenarioRun } from "../harness/scenario/run.ts";
@@ -41,17 +42,32 @@ function run(passed: boolean): ScenarioRun {
 
 function report(): CheckReport {
   return {
-    patches: [{ id: "m.txt#1", subject: "a fix", tree: "6.12", status: "already-applied", notes: ["relocated"] }],
+    inputs: ["m.txt"],
+    trees: ["6.12"],
+    selected: [],
+    patches: [{ id: "m.txt#1", subject: "a fix", tree: "6.12", status: "already-applied", relocated: true, notes: ["n"], report: {} as PatchOnTree["report"] }],
     units: [
       {
         label: "a fix",
         tree: "6.12",
         patchIds: ["m.txt#1"],
+        declarations: [],
+        coverage: null,
         builds: { before: "b", after: "a" },
         problem: null,
         verdicts: [
-          { scenario: "s1", verdict: "fixed", reason: "fails before (fsync == 0), passes after", before: run(false), after: run(true) },
-          { scenario: "s1-unguided (PCT depth 3, seed 1, 30 schedules)", verdict: "fixed", reason: "before fails (schedule #3: x; replay: dioscope replay ds1.AbC_-9), after passes (30 schedules)", before: null, after: null },
+          { scenario: "s1", mode: "scripted", verdict: "fixed", reason: "fails before (fsync == 0), passes after", before: run(false), after: run(true), reproduce: ["dioscope", "check", "m.txt", "--tree", "6.12", "--scenario", "s1"] },
+          {
+            scenario: "s1-unguided",
+            mode: "unguided",
+            verdict: "fixed",
+            reason: "before fails, after passes",
+            before: null,
+            after: null,
+            explored: { strategy: "pct", depth: 3, seed: 1, budget: 30, before: { schedules: 3, first: { index: 3, token: "ds1.AbC_-9", failedNames: ["x"] } }, after: { schedules: 30, first: null } },
+            reproduce: ["dioscope", "check", "m.txt", "--tree", "6.12", "--scenario", "s1-unguided", "--explore", "30", "--seed", "1"],
+          },
+          { scenario: "s2", mode: "scripted", verdict: "not-applicable", reason: "not on 6.12", before: null, after: null, reproduce: null },
         ],
       },
     ],
@@ -61,11 +77,12 @@ function report(): CheckReport {
 
 describe("report: the model of a check", () => {
   it("cases, placements, reproduce commands and tokens", () => {
-    const m = fromCheckReport(report(), { inputs: ["m.txt"], series: [], trees: [{ name: "6.12", origin: "test", kernelVersion: "6.12.0" }] });
-    assert.deepEqual(m.command, ["check", "m.txt", "--base", "6.12"]);
+    const m = fromCheckReport(report(), { series: [], trees: [{ name: "6.12", origin: "test", kernelVersion: "6.12.0" }] });
+    assert.deepEqual(m.command, ["check", "m.txt", "--tree", "6.12"]);
     assert.deepEqual(m.cases.map((c) => [c.id, c.verdict, c.reproduce]), [
-      ["c1", "fixed", { command: ["check", "m.txt", "--base", "6.12", "--scenario", "s1"], token: null }],
-      ["c2", "fixed", { command: ["check", "m.txt", "--base", "6.12"], token: "ds1.AbC_-9" }],
+      ["c1", "fixed", { command: ["check", "m.txt", "--tree", "6.12", "--scenario", "s1"], token: null }],
+      ["c2", "fixed", { command: ["check", "m.txt", "--tree", "6.12", "--scenario", "s1-unguided", "--explore", "30", "--seed", "1"], token: "ds1.AbC_-9" }],
+      ["c3", "not-applicable", { command: ["check", "m.txt", "--tree", "6.12"], token: null }],
     ]);
     const before = m.cases[0]!.before!;
     assert.equal(before.buildId, "0123456789abcdef");

@@ -52,8 +52,8 @@ describe("report: the reply to the patch mail", function () {
     assert.match(renderReply(fixedOnly(), mail(), { testedBy: null }), /no identity was given/);
   });
 
-  it("golden: the reply to seed 001's mail for its check on the test trees", () => {
-    const c = check001();
+  it("golden: the reply to seed 001's mail for its check on the test trees", async () => {
+    const c = await check001();
     const text = renderReply(c.model, c.mailText, { testedBy: ME });
     assertListConventions(text);
     const golden = join(repoRoot, "tests/fixtures/report", `001-reply.${TEST_TREES.join("+")}.txt`);

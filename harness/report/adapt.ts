@@ -1,6 +1,6 @@
 // The one place that reads the check's result: CheckReport (plus the
-// ingested series and the command line, which the report does not carry)
-// → ReportModel. Every renderer reads only the model.
+// ingested series, whose text the report does not carry) → ReportModel.
+// Every renderer reads only the model.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckReport, UnitResult } from "../check/check.ts";
@@ -8,22 +8,15 @@ import type { ScenarioVerdict } from "../check/verdict.ts";
 import type { Patch } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
-import type { TreeName } from "../tree/source.ts";
 import { runView } from "./events.ts";
-import type { CaseVerdict, CaseView, PatchView, ReportModel, Reproduce, TreeView } from "./model.ts";
+import type { CaseView, PatchView, ReportModel, Reproduce, TreeView } from "./model.ts";
 
-/** What the check was asked: the inputs as given on the command line and what was ingested from them. */
+/** What the report needs beyond the check's result: what was ingested (the patch text, its author and Message-ID). */
 export interface CheckInvocation {
-  /** Input paths exactly as given (they go into the reproduce commands). */
-  inputs: string[];
   series: Patch[];
-  /** Options of the check that change what runs (e.g. ["--explore", "300", "--seed", "1"]). */
-  options?: string[];
   /** Tree descriptions; default: the Debian tree of each name. */
   trees?: TreeView[];
 }
-
-const TOKEN = /dioscope replay (ds1\.[A-Za-z0-9_-]+)/;
 
 export function toolVersion(): string {
   const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version?: string };
@@ -52,27 +45,21 @@ function patchViews(report: CheckReport, series: Patch[]): PatchView[] {
       date: p.date ?? null,
       messageId: p.messageId ?? null,
       diff: diffText(p),
-      placements: report.patches.filter((x) => x.id === p.id).map((x) => ({ tree: x.tree, status: x.status, notes: [...x.notes] })),
+      placements: report.patches.filter((x) => x.id === p.id).map((x) => ({ tree: x.tree, status: x.relocated ? `${x.status}, relocated` : x.status, notes: [...x.notes] })),
     }));
 }
 
-function verdictOf(v: ScenarioVerdict): CaseVerdict {
-  return v.verdict;
-}
-
-function reproduceOf(inv: CheckInvocation, u: UnitResult, v: ScenarioVerdict): Reproduce {
-  const token = TOKEN.exec(v.reason)?.[1] ?? null;
-  const base = ["check", ...inv.inputs, "--base", u.tree];
-  // An explored case is named by its token; a scripted one by its scenario (its single run is deterministic).
-  if (token) return { command: [...base, ...(inv.options ?? [])], token };
-  return { command: [...base, "--scenario", v.scenario], token: null };
+/** The verdict's own reproduce command (argv after `dioscope`) and the first failing schedule's replay token. */
+function reproduceOf(report: CheckReport, u: UnitResult, v: ScenarioVerdict): Reproduce {
+  const argv = v.reproduce ?? ["dioscope", "check", ...report.inputs, "--tree", u.tree];
+  const token = v.explored?.before.first?.token ?? v.explored?.after.first?.token ?? null;
+  return { command: argv[0] === "dioscope" ? argv.slice(1) : argv, token };
 }
 
 function treeViews(report: CheckReport, inv: CheckInvocation): TreeView[] {
   if (inv.trees) return inv.trees;
-  const names = [...new Set([...report.patches.map((p) => p.tree), ...report.units.map((u) => u.tree)])];
-  return names.map((n) => {
-    const t = debianTree(n as TreeName);
+  return report.trees.map((n) => {
+    const t = debianTree(n);
     return { name: n, origin: t.origin, kernelVersion: t.kernelVersion };
   });
 }
@@ -87,13 +74,13 @@ export function fromCheckReport(report: CheckReport, inv: CheckInvocation): Repo
         unit: u.label,
         patchIds: [...u.patchIds],
         scenario: v.scenario,
-        verdict: verdictOf(v),
+        verdict: v.verdict,
         reason: v.reason,
         before: v.before ? runView("before", v.before) : null,
         after: v.after ? runView("after", v.after) : null,
-        reproduce: reproduceOf(inv, u, v),
+        reproduce: reproduceOf(report, u, v),
       });
   const trees = treeViews(report, inv);
-  const command = ["check", ...inv.inputs, ...trees.flatMap((t) => ["--base", t.name]), ...(inv.options ?? [])];
+  const command = ["check", ...report.inputs, ...report.trees.flatMap((t) => ["--tree", t])];
   return { tool: { name: "dioscope", version: toolVersion() }, command, trees, patches: patchViews(report, inv.series), cases, regressed: report.regressed };
 }

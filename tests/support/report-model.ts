@@ -45,7 +45,7 @@ function kase(n: number, tree: string, verdict: CaseVerdict, before: RunView | n
     reason: `${verdict} because`,
     before,
     after,
-    reproduce: { command: ["check", "mail.txt", "--base", tree, "--scenario", `scenario-${verdict}`], token },
+    reproduce: { command: ["check", "mail.txt", "--tree", tree, "--scenario", `scenario-${verdict}`], token },
   };
 }
 
@@ -53,7 +53,7 @@ function kase(n: number, tree: string, verdict: CaseVerdict, before: RunView | n
 export function syntheticModel(): ReportModel {
   return {
     tool: { name: "dioscope", version: "0.0.0" },
-    command: ["check", "mail.txt", "--base", "6.1", "--base", "6.12"],
+    command: ["check", "mail.txt", "--tree", "6.1", "--tree", "6.12"],
     trees: [
       { name: "6.1", origin: "debian:linux-source-6.1=6.1.0-1", kernelVersion: "6.1.0" },
       { name: "6.12", origin: "debian:linux-source-6.12=6.12.0-1", kernelVersion: "6.12.0" },
