@@ -9,6 +9,7 @@ import { repoRoot } from "../../harness/paths.ts";
 import { fromCheckReport } from "../../harness/report/adapt.ts";
 import type { ReportModel } from "../../harness/report/model.ts";
 import { bundledScenarios } from "../../harness/scenario/load.ts";
+import type { TreeName } from "../../harness/tree/source.ts";
 import { TEST_TREES } from "./built.ts";
 
 export const MAIL_001 = "patches/001_60a185f54a9e7512.txt";
@@ -19,15 +20,18 @@ export interface Check001 {
   mailText: string;
 }
 
-let cached: Check001 | null = null;
+const cached = new Map<string, Check001>();
 
-/** Runs the check once per process (await it in a before hook). */
-export async function check001(): Promise<Check001> {
-  if (cached) return cached;
+/** The check on `trees` (default: the test trees), run once per process and set of trees. */
+export async function check001(trees: TreeName[] = TEST_TREES): Promise<Check001> {
+  const key = trees.join("+");
+  const have = cached.get(key);
+  if (have) return have;
   const file = join(repoRoot, MAIL_001);
   const series = ingest([file]);
-  const report = runCheck(series, { trees: TEST_TREES, scenarios: null, candidates: await bundledScenarios(), inputs: [MAIL_001] });
+  const report = runCheck(series, { trees, scenarios: null, candidates: await bundledScenarios(), inputs: [MAIL_001] });
   const model = fromCheckReport(report, { series });
-  cached = { report, model, mailText: readFileSync(file, "utf8") };
-  return cached;
+  const c = { report, model, mailText: readFileSync(file, "utf8") };
+  cached.set(key, c);
+  return c;
 }
