@@ -8,7 +8,9 @@ import type { CheckReport } from "../harness/check/check.ts";
 import type { PatchOnTree } from "../harness/variants/units.ts";
 import { fromCheckReport } from "../harness/report/adapt.ts";
 import { MAX_EVENTS_PER_RUN, timelineEvents } from "../harness/report/events.ts";
+import { renderHtml } from "../harness/report/html.ts";
 import type { ScenarioRun } from "../harness/scenario/run.ts";
+import { syntheticModel } from "./support/report-model.ts";
 
 function run(passed: boolean): ScenarioRun {
   return {
@@ -116,5 +118,16 @@ describe("report: the model of a check", () => {
     assert.equal(ev.length, MAX_EVENTS_PER_RUN);
     const last = ev[ev.length - 1]!;
     assert.match(last.kind === "note" ? last.text : "", /later events not shown/);
+  });
+});
+
+describe("report: the HTML page without a browser", () => {
+  it("escapes what the kernel and the mail wrote, and references nothing outside the page", () => {
+    const html = renderHtml(syntheticModel());
+    assert.ok(!html.includes("<script>alert(1)</script>"));
+    assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert.doesNotMatch(html, /\b(src|href)="(?!#)/, "only in-page links");
+    assert.equal((html.match(/<article class="case /g) ?? []).length, 2, "the cases with a failing run: fixed and regressed");
+    assert.equal((html.match(/<tr class="case-row /g) ?? []).length, 4, "every case in the verdict table");
   });
 });

@@ -8,18 +8,14 @@ import { renderHtml } from "./html.ts";
 import type { ReportModel } from "./model.ts";
 import { renderReply } from "./reply.ts";
 
+/** The report options of `dioscope check`, in the CLI's option-table shape (util.parseArgs options plus --help text). */
 export const REPORT_FLAGS = {
-  /** Write the HTML report to this file. */
-  html: { type: "string" },
-  /** Print the reply to the patch mail instead of KTAP. */
-  reply: { type: "boolean" },
-  /** b4 | patchwork: print that check JSON instead of KTAP. */
-  format: { type: "string" },
-  /** "Name <address>" for the reply's Tested-by: line. */
-  "tested-by": { type: "string" },
-  /** Where the HTML report will be published (b4 url, patchwork target_url). */
-  "report-url": { type: "string" },
-} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+  html: { type: "string", value: "FILE", help: "also write the report as one self-contained HTML page (timelines, before and after side by side)" },
+  reply: { type: "boolean", help: "print the reply to the patch mail (plain text, interleaved) instead of KTAP" },
+  format: { type: "string", value: "b4|patchwork", help: "print the results as b4 review-check JSON or patchwork check fields instead of KTAP" },
+  "tested-by": { type: "string", value: '"NAME <ADDR>"', help: "the identity of the reply's Tested-by: line (written only when shown fixed, nothing regressed)" },
+  "report-url": { type: "string", value: "URL", help: "where the HTML page will be published (b4 url, patchwork target_url)" },
+} as const satisfies Record<string, { type: "string" | "boolean"; value?: string; help: string }> & NonNullable<ParseArgsConfig["options"]>;
 
 export const FORMATS = ["b4", "patchwork"] as const;
 export type CheckFormat = (typeof FORMATS)[number];
