@@ -39,6 +39,8 @@ function run(passed: boolean): ScenarioRun {
     cpus: 2,
     steps: 10,
     decisions: "[]",
+    oracles: { findings: [], off: [] },
+    probe: null,
   };
 }
 
