@@ -5,7 +5,7 @@ import { basename, dirname } from "node:path";
 import { errnoName } from "../agent/api.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
-import type { ScenarioRun } from "../scenario/run.ts";
+import { runFails, type ScenarioRun } from "../scenario/run.ts";
 import type { BioPhase, ConsoleEntry, RunView, TimelineEvent } from "./model.ts";
 
 /** Console lines a reader must see. */
@@ -84,9 +84,12 @@ export function runView(side: "before" | "after", run: ScenarioRun): RunView {
   const times = events.map((e) => e.timeNs);
   return {
     side,
-    passed: run.passed,
+    passed: !runFails(run),
     buildId: buildIdOf(run.wasmPath),
-    expectations: run.results.map((r) => ({ name: r.name, held: r.failure === null, seen: r.failure?.split("\n")[0] ?? null })),
+    expectations: [
+      ...run.results.map((r) => ({ name: r.name, held: r.failure === null, seen: r.failure?.split("\n")[0] ?? null })),
+      ...run.oracles.findings.map((f) => ({ name: `oracle:${f.oracle}${f.expected ? " (expected by the scenario)" : ""}`, held: false, seen: f.message.split("\n")[0] ?? null })),
+    ],
     observed: { ...run.observed.values },
     ended: run.observed.hang ?? run.error,
     cpus: run.cpus,

@@ -187,3 +187,13 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   m.scheduler = new RunToBlock();
   return run;
 }
+
+/** What failed in a run: its expectations by name, and the generic oracles' findings as "oracle:<name>". */
+export function failedNames(r: ScenarioRun): string[] {
+  return [...r.results.filter((x) => x.failure).map((x) => x.name), ...r.oracles.findings.map((f) => `oracle:${f.oracle}`)];
+}
+
+/** A run fails when an expectation fails or a generic oracle finds something (expected by the scenario or not). */
+export function runFails(r: ScenarioRun): boolean {
+  return !r.passed || r.oracles.findings.length > 0;
+}
