@@ -3,7 +3,7 @@
 // report (the return value of every command and, for asynchronous reads
 // and writes, the completion that ki_complete reported).
 import type { Device, ImportImpl, MachinePort } from "../machine/machine.ts";
-import { encodeCommand, type AgentCommand } from "./protocol.ts";
+import { CMD_SIZE, encodeCommand, type AgentCommand } from "./protocol.ts";
 
 export interface CommandRecord {
   id: number;
@@ -41,6 +41,7 @@ export class AgentHost implements Device {
         const id = q?.shift();
         if (id === undefined) return 0;
         encodeCommand(new Uint8Array(port.memory.buffer), at >>> 0, id, this.records[id - 1]!.command);
+        port.markDirty(at >>> 0, CMD_SIZE);
         return 1;
       },
       host_agent_report: (id: number, event: number, value: bigint) => {

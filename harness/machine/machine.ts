@@ -21,6 +21,7 @@ import { describeCpus, describeTasks, hangError, TaskLayout, type MachineView } 
 import { cloneActivation, cloneCpus, restoreMemory, STATE_VERSION, type MachineState } from "./snapshot.ts";
 import { coreImports, i64Results } from "./imports.ts";
 import { SUSPENDED, topOf } from "./types.ts";
+import { DirtyMap, restoreCheck } from "./dirty.ts";
 import type { Breakpoint, Cpu, Device, ImportImpl, ImportResult, LockMode, MachineOptions, MachinePort, PendingIrq, RunLimits, RunOutcome, SuspendedActivation, TraceEvent, Wait } from "./types.ts";
 
 export { SUSPENDED, interesting };
@@ -67,6 +68,9 @@ export class Machine {
   private limits: RunLimits = {};
   private readonly thisCpuAddr: number;
   private readonly devices: Device[];
+  /** Pages written since the RAM last equalled `baseline` (kernels built with the dirty-page pass). */
+  private readonly dirty: DirtyMap | null = null;
+  private baseline: Uint8Array | null = null;
 
   constructor(
     readonly kernel: LoadedKernel,
@@ -81,7 +85,11 @@ export class Machine {
     const count = opts.asyncifyBuffers ?? 512;
     const reserved = this.bufferBytes * count;
     const ramEnd = kernel.memory.buffer.byteLength;
-    this.pool = new BufferPool(ramEnd - reserved, this.bufferBytes, count);
+    // The dirty map takes the top Asyncify buffers' place: the kernel's RAM stays the same.
+    const mapGlobal = DirtyMap.globalOf(kernel.exports);
+    const mapBuffers = mapGlobal ? Math.ceil(DirtyMap.bytesFor(ramEnd) / this.bufferBytes) : 0;
+    this.pool = new BufferPool(ramEnd - reserved, this.bufferBytes, count - mapBuffers);
+    if (mapGlobal) this.dirty = new DirtyMap(kernel.memory, mapGlobal, ramEnd - mapBuffers * this.bufferBytes);
     this.thisCpuAddr = kernel.address("wasm_this_cpu");
     this.layout = new TaskLayout(kernel);
     this.mem32[kernel.address("wasm_host_reserved") >> 2] = reserved;
@@ -196,6 +204,7 @@ export class Machine {
   private runTop(cpu: Cpu): void {
     const act = topOf(cpu)!;
     this.mem32[this.thisCpuAddr >> 2] = cpu.id;
+    this.dirty?.mark(this.thisCpuAddr, 4);
     this.ex.__stack_pointer.value = act.sp;
     this.cur = cpu;
     this.running = act;
@@ -304,6 +313,7 @@ export class Machine {
     act.resume = resume;
     act.wait = wait;
     startUnwind(this.ex, this.mem32, act, this.bufferBytes);
+    this.dirty?.mark(act.buf, 8);
     return SUSPENDED;
   }
 
@@ -368,8 +378,8 @@ export class Machine {
         if (!this.irqs.has(cpu, "ipi")) this.irqs.raise(cpu, "ipi", this.clock.now, () => this.ex.wasm_ipi_interrupt());
       },
       lock: this.lock.bind(this),
-      tryLock: (addr, mode) => (tryLock(this.mem32, addr, mode, this.cur!.id) ? 1 : 0),
-      unlock: (addr, mode) => unlock(this.mem32, addr, mode),
+      tryLock: (addr, mode) => (this.markDirty(addr, 4), tryLock(this.mem32, addr, mode, this.cur!.id) ? 1 : 0),
+      unlock: (addr, mode) => (this.markDirty(addr, 4), unlock(this.mem32, addr, mode)),
     });
     for (const [n, f] of Object.entries(core)) this.impls.set(n, f);
     const port = this.port();
@@ -388,7 +398,13 @@ export class Machine {
       currentCpu: () => this.cur?.id ?? this.lastCpu,
       raiseIrq: (cpu, kind, due, entry, start) => this.irqs.raise(cpu, kind, due, entry, start),
       cpuCount: this.cpus.length,
+      markDirty: (addr, len) => this.markDirty(addr, len),
     };
+  }
+
+  /** The host wrote kernel RAM [addr, addr + len) (every host write must say so: snapshots restore only written pages). */
+  markDirty(addr: number, len: number): void {
+    this.dirty?.mark(addr, len);
   }
 
   /** Names of the imports implemented (machine + devices). */
@@ -424,6 +440,7 @@ export class Machine {
 
   private lock(addr: number, mode: LockMode): ImportResult {
     const cpu = this.cur!.id;
+    this.markDirty(addr, 4);
     if (tryLock(this.mem32, addr, mode, cpu)) return undefined;
     if (heldBy(this.mem32, addr, mode, cpu))
       throw new HangError(`deadlock: CPU ${cpu} takes a ${mode} lock at 0x${addr.toString(16)} that it already holds`, wasmFrames(new Error()));
@@ -435,9 +452,12 @@ export class Machine {
   /** The whole machine at a quiescent point (between kernel contexts): RAM, CPUs, tasks, time, devices. */
   save(): MachineState {
     if (this.cur) throw new Error("snapshot while a CPU is running");
+    const memory = new Uint8Array(this.kernel.memory.buffer).slice();
+    this.dirty?.clear();
+    this.baseline = memory;
     return {
       version: STATE_VERSION,
-      memory: new Uint8Array(this.kernel.memory.buffer).slice(),
+      memory,
       cpus: cloneCpus(this.cpus, cloneActivation),
       tasks: [...this.tasks].map(([k, a]) => [k, cloneActivation(a)]),
       pending: this.irqs.pending.map((p) => ({ ...p })),
@@ -452,10 +472,23 @@ export class Machine {
     };
   }
 
-  /** Puts the machine back to a saved state (the same instance and module); `liveOnly`: see restoreMemory. */
+  /**
+   * Puts the machine back to a saved state (the same instance and module).
+   * The snapshot the RAM last equalled is restored by its written pages
+   * only; another one in full (`liveOnly`: see restoreMemory, for kernels
+   * without the dirty-page map).
+   */
   load(s: MachineState, o: { liveOnly?: boolean } = {}): void {
     if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
-    restoreMemory(new Uint8Array(this.kernel.memory.buffer), s.memory, this.pool, s.pool, o.liveOnly ?? false);
+    const ram = new Uint8Array(this.kernel.memory.buffer);
+    if (this.dirty && this.baseline === s.memory) {
+      this.dirty.restore(s.memory);
+      if (restoreCheck.enabled) this.checkRestored(s.memory);
+    } else {
+      restoreMemory(ram, s.memory, this.pool, s.pool, !this.dirty && (o.liveOnly ?? false));
+      this.dirty?.clear();
+      this.baseline = this.dirty ? s.memory : null;
+    }
     this.cpus.splice(0, this.cpus.length, ...cloneCpus(s.cpus, (a) => ({ ...a })));
     this.tasks.clear();
     for (const [k, a] of s.tasks) this.tasks.set(k, { ...a });
@@ -474,5 +507,17 @@ export class Machine {
     this.breakpoints = [];
     this.blockedIn.clear();
     if (this.trace) this.trace = [];
+  }
+
+  /** Asserts the RAM equals `saved` outside the dirty map (restoreCheck). */
+  private checkRestored(saved: Uint8Array): void {
+    const ram = new Uint8Array(this.kernel.memory.buffer);
+    const skip = [this.dirty!.at, this.dirty!.at + DirtyMap.bytesFor(ram.length)];
+    for (let p = 0; p < ram.length; p += 4096) {
+      const end = Math.min(p + 4096, ram.length);
+      if (end > skip[0]! && p < skip[1]!) continue;
+      if (Buffer.compare(ram.subarray(p, end), saved.subarray(p, end)) !== 0)
+        throw new Error(`snapshot restore missed a write to page 0x${p.toString(16)} (a host write without markDirty?)`);
+    }
   }
 }
