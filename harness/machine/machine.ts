@@ -177,6 +177,29 @@ export class Machine {
     return out;
   }
 
+  /**
+   * Whether choices(at) would offer more than continuing `at` (the common
+   * case at a switch point is no: then nothing is allocated).
+   */
+  private hasAlternative(at: Cpu): boolean {
+    const now = this.clock.now;
+    materializeTimers(this.cpus, now, (cpu) => this.irqs.raise(cpu, "timer", now, () => this.ex.wasm_timer_interrupt()));
+    const pending = this.irqs.pending;
+    const dueOn = (cpu: number): boolean => {
+      for (const p of pending) if (p.cpu === cpu && p.due <= now) return true;
+      return false;
+    };
+    if (at.irqOn && dueOn(at.id)) return true;
+    for (const cpu of this.cpus) {
+      if (cpu === at || !cpu.online || cpu.parked) continue;
+      const top = topOf(cpu);
+      if (!top) continue;
+      if (canRun(this.mem32, top.wait)) return true;
+      if (top.started && (cpu.irqOn || top.wait?.kind === "idle") && dueOn(cpu.id)) return true;
+    }
+    return false;
+  }
+
   /** Nothing can run: jump simulated time to the next timer or device event. */
   private advanceToNextEvent(limit?: number): boolean {
     const next = nextEventNs(this.cpus, this.irqs);
@@ -323,6 +346,7 @@ export class Machine {
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
     if (!yielding && !this.scheduler.preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
+    if (!this.hasAlternative(this.cur!)) return false;
     const choices = this.choices(this.cur!);
     if (choices.length === 1) return false;
     const i = this.decide({ step: this.steps, cpu: this.cur!.id, reason, yielding }, choices);
