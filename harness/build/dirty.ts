@@ -43,7 +43,7 @@ function rewriteBody(body: Uint8Array, nParams: number, c: Ctx): Uint8Array {
   // Scratch locals: address, i32 value, length, i64 value, f32 value, f64 value.
   const [a, v32, n, v64, f32, f64] = [0, 1, 2, 3, 4, 5].map((k) => nLocals + k) as [number, number, number, number, number, number];
   const valueLocal: Record<number, number> = { [VALTYPE.i32]: v32, [VALTYPE.i64]: v64, [VALTYPE.f32]: f32, [VALTYPE.f64]: f64 };
-  const code = new Writer();
+  const code = new Writer(body.length * 2);
   let copied = codeStart;
   let touched = false;
   while (r.pos < body.length) {
@@ -171,7 +171,7 @@ export function instrumentDirtyPages(wasm: Uint8Array): Uint8Array {
   const cr = new Reader(find(SECTION.code)!.body);
   const count = cr.u32();
   if (count !== funcTypes.length) throw new WasmFormatError("function and code sections disagree");
-  const code = new Writer().u32(count + 1);
+  const code = new Writer(find(SECTION.code)!.body.length * 2).u32(count + 1);
   for (let i = 0; i < count; i++) {
     const size = cr.u32();
     const body = rewriteBody(cr.b.subarray(cr.pos, cr.pos + size), types[funcTypes[i]!]!.params.length, ctx);

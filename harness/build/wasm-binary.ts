@@ -50,15 +50,25 @@ export class Reader {
   }
 }
 
-/** Appends bytes and LEB128 numbers. */
+/** Appends bytes and LEB128 numbers to a growing buffer. */
 export class Writer {
-  private chunks: Uint8Array[] = [];
-  private cur: number[] = [];
+  private buf: Uint8Array;
   length = 0;
 
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
   byte(x: number): this {
-    this.cur.push(x & 0xff);
-    this.length++;
+    this.room(1);
+    this.buf[this.length++] = x & 0xff;
     return this;
   }
 
@@ -83,26 +93,15 @@ export class Writer {
   }
 
   bytes(b: Uint8Array): this {
-    this.flush();
-    this.chunks.push(b);
+    this.room(b.length);
+    if (b.length < 16) for (let i = 0; i < b.length; i++) this.buf[this.length + i] = b[i]!;
+    else this.buf.set(b, this.length);
     this.length += b.length;
     return this;
   }
 
-  private flush(): void {
-    if (this.cur.length) this.chunks.push(Uint8Array.from(this.cur));
-    this.cur = [];
-  }
-
   finish(): Uint8Array {
-    this.flush();
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return this.buf.subarray(0, this.length);
   }
 }
 
