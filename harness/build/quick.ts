@@ -46,7 +46,10 @@ export function objectRecords(objDir: string): ObjectRecord[] {
 
 /** Why the quick path does not apply to `overlay` (null: it does). */
 export function quickCompileRefusal(overlay: OverlayFiles, baseObj: string): string | null {
-  for (const p of overlay.keys()) if (!/\.[ch]$/.test(p)) return `${p} is not a C source or header`;
+  for (const p of overlay.keys()) {
+    if (!/\.[ch]$/.test(p)) return `${p} is not a C source or header`;
+    if (/^(scripts|tools)\//.test(p)) return `${p} is part of the build's host tools`;
+  }
   for (const a of ["vmlinux.a", "lib/lib.a"]) {
     const f = join(baseObj, a);
     if (!existsSync(f) || readFileSync(f).subarray(0, 7).toString("latin1") !== "!<thin>") return `${a} is not a thin archive`;
