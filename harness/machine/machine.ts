@@ -156,7 +156,7 @@ export class Machine {
 
   /** The alternatives: continue `at` (if given), its own due interrupts, then other CPUs and theirs. */
   private choices(at: Cpu | null): Choice[] {
-    materializeTimers(this.cpus, this.clock.now, (cpu) => this.irqs.raise(cpu, "timer", this.clock.now, () => this.ex.wasm_timer_interrupt()));
+    materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
     const out: Choice[] = [];
     const pending = this.irqs.pending;
     if (at) {
@@ -182,23 +182,27 @@ export class Machine {
    * case at a switch point is no: then nothing is allocated).
    */
   private hasAlternative(at: Cpu): boolean {
-    const now = this.clock.now;
-    materializeTimers(this.cpus, now, (cpu) => this.irqs.raise(cpu, "timer", now, () => this.ex.wasm_timer_interrupt()));
-    const pending = this.irqs.pending;
-    const dueOn = (cpu: number): boolean => {
-      for (const p of pending) if (p.cpu === cpu && p.due <= now) return true;
-      return false;
-    };
-    if (at.irqOn && dueOn(at.id)) return true;
+    materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
+    if (at.irqOn && this.irqDueOn(at.id)) return true;
     for (const cpu of this.cpus) {
       if (cpu === at || !cpu.online || cpu.parked) continue;
       const top = topOf(cpu);
       if (!top) continue;
       if (canRun(this.mem32, top.wait)) return true;
-      if (top.started && (cpu.irqOn || top.wait?.kind === "idle") && dueOn(cpu.id)) return true;
+      if (top.started && (cpu.irqOn || top.wait?.kind === "idle") && this.irqDueOn(cpu.id)) return true;
     }
     return false;
   }
+
+  private irqDueOn(cpu: number): boolean {
+    const now = this.clock.now;
+    for (const p of this.irqs.pending) if (p.cpu === cpu && p.due <= now) return true;
+    return false;
+  }
+
+  /** Makes an expired timer a pending interrupt (bound once: the switch path allocates no closures). */
+  private readonly timerEntry = (): void => this.ex.wasm_timer_interrupt();
+  private readonly raiseTimer = (cpu: number): void => void this.irqs.raise(cpu, "timer", this.clock.now, this.timerEntry);
 
   /** Nothing can run: jump simulated time to the next timer or device event. */
   private advanceToNextEvent(limit?: number): boolean {
