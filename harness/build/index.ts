@@ -12,7 +12,7 @@ import { instrumentDirtyPages } from "./dirty.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
 import { compileAll, CONFIG_FRAGMENT } from "./kbuild.ts";
-import { linkTree, quickCompile, quickCompileRefusal } from "./quick.ts";
+import { linkTree, pristineRecords, quickCompile, quickCompileRefusal } from "./quick.ts";
 import { cpus } from "node:os";
 import { checkLayout } from "./layout.ts";
 import { exportList, GLOBAL_BASE, linkKernel, TABLE_BASE } from "./link.ts";
@@ -177,7 +177,10 @@ function compileInPlace(req: BuildRequest, shadow: string): { compiled: string[]
   const obj = join(shadow, OBJ_SUBDIR);
   rmSync(join(obj, INPUTS_STAMP), { force: true });
   const r = compileAll(shadow, req.jobs);
-  writeFileSync(join(obj, INPUTS_STAMP), compileKey(req.tree, findToolchain().versions));
+  const key = compileKey(req.tree, findToolchain().versions);
+  writeFileSync(join(obj, INPUTS_STAMP), key);
+  // The pristine objects' dependency index, ready for the first variant's quick compile.
+  if (!req.overlay?.size && !req.fromScratch) pristineRecords(obj, key);
   return r;
 }
 
@@ -209,7 +212,10 @@ export function buildKernel(req: BuildRequest): BuildResult {
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   try {
-    const compiled = timed("compile", () => (quick ? { compiled: quickCompile(obj, overlay, req.jobs ?? cpus().length) } : compileInPlace(req, shadow)));
+    const baseObj = join(kbuildShadow(req.tree), OBJ_SUBDIR);
+    const key = compileKey(req.tree, tc.versions);
+    const quickly = () => ({ compiled: quickCompile(obj, pristineRecords(baseObj, key), overlay, req.jobs ?? cpus().length) });
+    const compiled = timed("compile", () => (quick ? quickly() : compileInPlace(req, shadow)));
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
     timed("layout-check", () => checkLayout(linked.map));
     const host = hostImports().map((h) => h.name);

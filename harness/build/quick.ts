@@ -44,6 +44,34 @@ export function objectRecords(objDir: string): ObjectRecord[] {
   return out;
 }
 
+const INDEX_FILE = ".dioscope-deps.json";
+
+interface DepsIndex {
+  key: string;
+  files: string[];
+  records: { target: string; command: string; deps: number[] }[];
+}
+
+/**
+ * objectRecords of the pristine objects, kept in `objDir` beside them for
+ * the inputs `key` they were compiled for (parsing every .cmd file takes
+ * about a second).
+ */
+export function pristineRecords(objDir: string, key: string): ObjectRecord[] {
+  const at = join(objDir, INDEX_FILE);
+  if (existsSync(at)) {
+    const idx = JSON.parse(readFileSync(at, "utf8")) as DepsIndex;
+    if (idx.key === key) return idx.records.map((r) => ({ target: r.target, command: r.command, deps: r.deps.map((d) => idx.files[d]!) }));
+  }
+  const records = objectRecords(objDir);
+  const ids = new Map<string, number>();
+  const id = (f: string): number => ids.get(f) ?? (ids.set(f, ids.size), ids.size - 1);
+  const idx: DepsIndex = { key, files: [], records: records.map((r) => ({ target: r.target, command: r.command, deps: r.deps.map(id) })) };
+  idx.files = [...ids.keys()];
+  writeFileSync(at, JSON.stringify(idx));
+  return records;
+}
+
 /** Why the quick path does not apply to `overlay` (null: it does). */
 export function quickCompileRefusal(overlay: OverlayFiles, baseObj: string): string | null {
   for (const p of overlay.keys()) {
@@ -69,12 +97,12 @@ export function linkTree(from: string, to: string, skip: ReadonlySet<string>): v
 
 /**
  * Recompiles, in `objDir` (hard links to the pristine objects), every
- * object whose record names an overlay file, with its recorded command;
+ * object whose record (`records`: the pristine ones) names an overlay file, with its recorded command;
  * `jobs` at a time. Returns the recompiled objects.
  */
-export function quickCompile(objDir: string, overlay: OverlayFiles, jobs: number): string[] {
+export function quickCompile(objDir: string, records: ObjectRecord[], overlay: OverlayFiles, jobs: number): string[] {
   const changed = new Set(overlay.keys());
-  const stale = objectRecords(objDir).filter((r) => r.deps.some((d) => changed.has(d)));
+  const stale = records.filter((r) => r.deps.some((d) => changed.has(d)));
   if (!stale.length) return [];
   // A hard-linked object must not be written through: remove it first.
   for (const r of stale) rmSync(join(objDir, r.target), { force: true });
