@@ -7,7 +7,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildKernel, kbuildRoot, type Manifest } from "../build/index.ts";
+import { buildKernel, kbuildShadow, type Manifest } from "../build/index.ts";
+import { unitsFor } from "../check/check.ts";
+import { overlayFiles } from "../check/variants.ts";
+import { ingest } from "../ingest/index.ts";
 import { bootKernel } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
 import { seedRows } from "../check/seeds.ts";
@@ -49,8 +52,8 @@ function variantManifests(dir: string, tree: TreeName): Manifest[] {
 
 /**
  * Cold: a wasm directory holding only the pristine build, and no Kbuild
- * variant directory (the variant's objects are seeded from the pristine
- * ones and its changed files recompiled).
+ * directory for the seed's variants (their objects are seeded from the
+ * pristine ones and the changed files recompiled).
  */
 function cold(tree: TreeName): Record<string, unknown> {
   const t = debianTree(tree);
@@ -59,7 +62,8 @@ function cold(tree: TreeName): Record<string, unknown> {
   try {
     mkdirSync(join(dir, tree));
     symlinkSync(pristine.dir, join(dir, tree, pristine.manifest.buildId));
-    for (const v of readdirSync(kbuildRoot(t)).filter((d) => d.startsWith("v-"))) rmSync(join(kbuildRoot(t), v), { recursive: true, force: true });
+    for (const u of unitsFor(ingest([MAIL]), tree, []))
+      for (const ov of [u.before, u.after]) if (ov && ov.files.size) rmSync(kbuildShadow(t, overlayFiles(t, ov)), { recursive: true, force: true });
     const t0 = performance.now();
     const rows = withWasmDir(dir, () => seedRows([tree], () => {}, SEED));
     const totalMs = performance.now() - t0;
