@@ -40,14 +40,14 @@ for (const name of TREE_NAMES) {
     instantiateMs: Math.round(performance.now() - t1),
     user: userBench(b.wasmPath),
     machine: machineBench(b.wasmPath),
-    check: checkBench(name),
-    speed: speedBench(name),
+    check: await checkBench(name),
+    speed: await speedBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
 results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
 results.patchReconstruction = await reconstructionRate();
-results.explore = (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
+results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");
