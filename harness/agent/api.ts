@@ -69,6 +69,7 @@ export class Agent {
 
   writeMemory(addr: number, bytes: Uint8Array): void {
     new Uint8Array(this.machine.kernel.memory.buffer).set(bytes, addr);
+    this.machine.markDirty(addr, bytes.length);
   }
 
   readMemory(addr: number, len: number): Uint8Array {

@@ -4,7 +4,7 @@
 // and writes, the completion that ki_complete reported).
 import type { Device, ImportImpl, MachinePort } from "../machine/machine.ts";
 import type { JournalEntry } from "./journal.ts";
-import { AGENT_ASYNC, encodeCommand, type AgentCommand } from "./protocol.ts";
+import { AGENT_ASYNC, CMD_SIZE, encodeCommand, type AgentCommand } from "./protocol.ts";
 
 /** The most bytes of one READ/WRITE the host keeps for the data oracle (larger ones are not kept). */
 export const DATA_CAPTURE_MAX_BYTES = 1 << 20;
@@ -49,6 +49,7 @@ export class AgentHost implements Device {
         const id = q?.shift();
         if (id === undefined) return 0;
         encodeCommand(new Uint8Array(port.memory.buffer), at >>> 0, id, this.records[id - 1]!.command);
+        port.markDirty(at >>> 0, CMD_SIZE);
         return 1;
       },
       host_agent_report: (id: number, event: number, value: bigint) => {

@@ -15,6 +15,7 @@ import { TREE_NAMES } from "../tree/source.ts";
 import { userBench } from "./user.ts";
 import { machineBench } from "./machine.ts";
 import { checkBench } from "./check.ts";
+import { speedBench } from "./speed.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
@@ -40,6 +41,7 @@ for (const name of TREE_NAMES) {
     user: userBench(b.wasmPath),
     machine: machineBench(b.wasmPath),
     check: await checkBench(name),
+    speed: await speedBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
