@@ -16,7 +16,7 @@ export interface ApplyOptions {
   renames?: Record<string, string>;
   /** Largest fuzz (default 2, like patch). */
   maxFuzz?: number;
-  /** Skip the (slower) search of other files when a hunk applies nowhere. */
+  /** Skip the (slower) search of other files when a hunk applies nowhere (moved code, vanished functions). */
   noSearch?: boolean;
   /** Apply on top of this overlay of the same tree (e.g. the `after` of the previous patch of a series). */
   base?: Overlay;
@@ -37,6 +37,8 @@ export interface HunkReport {
   restored?: number;
   /** lines whose whitespace was rebuilt by rule (not from the file) */
   inferred?: number;
+  /** lines of the side not in the tree that the text lost, put back by rule (which, where, how sure) */
+  lost?: { count: number; certainty: "certain" | "likely"; what: string };
   /** the hunk's whitespace disagreed with the tree; matched ignoring whitespace */
   loose?: boolean;
   unaccounted?: number;
@@ -153,7 +155,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         const p = r.placement;
         if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
         located.push({ hunkIndex: k, file: rel, p });
-        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, others: r.others.length ? r.others : undefined });
+        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, others: r.others.length ? r.others : undefined });
         return;
       }
       if (r.kind === "ambiguous") {
@@ -163,8 +165,10 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
       base.notes = r.notes.length ? r.notes : undefined;
       const nm = nearMatch(h, ft.lines, rel, hint);
       if (nm && nm.matched >= Math.max(2, Math.ceil(nm.total / 3))) base.nearMatch = nm;
-      base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
-      if (base.missingFunctions.length === 0) delete base.missingFunctions;
+      if (!opts.noSearch) {
+        base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
+        if (base.missingFunctions.length === 0) delete base.missingFunctions;
+      }
     }
     // elsewhere in the tree?
     if (!opts.noSearch) {
@@ -196,7 +200,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         base.reason = `${rel} no longer has this code; its closest match is in ${bestNear.file} at line ${bestNear.line} (${bestNear.matched}/${bestNear.total} lines)`;
       }
     }
-    if (base.nearMatch) {
+    if (base.nearMatch && !opts.noSearch) {
       const rn = renameCandidates(base.nearMatch.differing).map((c) => confirmRename(tree.root, base.nearMatch!.file, c));
       if (rn.length) base.renames = rn;
     }

@@ -5,6 +5,7 @@
 // placing those lines enumerated, and ambiguity refused instead of guessed.
 import { wsKey } from "./diff.ts";
 import { reindent } from "./indent.ts";
+import { placeLost, type Certainty } from "./lost.ts";
 import type { LineKind, ObservedLine, ParsedHunk } from "./types.ts";
 
 export interface FileText {
@@ -37,6 +38,8 @@ export interface FullLine {
   restored?: boolean;
   /** a context line ignored by fuzz (not checked against the file) */
   fuzzed?: boolean;
+  /** a line of the side not in the tree that the text lost, put back by rule (lost.ts) */
+  invented?: boolean;
 }
 
 export interface Placement {
@@ -60,6 +63,8 @@ export interface Placement {
   unaccounted: number;
   /** compared ignoring whitespace (the hunk's own whitespace disagreed with the file) */
   loose: boolean;
+  /** lines of the side not in the tree that the text lost, put back by rule, and how sure */
+  lost?: { count: number; certainty: Certainty; what: string };
 }
 
 export type LocateResult =
@@ -68,6 +73,9 @@ export type LocateResult =
   | { kind: "none"; notes: string[] };
 
 const MISSABLE = /^[\s{}();,]*$/;
+
+/** Places (by distance from the header's line) at which lost lines of the side not in the tree are tried. */
+const LOST_SHELLS = 3;
 
 interface Obs {
   kind: LineKind; // after direction swap: "del" = consumed non-ctx, "add" = free
@@ -91,6 +99,20 @@ interface Cand {
   /** side lines lost at the edges of a fuzzy match (context, not placed) */
   edgeLost: number;
   effect: string;
+  /** lines of the side not in the tree put back by rule */
+  lost?: { count: number; certainty: Certainty; what: string };
+  /** that many lines of the side not in the tree are still to be put back (resolveLost) */
+  pending?: number;
+}
+
+/** Put back the lost lines of a pending candidate; null (with the reason) when they cannot be placed. */
+function resolveLost(c: Cand, wsKeyOf: (s: string) => string): { cand: Cand | null; reason?: string } {
+  if (!c.pending) return { cand: c };
+  const placed = placeLost(c.lines, c.pending, (text) => ({ kind: "add", text, prov: "inferred", invented: true }));
+  if (placed.kind !== "placed") return { cand: null, reason: `at line ${c.p + 1}: ${c.pending} line(s) of the other side are missing from the text: ${placed.reason}` };
+  const lines = placed.lines;
+  const effect = c.p + "|" + lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKeyOf(l.text))).join("\n");
+  return { cand: { ...c, lines, effect, pending: undefined, unaccounted: Math.max(0, c.unaccounted - c.pending), lost: { count: c.pending, certainty: placed.certainty, what: placed.what } } };
 }
 
 export interface LocateOpts {
@@ -203,9 +225,33 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
         if (lostInTrim < 0 || lostInTrim > Math.min(1, lead + trail)) continue;
         const sCtx = needOther - lostInTrim;
         if (sCtx < 0) continue;
+        const build = (delSet: Set<number>): { lines: FullLine[]; len: number } => {
+          const lines: FullLine[] = [];
+          for (let k = 0; k < lead; k++) lines.push({ kind: "ctx", text: obs[k]!.text, prov: "inferred", fuzzed: true });
+          let len = 0;
+          ev.forEach((e, k) => {
+            if (e.t === "skip") {
+              lines.push({ kind: delSet.has(k) ? "del" : "ctx", text: F[e.f]!, prov: "tree", restored: true });
+              len++;
+            } else if (e.f !== undefined) {
+              lines.push({ kind: e.as, text: F[e.f]!, prov: "tree" });
+              len++;
+            } else lines.push({ kind: e.as, text: obs[e.i]!.text, prov: "inferred" });
+          });
+          for (let k = obs.length - trail; k < obs.length; k++) lines.push({ kind: "ctx", text: obs[k]!.text, prov: "inferred", fuzzed: true });
+          return { lines, len };
+        };
+        const push = (lines: FullLine[], len: number, lost?: Cand["lost"], pending?: number) => {
+          const sideSeen = lines.filter((l) => l.kind !== "add").length;
+          const unaccounted = Math.max(0, sideCount - sideSeen) + Math.max(0, otherCount - lines.filter((l) => l.kind !== "del").length);
+          const effect = p + "|" + lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKey(l.text))).join("\n");
+          cands.push({ p, lead, trail, len, fuzz, lines, restored: s, unaccounted, edgeLost: lostInTrim, effect, lost, pending });
+        };
         if (sCtx > s) {
-          incompleteAt.push(p - lead);
-          incomplete.push(`at line ${p + 1}: ${sCtx - s} line(s) of the other side are missing from the text and cannot be recovered from the file`);
+          // lines of the side not in the tree were lost too: put back by rule once this place
+          // is chosen (resolveLost), if it has an anchor (a line that is not blank or a brace)
+          const { lines, len } = build(new Set());
+          if (lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
           continue;
         }
         const sDel = s - sCtx;
@@ -224,33 +270,21 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
           continue;
         }
         for (const ch of choices) {
-          const delSet = new Set(ch.map((c) => skipsIdx[c]!));
-          const lines: FullLine[] = [];
-          for (let k = 0; k < lead; k++) lines.push({ kind: "ctx", text: obs[k]!.text, prov: "inferred", fuzzed: true });
-          let len = 0;
-          ev.forEach((e, k) => {
-            if (e.t === "skip") {
-              lines.push({ kind: delSet.has(k) ? "del" : "ctx", text: F[e.f]!, prov: "tree", restored: true });
-              len++;
-            } else if (e.f !== undefined) {
-              lines.push({ kind: e.as, text: F[e.f]!, prov: "tree" });
-              len++;
-            } else lines.push({ kind: e.as, text: obs[e.i]!.text, prov: "inferred" });
-          });
-          for (let k = obs.length - trail; k < obs.length; k++) lines.push({ kind: "ctx", text: obs[k]!.text, prov: "inferred", fuzzed: true });
-          const sideSeen = lines.filter((l) => l.kind !== "add").length;
-          const unaccounted = Math.max(0, sideCount - sideSeen) + Math.max(0, otherCount - lines.filter((l) => l.kind !== "del").length);
-          const effect =
-            p +
-            "|" +
-            lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKey(l.text))).join("\n");
-          cands.push({ p, lead, trail, len, fuzz, lines, restored: s, unaccounted, edgeLost: lostInTrim, effect });
+          const { lines, len } = build(new Set(ch.map((c) => skipsIdx[c]!)));
+          push(lines, len);
         }
       }
     }
   }
   void hint;
   return { cands, incomplete, incompleteAt };
+}
+
+/** Runs of consecutive changed lines (diff writes as few as it can). */
+export function changeRuns(lines: { kind: LineKind }[]): number {
+  let runs = 0;
+  for (let k = 0; k < lines.length; k++) if (lines[k]!.kind !== "ctx" && (k === 0 || lines[k - 1]!.kind === "ctx")) runs++;
+  return runs;
 }
 
 /** diff -u shape: leading and trailing context of `u` lines unless the hunk touches the file's start or end. */
@@ -266,26 +300,16 @@ function shapeOk(c: Cand, fileLen: number, u: number): boolean {
 }
 
 /**
- * A restored context line could also have been a changed line whose partner on the other side
- * was lost too: the header's counts cannot tell. Only the diff -u shape can: the first and
- * last U lines of a hunk are context. A restored context line elsewhere is a guess.
+ * A restored line placed as context in the middle of a hunk could also be a changed line whose
+ * partner on the other side was lost too; the header's counts allow both, but diff matches
+ * equal lines as context, so context is the reading diff would have written (noted). What the
+ * counts cannot settle is the shape: the first and last U lines of a hunk are context.
  */
 function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
-  const L = c.lines;
   let lead = 0;
-  while (lead < L.length && L[lead]!.kind === "ctx") lead++;
+  while (lead < c.lines.length && c.lines[lead]!.kind === "ctx") lead++;
   let trail = 0;
-  while (trail < L.length && L[L.length - 1 - trail]!.kind === "ctx") trail++;
-  const atStart = c.p - c.lead === 0;
-  const atEnd = c.p + c.len >= fileLen;
-  for (let k = 0; k < L.length; k++) {
-    const l = L[k]!;
-    if (!l.restored || l.kind !== "ctx") continue;
-    const inLead = k < lead;
-    const inTrail = k >= L.length - trail;
-    if ((!inLead && !inTrail) || (inLead && atStart) || (inTrail && atEnd))
-      return `the lost line ${JSON.stringify(l.text)} (file line ${c.p + 1 + L.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess`;
-  }
+  while (trail < c.lines.length && c.lines[c.lines.length - 1 - trail]!.kind === "ctx") trail++;
   if (!shapeOk(c, fileLen, u)) return `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence`;
   return null;
 }
@@ -307,8 +331,7 @@ function toObs(h: ParsedHunk, reverse: boolean, loose: boolean): Obs[] {
  */
 export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { context?: number }): LocateResult {
   const F = file.lines;
-  // damaged hunks already carry uncertainty: at most fuzz 1 for them (patch's default 2 otherwise)
-  const maxFuzz = Math.min(opts.maxFuzz ?? 2, h.mangled ? 1 : 2);
+  const maxFuzz = opts.maxFuzz ?? 2;
   const loose = opts.loose || h.mangled;
   const Fkeys = loose ? F.map(wsKey) : F;
   const notes: string[] = [];
@@ -345,12 +368,28 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       }
       // a fuzzy match must still verify at least half of the side's observed lines
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
-      const cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.max(1, Math.ceil(sideObserved / 2)));
-      if (cands.length === 0) continue;
-      // nearest to the hint first
+      let cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.max(1, Math.ceil(sideObserved / 2)));
+      // nearest to the hint first; lost lines of the side not in the tree are put back there
       const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
-      const best = Math.min(...cands.map(dist));
-      let near = cands.filter((c) => dist(c) === best);
+      let near: Cand[] = [];
+      for (let shell = 0; cands.length; shell++) {
+        const best = Math.min(...cands.map(dist));
+        near = [];
+        for (const c of cands.filter((x) => dist(x) === best)) {
+          const r = resolveLost(c, wsKey);
+          if (r.cand) near.push(r.cand);
+          else {
+            notes.push(`${dir}: ${r.reason}`);
+            const d = Math.abs(c.p - c.lead - hint);
+            if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: c.p + 1, dir };
+          }
+        }
+        if (near.length) break;
+        cands = cands.filter((x) => dist(x) !== best);
+        // past the nearest places, only candidates with nothing left to invent
+        if (shell >= LOST_SHELLS - 1) cands = cands.filter((x) => !x.pending);
+      }
+      if (near.length === 0) continue;
       const minTrim = Math.min(...near.map((c) => c.lead + c.trail));
       near = near.filter((c) => c.lead + c.trail === minTrim);
       const uniq = new Map<string, Cand>();
@@ -358,7 +397,13 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       near = [...uniq.values()];
       if (near.length > 1) {
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
-        if (shaped.length === 1) near = shaped;
+        if (shaped.length >= 1) near = shaped;
+      }
+      if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
+        // the same place, the lost lines classed differently: diff keeps changed lines together,
+        // so the reading with the fewest runs of changed lines is the one diff would have written
+        const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
+        near = near.filter((c) => changeRuns(c.lines) === fewest);
       }
       if (near.length > 1) {
         const where = [...new Set(near.map((c) => c.p + 1))];
@@ -400,6 +445,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
           inferred: lines.filter((l) => l.prov === "inferred").length,
           unaccounted: c.unaccounted,
           loose: loose && !h.mangled,
+          lost: c.lost,
         },
         others,
       };

@@ -18,6 +18,7 @@ function hunkLine(h: HunkReport): string[] {
   if (h.fuzz) bits.push(`fuzz ${h.fuzz}`);
   if (h.restored) bits.push(`${h.restored} lost line(s) restored from the tree`);
   if (h.inferred) bits.push(`${h.inferred} line(s) re-indented by rule`);
+  if (h.lost) bits.push(`${h.lost.count} line(s) the text lost and the tree cannot give put back by rule (${h.lost.certainty}): ${h.lost.what}`);
   if (h.loose) bits.push("whitespace differs from the tree");
   if (h.unaccounted) bits.push(`${h.unaccounted} header line(s) unaccounted`);
   const st =
