@@ -121,6 +121,8 @@ export interface LocateOpts {
   maxFuzz?: number;
   /** compare ignoring all whitespace */
   loose: boolean;
+  /** put back lines lost from the side not in the tree by rule (lost.ts); default on */
+  inventLost?: boolean;
 }
 
 function swap(k: LineKind): LineKind {
@@ -131,7 +133,7 @@ function swap(k: LineKind): LineKind {
  * Find all candidates for one direction. `obs` are the hunk lines with kinds already swapped
  * for the reverse direction so that "del" always means: consumed from the file, not context.
  */
-function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number, otherCount: number, fuzz: number, allowMissing: boolean, hint: number): { cands: Cand[]; incomplete: string[]; incompleteAt: number[] } {
+function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number, otherCount: number, fuzz: number, allowMissing: boolean, hint: number, inventLost: boolean): { cands: Cand[]; incomplete: string[]; incompleteAt: number[] } {
   const cands: Cand[] = [];
   const incomplete: string[] = [];
   const incompleteAt: number[] = [];
@@ -251,7 +253,8 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
           // lines of the side not in the tree were lost too: put back by rule once this place
           // is chosen (resolveLost), if it has an anchor (a line that is not blank or a brace)
           const { lines, len } = build(new Set());
-          if (lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // (only in an exact match: context ignored by fuzz leaves the counts unverified)
+          if (inventLost && fuzz === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
           continue;
         }
         const sDel = s - sCtx;
@@ -280,6 +283,13 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
   return { cands, incomplete, incompleteAt };
 }
 
+/** The removed and added lines are the same but for whitespace (and lost blank or brace lines). */
+function whitespaceOnly(h: ParsedHunk): boolean {
+  const keys = (k: LineKind) => h.lines.filter((l) => l.kind === k).map((l) => wsKey(l.text)).filter((x) => !MISSABLE.test(x)).sort().join("\n");
+  const del = keys("del");
+  return del !== "" && del === keys("add");
+}
+
 /** Runs of consecutive changed lines (diff writes as few as it can). */
 export function changeRuns(lines: { kind: LineKind }[]): number {
   let runs = 0;
@@ -300,16 +310,25 @@ function shapeOk(c: Cand, fileLen: number, u: number): boolean {
 }
 
 /**
- * A restored line placed as context in the middle of a hunk could also be a changed line whose
- * partner on the other side was lost too; the header's counts allow both, but diff matches
- * equal lines as context, so context is the reading diff would have written (noted). What the
- * counts cannot settle is the shape: the first and last U lines of a hunk are context.
+ * A restored context line could also have been a changed line whose partner on the other side
+ * was lost too: the header's counts cannot tell. Only the diff -u shape can: the first and last
+ * U lines of a hunk are context. A restored context line elsewhere is a guess: refused.
  */
 function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
   let lead = 0;
   while (lead < c.lines.length && c.lines[lead]!.kind === "ctx") lead++;
   let trail = 0;
   while (trail < c.lines.length && c.lines[c.lines.length - 1 - trail]!.kind === "ctx") trail++;
+  const atStart = c.p - c.lead === 0;
+  const atEnd = c.p + c.len >= fileLen;
+  for (let k = 0; k < c.lines.length; k++) {
+    const l = c.lines[k]!;
+    if (!l.restored || l.kind !== "ctx") continue;
+    const inLead = k < lead;
+    const inTrail = k >= c.lines.length - trail;
+    if ((!inLead && !inTrail) || (inLead && atStart) || (inTrail && atEnd))
+      return `the lost line ${JSON.stringify(l.text)} (file line ${c.p + 1 + c.lines.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess`;
+  }
   if (!shapeOk(c, fileLen, u)) return `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence`;
   return null;
 }
@@ -339,6 +358,8 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   const u = opts.context ?? 3;
   if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
     return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
+  if (h.mangled && whitespaceOnly(h))
+    return { kind: "ambiguous", reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
   const tryLevel = (fuzz: number): LocateResult | null => {
     let found: (LocateResult & { kind: "found" }) | null = null;
     for (const dir of ["forward", "reverse"] as const) {
@@ -360,7 +381,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
           others: [],
         };
       }
-      const all = candidates(obs, F, Fkeys, sideCount, otherCount, fuzz, h.mangled, hint);
+      const all = candidates(obs, F, Fkeys, sideCount, otherCount, fuzz, h.mangled, hint, opts.inventLost ?? true);
       notes.push(...all.incomplete.map((s) => `${dir}: ${s}`));
       for (const q of all.incompleteAt) {
         const d = Math.abs(q - hint);
@@ -397,7 +418,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       near = [...uniq.values()];
       if (near.length > 1) {
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
-        if (shaped.length >= 1) near = shaped;
+        if (shaped.length === 1) near = shaped;
       }
       if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
         // the same place, the lost lines classed differently: diff keeps changed lines together,

@@ -28,12 +28,15 @@ export type Placed<L extends LostLine> =
 /** Limits: lost lines put back per hunk, and placements tried. */
 export const LOST_LIMITS = { maxLines: 4, maxPlacements: 3000 };
 
-function braceBalance(t: string): number {
+function balance(t: string, open: string, close: string): number {
   const code = t.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "").replace(/\/\*.*?\*\/|\/\/.*$/g, "");
   let b = 0;
-  for (const ch of code) b += ch === "{" ? 1 : ch === "}" ? -1 : 0;
+  for (const ch of code) b += ch === open ? 1 : ch === close ? -1 : 0;
   return b;
 }
+
+const braceBalance = (t: string) => balance(t, "{", "}");
+const parenBalance = (t: string) => balance(t, "(", ")");
 
 const DECL = /^(const\s+|static\s+|unsigned\s+|signed\s+|struct\s+\w+\s*\*?|union\s+\w+|enum\s+\w+|(u|s|__u|__le|__be)\d+|int|long|short|char|bool|size_t|ssize_t|loff_t|pgoff_t|sector_t|blk_status_t|gfp_t|void\s*\*|\w+_t\b)[\w\s*,\[\]()=&.>-]*;$/;
 
@@ -76,7 +79,7 @@ function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: Los
     return s;
   }
   // "{": after a control line or a function head that does not open its block itself
-  return /\)$/.test(pt) ? s : s + 6;
+  return /\)$/.test(pt) && prev?.kind === "add" ? s : Infinity;
 }
 
 /**
@@ -87,6 +90,10 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   if (m > LOST_LIMITS.maxLines) return { kind: "impossible", reason: `${m} lines of the side not in the tree are missing: more than ${LOST_LIMITS.maxLines} cannot be put back with confidence` };
   const core = lines.filter((l) => !l.fuzzed);
   const d = core.filter((l) => l.kind === "del").reduce((a, l) => a + braceBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + braceBalance(l.text), 0);
+  if (!core.some((l) => l.kind === "add")) return { kind: "impossible", reason: `every line of the side not in the tree was lost: nothing shows what they were` };
+  // the rule holds for changes that keep the code's structure: parentheses must balance as before
+  const pd = core.filter((l) => l.kind === "del").reduce((a, l) => a + parenBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + parenBalance(l.text), 0);
+  if (pd !== 0) return { kind: "impossible", reason: `the changed lines do not keep the parentheses balanced, so the braces cannot tell which lines were lost` };
   if (Math.abs(d) > m) return { kind: "impossible", reason: `the changed lines are ${Math.abs(d)} brace(s) out of balance but only ${m} line(s) were lost` };
   const texts: string[] = [];
   const opener = [...core].reverse().find((l) => l.kind === "add" && /\{$/.test(l.text.trim()));
@@ -99,9 +106,9 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   while (first < lines.length && lines[first]!.fuzzed) first++;
   let last = lines.length;
   while (last > first && lines[last - 1]!.fuzzed) last--;
-  // a lost line sits next to a changed line (web archives drop it from inside the change)
+  // a lost line sits next to a surviving line of its side (web archives drop it from inside the change)
   const gaps: number[] = [];
-  for (let g = first + 1; g < last; g++) if (lines[g - 1]!.kind !== "ctx" || lines[g]!.kind !== "ctx") gaps.push(g);
+  for (let g = first + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
   // each lost line scored at each gap against the lines around it; a placement is the sum
   const kinds = [...new Set(texts)];
   const at = new Map(kinds.map((t) => [t, gaps.map((g) => slotScore(lines, g, t, onSide))]));
@@ -149,6 +156,9 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   if (ranked.length > 1 && ranked[1]!.score === top.score)
     return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(ranked[1]!)}` };
   const certainty: Certainty = ranked.length === 1 ? "certain" : "likely";
+  // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
+  if (certainty === "likely" && texts.some((t) => t !== ""))
+    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits` };
   return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: `${describe(top)}${certainty === "likely" ? ` (next best: ${describe(ranked[1]!)})` : ""}` };
 }
 
