@@ -31,8 +31,8 @@ describe("ingest: evaluation set against GNU patch", function () {
     assert.ok(rate >= EVAL_MIN_AGREEMENT, s.disagreements.join("\n"));
   });
 
-  it("whitespace collapsed (no lines lost): at least 95 % agreement", () => {
+  it("whitespace collapsed (no lines lost): at least 90 % agreement", () => {
     const s = summarise(cases.filter((c) => c.rendering === "collapsed"));
-    assert.ok(s.agree / s.cases >= 0.95, s.disagreements.join("\n"));
+    assert.ok(s.agree / s.cases >= 0.9, s.disagreements.join("\n"));
   });
 });

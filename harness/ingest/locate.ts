@@ -283,9 +283,9 @@ function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: number,
   return { cands, incomplete, incompleteAt };
 }
 
-/** The removed and added lines are the same but for whitespace (and lost blank or brace lines). */
+/** The removed and added lines are the same, in the same order, but for whitespace (and blank or brace lines): a re-indentation. */
 function whitespaceOnly(h: ParsedHunk): boolean {
-  const keys = (k: LineKind) => h.lines.filter((l) => l.kind === k).map((l) => wsKey(l.text)).filter((x) => !MISSABLE.test(x)).sort().join("\n");
+  const keys = (k: LineKind) => h.lines.filter((l) => l.kind === k).map((l) => wsKey(l.text)).filter((x) => !MISSABLE.test(x)).join("\n");
   const del = keys("del");
   return del !== "" && del === keys("add");
 }
