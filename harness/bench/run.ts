@@ -39,7 +39,7 @@ for (const name of TREE_NAMES) {
     instantiateMs: Math.round(performance.now() - t1),
     user: userBench(b.wasmPath),
     machine: machineBench(b.wasmPath),
-    check: checkBench(name),
+    check: await checkBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
@@ -47,7 +47,7 @@ results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(de
 results.patchReconstruction = await reconstructionRate();
 // Real upstream fixes (patches/eval) rendered as web archives do, against GNU patch on the clean text.
 results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));
-results.explore = (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
+results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");

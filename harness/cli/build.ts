@@ -5,33 +5,40 @@
 import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
 import { debianTree } from "../tree/debian.ts";
-import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
-const USAGE = "usage: dioscope build [--all | --tree 6.1|6.12 ...] [-j N] [--overlay <tree path>=<file> ...]";
+export const BUILD: CommandSpec = {
+  name: "build",
+  positionals: "",
+  summary: "Builds the kernel of each tree (cached by a content hash of every input: the same inputs never build twice).",
+  options: {
+    tree: COMMON.tree,
+    base: COMMON.base,
+    all: { type: "boolean", help: "every tree (the default when no --tree is given)" },
+    jobs: { type: "string", short: "j", value: "N", help: "parallel compile jobs (default: the number of CPUs)" },
+    overlay: { type: "string", multiple: true, value: "PATH=FILE", help: "build one tree with tree file PATH replaced by FILE; repeat for several" },
+    help: COMMON.help,
+  },
+};
 
 export async function runBuild(argv: string[]): Promise<number> {
-  const trees: TreeName[] = [];
-  const overlay = new Map<string, string>();
-  let jobs: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a === "--overlay" ? (argv[i + 1] ?? "").indexOf("=") : -1;
-    if (a === "--all") trees.push(...TREE_NAMES);
-    else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
-    else if (a === "-j" && Number(argv[i + 1]) > 0) jobs = Number(argv[++i]);
-    else if (eq > 0) {
-      const spec = argv[++i]!;
+  return command(BUILD, argv, async (p) => {
+    if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+    const trees = p.values.all ? [...TREE_NAMES] : treesOf(p, TREE_NAMES);
+    const overlay = new Map<string, string>();
+    for (const spec of (p.values.overlay as string[] | undefined) ?? []) {
+      const eq = spec.indexOf("=");
+      if (eq <= 0) throw new UsageError(`--overlay takes PATH=FILE, not ${spec}`);
       overlay.set(spec.slice(0, eq), resolve(spec.slice(eq + 1)));
-    } else {
-      console.error(USAGE);
-      return 2;
     }
-  }
-  if (overlay.size && trees.length !== 1) {
-    console.error(`dioscope build: --overlay needs exactly one --tree\n${USAGE}`);
-    return 2;
-  }
-  for (const name of trees.length ? trees : TREE_NAMES) {
+    if (overlay.size && trees.length !== 1) throw new UsageError("--overlay needs exactly one --tree");
+    return buildTrees(trees, overlay, p.values.jobs === undefined ? undefined : intOf(p, "jobs", 1, 1));
+  });
+}
+
+function buildTrees(trees: TreeName[], overlay: Map<string, string>, jobs: number | undefined): number {
+  for (const name of trees) {
     const tree = debianTree(name);
     console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""}: building`);
     const r = buildKernel({ tree, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });

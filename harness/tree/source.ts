@@ -4,6 +4,8 @@
 
 export type TreeName = "6.1" | "6.12";
 export const TREE_NAMES: readonly TreeName[] = ["6.1", "6.12"];
+/** The tree a command uses when one tree is needed and none is named. */
+export const NEWEST_TREE: TreeName = "6.12";
 
 export interface PristineTree {
   /** Short name used on the command line and in wasm/<tree>/ paths. */
