@@ -2,7 +2,7 @@
 // quoted-printable, base64, RFC 2047 headers, charsets) and answers through a
 // MessagePort, waking the caller that waits on the shared word.
 import { parentPort } from "node:worker_threads";
-import PostalMime from "postal-mime";
+import PostalMime, { decodeWords } from "postal-mime";
 
 const TEXT_PART = /^(text\/(plain|x-patch|x-diff)|application\/(x-patch|x-diff))$/i;
 
@@ -13,7 +13,7 @@ parentPort.on("message", async ({ port, word, raws }) => {
       const e = await PostalMime.parse(raw, { attachmentEncoding: "utf8" });
       const parts = [e.text ?? ""];
       for (const a of e.attachments ?? []) if (TEXT_PART.test(a.mimeType)) parts.push(typeof a.content === "string" ? a.content : new TextDecoder().decode(a.content));
-      out.push({ headers: e.headers.map((h) => [h.key, h.value]), subject: e.subject ?? "", body: parts.join("\n") });
+      out.push({ headers: e.headers.map((h) => [h.key, decodeWords(h.value)]), subject: e.subject ?? "", body: parts.join("\n") });
     } catch (err) {
       out.push({ error: String(err?.message ?? err) });
     }
