@@ -37,7 +37,7 @@ export function decodeMails(raws: Uint8Array[]): DecodedMail[] {
     return got.map((m, k) => {
       if ("error" in m) throw new IngestError(`message ${k + 1}: cannot decode: ${m.error}`, "parse");
       const headers = new Map<string, string>();
-      for (const [key, value] of m.headers) if (!headers.has(key.toLowerCase())) headers.set(key.toLowerCase(), value);
+      for (const [key, value] of m.headers) if (!headers.has(key.toLowerCase())) headers.set(key.toLowerCase(), value.replace(/\s+/g, " ").trim());
       return { headers, body: m.body.replace(/\r\n/g, "\n") };
     });
   } finally {
