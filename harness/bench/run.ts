@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentBuild } from "../build/registry.ts";
 import { buildBench } from "./build.ts";
-import { reconstructionRate } from "../ingest/bench.ts";
+import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
@@ -47,6 +47,8 @@ for (const name of TREE_NAMES) {
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
 results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
 results.patchReconstruction = await reconstructionRate();
+// Real upstream fixes (patches/eval) rendered as web archives do, against GNU patch on the clean text.
+results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));
 results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);

@@ -2,7 +2,8 @@
 // RFC 2822 headers of a mail or mbox, or from the header lines at the top
 // of text copied from a web archive (whose continuation lines lost their
 // indentation).
-import { detectFormat, parseMail, splitMbox } from "../ingest/mail.ts";
+import { detectFormat, splitMbox } from "../ingest/mail.ts";
+import { decodeMails } from "../ingest/mime.ts";
 
 const HEADER_LINES_MAX = 40;
 const ADDRESS_LIST = /^\s*[^:\s]*@[^:]*$/;
@@ -44,6 +45,6 @@ export function mailAddressees(text: string): { to: string[]; cc: string[] } {
   const format = detectFormat(text);
   if (format === "lore-page" || format === "lkml-page") return fromPage(text);
   const raw = format === "mail" ? text : (splitMbox(text)[0] ?? "");
-  const h = parseMail(raw).headers;
+  const h = decodeMails([Buffer.from(raw, "utf8")])[0]!.headers;
   return { to: splitAddresses(h.get("to") ?? ""), cc: splitAddresses(h.get("cc") ?? "") };
 }
