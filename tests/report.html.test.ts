@@ -4,7 +4,7 @@
 // found, the before and after timelines of the 001 case render their events
 // (the held bio, the breakpoint stall in filemap_write_and_wait_range, the
 // kernel's warning) side by side, zoom spreads events by simulated time,
-// and a filter hides a kind. Screenshots are kept under .cache/artifacts/.
+// and a filter hides a kind. Screenshots are kept under the cache's artifacts/ (harness/paths.ts).
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
