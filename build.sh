@@ -13,6 +13,7 @@ APT_PACKAGES=(
   e2fsprogs btrfs-progs dosfstools                              # filesystem images for scenarios
   xz-utils git patch
   time                                                          # GNU time: wasm-opt's peak RSS in the manifest
+  chromium                                                      # the HTML report test (headless, via playwright-core)
 )
 
 missing=()

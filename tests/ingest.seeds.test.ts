@@ -126,8 +126,8 @@ describe("ingest: seed mails", function () {
     assert.equal(gnuPatch(t61.root, rel, reverted, r.exactDiff!, false), readFileSync(join(t61.root, rel), "utf8"));
   });
 
-  it("002 on 6.12: neither; found relocated to fs/btrfs/direct-io.c with the rename named", () => {
-    const r = applyToTree(one(S002), t612);
+  it("002 on 6.12 without relocation: neither; the moved code and the rename are named", () => {
+    const r = applyToTree(one(S002), t612, { relocate: false });
     assert.equal(r.report.status, "neither");
     assert.equal(r.before, null);
     const h = r.report.files[0]!.hunks[0]!;
@@ -135,20 +135,28 @@ describe("ingest: seed mails", function () {
     assert.equal(h.relocated?.to, "fs/btrfs/direct-io.c");
     assert.equal(h.relocated?.applied, false);
     assert.deepEqual(h.renames?.filter((x) => x.kind === "renamed").map((x) => [x.from, x.to]), [["free_extent_map", "btrfs_free_extent_map"]]);
-    const text = formatReport(r.report);
-    assert.match(text, /fs\/btrfs\/direct-io\.c/);
-    assert.match(text, /free_extent_map → btrfs_free_extent_map/);
+    assert.match(formatReport(r.report), /fs\/btrfs\/direct-io\.c/);
   });
 
-  it("002 on 6.12 with --allow-relocated and the rename: already applied there, marked relocated", () => {
-    const r = applyToTree(one(S002), t612, { allowRelocated: true, renames: { free_extent_map: "btrfs_free_extent_map" } });
-    assert.equal(r.report.status, "already-applied");
+  it("002 on 6.12: already applied, relocated to fs/btrfs/direct-io.c, the rename found and substituted (no table)", () => {
+    const r = applyToTree(one(S002), t612);
+    assert.equal(r.report.status, "already-applied", formatReport(r.report));
     assert.equal(r.report.relocated, true);
+    assert.deepEqual(r.report.relocatedTo, ["fs/btrfs/direct-io.c"]);
+    assert.deepEqual(r.report.substitutions, [{ from: "free_extent_map", to: "btrfs_free_extent_map", file: "fs/btrfs/direct-io.c" }]);
     const h = r.report.files[0]!.hunks[0]!;
     assert.equal(h.file, "fs/btrfs/direct-io.c");
     assert.equal(h.relocated?.applied, true);
-    assert.match(formatReport(r.report), /RELOCATED/);
-    assert.ok(r.before!.files.has("fs/btrfs/direct-io.c"));
+    assert.deepEqual(h.substitutions, r.report.substitutions);
+    const text = formatReport(r.report);
+    assert.match(text, /RELOCATED/);
+    assert.match(text, /substituted free_extent_map → btrfs_free_extent_map/);
+    // the before overlay carries the substitution: the restored lines use the new name
+    const before = r.before!.files.get("fs/btrfs/direct-io.c")!;
+    assert.ok(!/\bfree_extent_map\(/.test(before));
+    // the same result as naming the rename by hand
+    const byHand = applyToTree(one(S002), t612, { renames: { free_extent_map: "btrfs_free_extent_map" } });
+    assert.equal(byHand.exactDiff, r.exactDiff);
   });
 
   it("000 applies to neither tree; the report names the functions that no longer exist", () => {
@@ -184,12 +192,21 @@ describe("dioscope apply (CLI) on the seeds", function () {
     }
   }
 
+  it("--json for 002 on 6.12: already applied, relocated, with the substitution", async () => {
+    const r = await cli([S002, "--base", "6.12", "--json", "--dry-run"]);
+    assert.equal(r.code, 0, r.err);
+    const [rep] = JSON.parse(r.out) as { status: string; relocated: boolean; substitutions: { from: string; to: string; file: string }[] }[];
+    assert.equal(rep!.status, "already-applied");
+    assert.equal(rep!.relocated, true);
+    assert.deepEqual(rep!.substitutions, [{ from: "free_extent_map", to: "btrfs_free_extent_map", file: "fs/btrfs/direct-io.c" }]);
+  });
+
   it("--json reports every patch on every tree; exit 1 because 000 applies nowhere", async () => {
     const r = await cli([S000, S001, S002, "--json", "--dry-run"]);
     assert.equal(r.code, 1, r.err);
     const reports = JSON.parse(r.out) as { id: string; tree: { name: string }; status: string }[];
     const got = reports.map((x) => `${x.tree.name} ${x.id.slice(0, 3)} ${x.status}`);
-    assert.deepEqual(got, ["6.1 000 neither", "6.1 001 already-applied", "6.1 002 already-applied", "6.12 000 neither", "6.12 001 already-applied", "6.12 002 neither"]);
+    assert.deepEqual(got, ["6.1 000 neither", "6.1 001 already-applied", "6.1 002 already-applied", "6.12 000 neither", "6.12 001 already-applied", "6.12 002 already-applied"]);
   });
 
   it("writes before/after overlays with --out, and only there", async () => {

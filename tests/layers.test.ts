@@ -13,6 +13,7 @@ const LAYERS = [
   ["explore"],
   ["variants"],
   ["scenario"],
+  ["oracles"],
   ["boot", "selftest"],
   ["user"],
   ["agent"],

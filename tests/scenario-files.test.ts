@@ -66,6 +66,10 @@ describe("scenario files", function () {
     await assert.rejects(loadScenarioFile(g), (e: Error) => e instanceof ScenarioError && /bad-disk\.ts:6: .*unknown disk kind "zfs"/.test(e.message));
     const h = scenarioFile("bad-patch", '  cpus: 1,\n  alsoApply: [{ patch: "no-such.patch", why: "a test" }],');
     await assert.rejects(loadScenarioFile(h), (e: Error) => e instanceof ScenarioError && /bad-patch\.ts:8: .*no such patch file no-such\.patch/.test(e.message));
+    const o = scenarioFile("bad-oracle", '  cpus: 1,\n  oracles: { off: [{ oracle: "lockdep", reason: "a test" }] },');
+    await assert.rejects(loadScenarioFile(o), (e: Error) => e instanceof ScenarioError && /bad-oracle\.ts:8: .*unknown oracle "lockdep" in oracles\.off; known: console, crash/.test(e.message));
+    const r = scenarioFile("no-reason", '  cpus: 1,\n  oracles: { off: [{ oracle: "fsck", reason: "" }] },');
+    await assert.rejects(loadScenarioFile(r), (e: Error) => e instanceof ScenarioError && /no-reason\.ts:8: .*switching oracle fsck off needs a reason/.test(e.message));
     await assert.rejects(loadScenarioFile(join(dir, "absent.ts")), /no such scenario file/);
   });
 

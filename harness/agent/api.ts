@@ -2,6 +2,7 @@
 // booted kernel and read back what the real kernel returned.
 import type { Machine, RunLimits } from "../machine/machine.ts";
 import type { AgentHost, CommandRecord } from "./host.ts";
+import type { JournalEntry } from "./journal.ts";
 import { AGENT_ASYNC, type AgentCommand } from "./protocol.ts";
 
 export class AgentError extends Error {}
@@ -29,6 +30,11 @@ export class Agent {
     if (outcome !== "done")
       throw new AgentTimeout(`agent task ${rec.task}: ${rec.command.op} did not ${rec.returned === null ? "return" : "complete"} within the time limit (simulated ${(this.machine.clock.now / 1e9).toFixed(3)} s)`);
     return o.completion ? rec.completed! : rec.returned!;
+  }
+
+  /** Notes what the host knows about a command (./journal.ts) for the oracles. */
+  note(entry: JournalEntry): void {
+    this.host.note(entry);
   }
 
   /** Runs one command on `task` and returns its result. */
@@ -63,6 +69,7 @@ export class Agent {
 
   writeMemory(addr: number, bytes: Uint8Array): void {
     new Uint8Array(this.machine.kernel.memory.buffer).set(bytes, addr);
+    this.machine.markDirty(addr, bytes.length);
   }
 
   readMemory(addr: number, len: number): Uint8Array {

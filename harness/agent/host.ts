@@ -3,7 +3,11 @@
 // report (the return value of every command and, for asynchronous reads
 // and writes, the completion that ki_complete reported).
 import type { Device, ImportImpl, MachinePort } from "../machine/machine.ts";
-import { encodeCommand, type AgentCommand } from "./protocol.ts";
+import type { JournalEntry } from "./journal.ts";
+import { AGENT_ASYNC, CMD_SIZE, encodeCommand, type AgentCommand } from "./protocol.ts";
+
+/** The most bytes of one READ/WRITE the host keeps for the data oracle (larger ones are not kept). */
+export const DATA_CAPTURE_MAX_BYTES = 1 << 20;
 
 export interface CommandRecord {
   id: number;
@@ -16,12 +20,14 @@ export interface CommandRecord {
   /** The asynchronous completion (event 1), when it came. */
   completed: number | null;
   completedNs: number | null;
-  /** For a system call with fail-nth: the count it left (0: the fault was injected), from event 2. */
-  failNthLeft: number | null;
+  /** For a system call with fail-nth: the count it left (0: the fault was injected), from event 2; absent otherwise. */
+  failNthLeft?: number;
   /** How many times the completion was reported (ki_complete must run exactly once). */
   completions: number;
   /** CPU that reported each event. */
   cpus: number[];
+  /** READ/WRITE: the bytes written (at queueing) or read (at the result), when not larger than DATA_CAPTURE_MAX_BYTES. */
+  data?: Uint8Array;
 }
 
 /**
@@ -42,6 +48,8 @@ export class AgentHost implements Device {
   private failNth: FailNth | null = null;
   /** System calls fetched by user tasks since the plan was set. */
   private syscalls = 0;
+  /** What the user layer noted about the commands (paths, ranges, iocbs, SQEs, CQEs): ./journal.ts. */
+  journal: JournalEntry[] = [];
   private queues = new Map<number, number[]>();
   private port: MachinePort | null = null;
 
@@ -60,6 +68,7 @@ export class AgentHost implements Device {
         let command = this.records[id - 1]!.command;
         if (command.op === "SYSCALL" && ++this.syscalls === this.failNth?.syscall && !command.mode) command = { ...command, mode: this.failNth.nth };
         encodeCommand(new Uint8Array(port.memory.buffer), at >>> 0, id, command);
+        port.markDirty(at >>> 0, CMD_SIZE);
         return 1;
       },
       host_agent_report: (id: number, event: number, value: bigint) => {
@@ -67,6 +76,7 @@ export class AgentHost implements Device {
         if (!r) throw new Error(`agent reported unknown command ${id}`);
         const v = Number(BigInt.asIntN(64, value));
         r.cpus.push(port.currentCpu());
+        if (r.command.op === "READ" && v > 0 && event === ((r.command.flags ?? 0) & AGENT_ASYNC ? 1 : 0)) r.data = capture(port.memory, r.command.buf, v);
         if (event === 0) {
           r.returned = v;
           r.returnedNs = port.clock.now;
@@ -95,10 +105,10 @@ export class AgentHost implements Device {
       returnedNs: null,
       completed: null,
       completedNs: null,
-      failNthLeft: null,
       completions: 0,
       cpus: [],
     };
+    if (command.op === "WRITE") rec.data = capture(port.memory, command.buf, command.len);
     this.records.push(rec);
     const q = this.queues.get(task) ?? [];
     q.push(rec.id);
@@ -121,17 +131,33 @@ export class AgentHost implements Device {
       ready: this.ready,
       records: this.records.map((r) => ({ ...r, cpus: [...r.cpus] })),
       queues: [...this.queues].map(([k, v]) => [k, [...v]]),
+      journal: [...this.journal],
       failNth: this.failNth,
       syscalls: this.syscalls,
     };
   }
 
+  /** Adds what the host learnt about command `cmd` (entries are immutable once added). */
+  note(entry: JournalEntry): void {
+    if (!this.records[entry.cmd - 1]) throw new Error(`journal entry for unknown command ${entry.cmd}`);
+    this.journal.push(entry);
+  }
+
   load(state: unknown): void {
-    const s = state as { ready: boolean; records: CommandRecord[]; queues: [number, number[]][]; failNth: FailNth | null; syscalls: number };
+    const s = state as { ready: boolean; records: CommandRecord[]; queues: [number, number[]][]; journal: JournalEntry[]; failNth: FailNth | null; syscalls: number };
     this.failNth = s.failNth;
     this.syscalls = s.syscalls;
     this.ready = s.ready;
     this.records = s.records.map((r) => ({ ...r, cpus: [...r.cpus] }));
     this.queues = new Map(s.queues.map(([k, v]) => [k, [...v]]));
+    this.journal = [...s.journal];
   }
+}
+
+/** A copy of kernel memory [addr, addr + len), or undefined when too large or outside memory. */
+function capture(memory: WebAssembly.Memory, addr: number | undefined, len: number | undefined): Uint8Array | undefined {
+  if (addr === undefined || len === undefined || len <= 0 || len > DATA_CAPTURE_MAX_BYTES) return undefined;
+  const at = addr >>> 0;
+  if (at + len > memory.buffer.byteLength) return undefined;
+  return new Uint8Array(memory.buffer, at, len).slice();
 }

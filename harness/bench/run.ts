@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentBuild } from "../build/registry.ts";
 import { buildBench } from "./build.ts";
-import { reconstructionRate } from "../ingest/bench.ts";
+import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
@@ -16,6 +16,7 @@ import { userBench } from "./user.ts";
 import { machineBench } from "./machine.ts";
 import { checkBench } from "./check.ts";
 import { debugBench } from "./debug.ts";
+import { speedBench } from "./speed.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
@@ -41,11 +42,14 @@ for (const name of TREE_NAMES) {
     user: userBench(b.wasmPath),
     machine: machineBench(b.wasmPath),
     check: await checkBench(name),
+    speed: await speedBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
 results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
 results.patchReconstruction = await reconstructionRate();
+// Real upstream fixes (patches/eval) rendered as web archives do, against GNU patch on the clean text.
+results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));
 results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 results.debugKernel = Object.fromEntries(TREE_NAMES.map((name) => [name, debugBench(debianTree(name))])); // harness/bench/debug.ts
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });

@@ -64,6 +64,7 @@ export class BlockDevice implements Device {
         const d = this.disks[disk];
         if (!d) return -1;
         new DataView(port.memory.buffer).setBigUint64(sectorsPtr, BigInt(d.sectors), true);
+        port.markDirty(sectorsPtr, 8);
         return 0;
       },
       host_blk_submit: (disk: number, bio: number, op: number, flags: number, sector: bigint, segsPtr: number, nsegs: number) =>
@@ -141,8 +142,10 @@ export class BlockDevice implements Device {
     let off = rec.sector * 512;
     for (const s of f.segs) {
       const bytes = mem.subarray(s.addr, s.addr + s.len);
-      if (rec.op === "read") disk.read(off, bytes);
-      else disk.write(off, bytes);
+      if (rec.op === "read") {
+        disk.read(off, bytes);
+        port.markDirty(s.addr, s.len);
+      } else disk.write(off, bytes);
       off += s.len;
     }
   }
@@ -173,7 +176,7 @@ export class BlockDevice implements Device {
 
   load(state: unknown): void {
     const s = state as ReturnType<BlockDevice["save"]> & {
-      disks: Map<number, Uint8Array>[];
+      disks: ReadonlyMap<number, Uint8Array>[];
       log: BioRecord[];
       ruleHits: number[];
       held: [number, InFlight][];

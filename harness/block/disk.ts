@@ -1,13 +1,16 @@
 // A disk's contents, sparse: 4 KiB blocks that were never written read as
-// zeros. Blocks are replaced, never changed in place, so a snapshot is a
-// copy of the map (copy-on-write).
+// zeros. Blocks are replaced, never changed in place: a snapshot freezes the
+// block map (later writes go to a map of changed blocks on top of it), and a
+// restore drops the changes, so neither copies block data.
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
 
 export const BLOCK = 4096;
 const ZERO = new Uint8Array(BLOCK);
 
 export class SparseDisk {
-  private blocks = new Map<number, Uint8Array>();
+  /** The frozen map of the last snapshot (shared with it) and the blocks written since. */
+  private base: ReadonlyMap<number, Uint8Array> = new Map();
+  private changed = new Map<number, Uint8Array>();
   constructor(
     readonly name: string,
     readonly bytes: number,
@@ -31,13 +34,17 @@ export class SparseDisk {
         if (buf.subarray(0, n).some((b) => b !== 0)) {
           const blk = new Uint8Array(BLOCK);
           blk.set(buf.subarray(0, n));
-          d.blocks.set(off / BLOCK, blk);
+          d.changed.set(off / BLOCK, blk);
         }
       }
       return d;
     } finally {
       closeSync(fd);
     }
+  }
+
+  private block(b: number): Uint8Array | undefined {
+    return this.changed.get(b) ?? this.base.get(b);
   }
 
   /** Walks [offset, offset+len) block by block: f(block index, offset in it, bytes, bytes done so far). */
@@ -53,30 +60,30 @@ export class SparseDisk {
   }
 
   read(offset: number, into: Uint8Array): void {
-    this.spans(offset, into.length, (b, inBlk, n, done) => into.set((this.blocks.get(b) ?? ZERO).subarray(inBlk, inBlk + n), done));
+    this.spans(offset, into.length, (b, inBlk, n, done) => into.set((this.block(b) ?? ZERO).subarray(inBlk, inBlk + n), done));
   }
 
   write(offset: number, from: Uint8Array): void {
     this.spans(offset, from.length, (b, inBlk, n, done) => {
       const blk = new Uint8Array(BLOCK);
-      const old = this.blocks.get(b);
+      const old = this.block(b);
       if (old) blk.set(old);
       blk.set(from.subarray(done, done + n), inBlk);
-      this.blocks.set(b, blk);
+      this.changed.set(b, blk);
     });
   }
 
   /** Another disk with the same contents (blocks are shared: they are never changed in place). */
   copy(name: string): SparseDisk {
     const d = new SparseDisk(name, this.bytes);
-    d.blocks = new Map(this.blocks);
+    d.base = this.save();
     return d;
   }
 
   /** The whole disk as one buffer (for host-side checks such as fsck). */
   image(): Uint8Array {
     const out = new Uint8Array(this.bytes);
-    for (const [b, blk] of this.blocks) out.set(blk.subarray(0, Math.min(BLOCK, this.bytes - b * BLOCK)), b * BLOCK);
+    for (const [b, blk] of this.save()) out.set(blk.subarray(0, Math.min(BLOCK, this.bytes - b * BLOCK)), b * BLOCK);
     return out;
   }
 
@@ -84,10 +91,17 @@ export class SparseDisk {
     if (offset < 0 || offset + len > this.bytes) throw new Error(`disk ${this.name}: access ${offset}+${len} beyond ${this.bytes} bytes`);
   }
 
-  save(): Map<number, Uint8Array> {
-    return new Map(this.blocks);
+  /** The contents as a frozen map (blocks written since the last snapshot folded in). */
+  save(): ReadonlyMap<number, Uint8Array> {
+    if (this.changed.size) {
+      this.base = new Map([...this.base, ...this.changed]);
+      this.changed = new Map();
+    }
+    return this.base;
   }
-  load(s: Map<number, Uint8Array>): void {
-    this.blocks = new Map(s);
+
+  load(s: ReadonlyMap<number, Uint8Array>): void {
+    this.base = s;
+    if (this.changed.size) this.changed = new Map();
   }
 }

@@ -8,9 +8,12 @@ import { join } from "node:path";
 import { repoRoot, cacheDir, wasmDir } from "../paths.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { asyncify } from "./asyncify.ts";
+import { instrumentDirtyPages } from "./dirty.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
 import { compileAll, configFragment, type KernelConfig } from "./kbuild.ts";
+import { linkTree, pristineRecords, quickCompile, quickCompileRefusal } from "./quick.ts";
+import { cpus } from "node:os";
 import { checkLayout } from "./layout.ts";
 import { exportList, GLOBAL_BASE, linkKernel, TABLE_BASE } from "./link.ts";
 import { makeShadowTree, OBJ_SUBDIR, type OverlayFiles } from "./shadow.ts";
@@ -26,6 +29,13 @@ export interface BuildRequest {
   patchIds?: string[];
   jobs?: number;
   log?: (line: string) => void;
+  /**
+   * Compile every object in a new, empty object directory instead of
+   * seeding it from the pristine objects: the reference a variant built
+   * the fast way is checked against (same build id, so build it into
+   * another DIOSCOPE_WASM).
+   */
+  fromScratch?: boolean;
 }
 
 export interface Manifest {
@@ -42,7 +52,7 @@ export interface Manifest {
   link: { tableBase: number; globalBase: number; wrapped: string[]; exports: string[] };
   imports: { module: string; name: string; kind: string }[];
   sizes: { linkedBytes: number; asyncifiedBytes: number };
-  /** Per-step wall times in ms (compile, link, layout-check, asyncify; compile-base and seed-objects for variants). */
+  /** Per-step wall times in ms (compile, link, layout-check, asyncify, dirty-pages; compile-base and seed-objects for variants). */
   times: Record<string, number>;
   /** Objects Kbuild compiled in this build (the whole configuration when coldCompile). */
   recompiledObjects: number;
@@ -81,7 +91,7 @@ export function buildId(req: BuildRequest, toolchain: Record<string, string>): s
   ).slice(0, 16);
 }
 
-function kbuildRoot(tree: PristineTree, config: KernelConfig): string {
+export function kbuildRoot(tree: PristineTree, config: KernelConfig = "plain"): string {
   const root = join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
   return config === "plain" ? root : join(root, config);
 }
@@ -91,9 +101,30 @@ export function kbuildShadow(tree: PristineTree, overlay: OverlayFiles = new Map
   return join(kbuildRoot(tree, config), overlay.size ? `v-${overlayHash(overlay).slice(0, 16)}` : "base");
 }
 
+/** The harness files the compile step reads (Kbuild's command line, the shadow tree's layout). */
+const COMPILE_HARNESS_FILES = ["kbuild.ts", "shadow.ts", "toolchain.ts"].map((f) => join(repoRoot, "harness/build", f));
+
 /**
- * Which inputs an object directory was last compiled for (the pristine build
- * id). A variant's objects are seeded from the base only when the base is
+ * What the pristine objects depend on, and nothing else: the tree, the
+ * config fragment, the arch, the compile step's own code and the compiler.
+ * Link, Asyncify and the rest of harness/build are not in it, so changing
+ * them relinks and re-instruments without recompiling the kernel.
+ */
+export function compileKey(tree: PristineTree, toolchain: Record<string, string>, config: KernelConfig = "plain"): string {
+  return sha256(
+    JSON.stringify({
+      origin: tree.origin,
+      config: sha256(configFragment(config)),
+      arch: hashTree(join(repoRoot, "kernel-src/arch")),
+      harnessCompile: COMPILE_HARNESS_FILES.map((f) => sha256(readFileSync(f))),
+      clang: toolchain.clang,
+    }),
+  ).slice(0, 16);
+}
+
+/**
+ * Which inputs an object directory was last compiled for (its compile key).
+ * A variant's objects are seeded from the base only when the base is
  * compiled for the current inputs, so the variant's compile is exactly what
  * depends on the overlay.
  */
@@ -101,11 +132,69 @@ const INPUTS_STAMP = ".dioscope-inputs";
 const readStamp = (objDir: string): string | undefined =>
   existsSync(join(objDir, INPUTS_STAMP)) ? readFileSync(join(objDir, INPUTS_STAMP), "utf8") : undefined;
 
+type Timed = <T>(step: string, f: () => T) => T;
+
+/**
+ * The Kbuild shadow tree a build compiles in: the pristine one, or a
+ * variant's with its object directory seeded from the pristine objects
+ * (compiled first if they are not current), or a fresh one (fromScratch).
+ */
+function prepareObjects(req: BuildRequest, toolchain: Record<string, string>, timed: Timed): { shadow: string; coldCompile: boolean; quick: boolean } {
+  const overlay = req.overlay ?? new Map<string, string>();
+  const config = req.config ?? "plain";
+  // The compile key names the inputs both the base and a variant's seed were compiled for.
+  const key = compileKey(req.tree, toolchain, config);
+  const base = kbuildShadow(req.tree, new Map(), config);
+  const baseObj = join(base, OBJ_SUBDIR);
+  const shadow = req.fromScratch ? `${kbuildShadow(req.tree, overlay, config)}-scratch` : kbuildShadow(req.tree, overlay, config);
+  const obj = join(shadow, OBJ_SUBDIR);
+  let quick = false;
+  if (req.fromScratch) rmSync(shadow, { recursive: true, force: true });
+  else if (overlay.size) {
+    if (readStamp(baseObj) !== key) {
+      makeShadowTree(req.tree.root, base);
+      rmSync(join(baseObj, INPUTS_STAMP), { force: true });
+      timed("compile-base", () => compileAll(base, req.jobs, undefined, config));
+      writeFileSync(join(baseObj, INPUTS_STAMP), key);
+    }
+    const refusal = quickCompileRefusal(overlay, baseObj);
+    quick = refusal === null;
+    if (!quick) req.log?.(`Kbuild's incremental build: ${refusal}`);
+    const seeded = `${key}${quick ? " linked" : ""}`;
+    if (readStamp(obj) !== seeded) {
+      rmSync(shadow, { recursive: true, force: true });
+      mkdirSync(shadow, { recursive: true });
+      // Hard links are safe only where nothing but the quick compile writes (it replaces whole files).
+      if (quick) timed("seed-objects", () => linkTree(baseObj, obj, new Set([INPUTS_STAMP])));
+      else timed("seed-objects", () => cpSync(baseObj, obj, { recursive: true, preserveTimestamps: true }));
+      writeFileSync(join(obj, INPUTS_STAMP), seeded);
+    }
+  }
+  makeShadowTree(req.tree.root, shadow, overlay);
+  const coldCompile = !existsSync(join(obj, "vmlinux.a"));
+  // Overlay files must look newer than every seeded object, whatever their origin.
+  const now = new Date();
+  for (const f of overlay.values()) utimesSync(f, now, now);
+  return { shadow, coldCompile, quick };
+}
+
+/** Kbuild's own (incremental) build in `shadow`, its object directory stamped with the inputs it was compiled for. */
+function compileInPlace(req: BuildRequest, shadow: string): { compiled: string[] } {
+  const obj = join(shadow, OBJ_SUBDIR);
+  rmSync(join(obj, INPUTS_STAMP), { force: true });
+  const config = req.config ?? "plain";
+  const r = compileAll(shadow, req.jobs, undefined, config);
+  const key = compileKey(req.tree, findToolchain().versions, config);
+  writeFileSync(join(obj, INPUTS_STAMP), key);
+  // The pristine objects' dependency index, ready for the first variant's quick compile.
+  if (!req.overlay?.size && !req.fromScratch) pristineRecords(obj, key);
+  return r;
+}
+
 export function buildKernel(req: BuildRequest): BuildResult {
   const log = req.log ?? (() => {});
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
-  const config = req.config ?? "plain";
   const id = buildId(req, tc.versions);
   const outDir = join(wasmDir(), req.tree.name, id);
   const wasmPath = join(outDir, "kernel.wasm");
@@ -115,7 +204,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
   }
 
   const times: Record<string, number> = {};
-  const timed = <T>(step: string, f: () => T): T => {
+  const timed: Timed = (step, f) => {
     const t0 = performance.now();
     const r = f();
     times[step] = Math.round(performance.now() - t0);
@@ -123,49 +212,28 @@ export function buildKernel(req: BuildRequest): BuildResult {
     return r;
   };
 
-  // Objects: the pristine build, or a variant seeded from it.
-  // The pristine build id names the inputs both the base and a variant's seed were compiled for.
-  const pristineId = overlay.size ? buildId({ tree: req.tree, config }, tc.versions) : id;
-  const base = kbuildShadow(req.tree, new Map(), config);
-  const baseObj = join(base, OBJ_SUBDIR);
-  const shadow = kbuildShadow(req.tree, overlay, config);
+  const { shadow, coldCompile, quick } = prepareObjects(req, tc.versions, timed);
   const obj = join(shadow, OBJ_SUBDIR);
-  if (overlay.size) {
-    if (readStamp(baseObj) !== pristineId) {
-      makeShadowTree(req.tree.root, base);
-      rmSync(join(baseObj, INPUTS_STAMP), { force: true });
-      timed("compile-base", () => compileAll(base, req.jobs, undefined, config));
-      writeFileSync(join(baseObj, INPUTS_STAMP), pristineId);
-    }
-    if (readStamp(obj) !== pristineId) {
-      rmSync(shadow, { recursive: true, force: true });
-      mkdirSync(shadow, { recursive: true });
-      timed("seed-objects", () => cpSync(baseObj, obj, { recursive: true, preserveTimestamps: true }));
-    }
-  }
-  makeShadowTree(req.tree.root, shadow, overlay);
-  const coldCompile = !existsSync(join(obj, "vmlinux.a"));
-  // Overlay files must look newer than every seeded object, whatever their origin.
-  const now = new Date();
-  for (const f of overlay.values()) utimesSync(f, now, now);
 
   const partial = `${outDir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   try {
-    rmSync(join(obj, INPUTS_STAMP), { force: true });
-    const compiled = timed("compile", () => compileAll(shadow, req.jobs, undefined, config));
-    writeFileSync(join(obj, INPUTS_STAMP), pristineId);
+    const baseObj = join(kbuildShadow(req.tree, new Map(), req.config), OBJ_SUBDIR);
+    const key = compileKey(req.tree, tc.versions, req.config);
+    const quickly = () => ({ compiled: quickCompile(obj, pristineRecords(baseObj, key), overlay, req.jobs ?? cpus().length) });
+    const compiled = timed("compile", () => (quick ? quickly() : compileInPlace(req, shadow)));
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
     timed("layout-check", () => checkLayout(linked.map));
     const host = hostImports().map((h) => h.name);
     const asyncified = timed("asyncify", () => asyncify(tc, linked.wasm, join(partial, "kernel.wasm"), host));
+    timed("dirty-pages", () => writeFileSync(join(partial, "kernel.wasm"), instrumentDirtyPages(readFileSync(join(partial, "kernel.wasm")))));
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));
     const manifest: Manifest = {
       buildId: id,
       tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion },
-      config,
-      configHash: sha256(configFragment(config)),
+      config: req.config ?? "plain",
+      configHash: sha256(configFragment(req.config)),
       kernelSrcHash: hashTree(join(repoRoot, "kernel-src")),
       harnessBuildHash: hashTree(join(repoRoot, "harness/build")),
       patchIds: req.patchIds ?? [],

@@ -1,13 +1,16 @@
 // The shadow tree: what Kbuild sees as the source tree. It is a directory of
 // symlinks into the pristine (read-only) kernel tree, with arch/wasm pointing
-// at kernel-src/arch/wasm and, for a patched variant, the changed files
+// at a copy of kernel-src/arch/wasm kept in the cache by content (so every
+// clone with the same arch shares the objects: Kbuild sees the same files
+// with the same times) and, for a patched variant, the changed files
 // pointing at overlay copies. Kbuild's object directory lives inside it
 // (OBJ_SUBDIR), so Kbuild uses the relative srctree ".." and command lines
 // are identical across variants: a variant's object dir can be seeded from
 // the pristine one and only what the overlay touches is rebuilt.
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { repoRoot } from "../paths.ts";
+import { cacheDir, repoRoot } from "../paths.ts";
+import { hashTree } from "./hash.ts";
 
 export const OBJ_SUBDIR = "_dioscope_obj";
 
@@ -38,6 +41,29 @@ function mirror(src: string, dst: string, rel: string, expand: (rel: string) => 
 }
 
 /**
+ * kernel-src/arch/wasm as a directory of the cache named by its content hash.
+ * New content gets a new directory, made now: its files are newer than every
+ * object compiled before, so Kbuild recompiles what depends on them. The same
+ * content (another clone, a re-checkout) finds the directory already there,
+ * with its first times, and Kbuild has nothing to redo.
+ */
+export function archCopy(): string {
+  const src = join(repoRoot, "kernel-src", "arch", "wasm");
+  const dir = join(cacheDir(), "arch", hashTree(src).slice(0, 16));
+  if (existsSync(dir)) return dir;
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  cpSync(src, tmp, { recursive: true });
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(dir)) throw e;
+  }
+  return dir;
+}
+
+/**
  * Create or refresh the shadow tree at `root` for the pristine tree at
  * `treeRoot` plus `overlay`. Returns the Kbuild object directory.
  */
@@ -62,7 +88,7 @@ export function makeShadowTree(treeRoot: string, root: string, overlay: OverlayF
     copyFileSync(join(treeRoot, "Makefile"), mk);
   }
   // arch/wasm is ours (never a file of the tree).
-  link(join(repoRoot, "kernel-src", "arch", "wasm"), join(root, "arch", "wasm"));
+  link(archCopy(), join(root, "arch", "wasm"));
   const obj = join(root, OBJ_SUBDIR);
   mkdirSync(obj, { recursive: true });
   writeFileSync(join(root, ".dioscope-shadow"), relative(root, treeRoot) + "\n");

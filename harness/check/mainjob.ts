@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import { ingest } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
+import { failedNames, runFails } from "../scenario/run.ts";
 import { notApplicableOn, type Scenario } from "../scenario/types.ts";
 import type { TreeName } from "../tree/source.ts";
 import { runCheck, type CheckReport } from "./check.ts";
@@ -44,7 +45,7 @@ function side(v: ScenarioVerdict, which: "before" | "after"): string {
   if (x) return x.first ? `fails (PCT schedule #${x.first.index})` : `passes (${x.schedules} schedules)`;
   const r = v[which];
   if (!r) return "—";
-  return r.passed ? "passes" : `fails (${r.results.filter((x) => x.failure).map((x) => x.name).join("; ")})`;
+  return runFails(r) ? `fails (${failedNames(r).join("; ")})` : "passes";
 }
 
 export function mainJobRows(r: CheckReport, mail: string, candidates: readonly Scenario[]): MainJobRow[] {

@@ -2,7 +2,7 @@
 // the tree before the change compares with the run after it. The evidence is
 // typed (runs, explored schedules with their replay tokens); `reason` is the
 // one line a person reads, made from it here and nowhere else.
-import type { ScenarioRun } from "../scenario/run.ts";
+import { failedNames, runFails, type ScenarioRun } from "../scenario/run.ts";
 import type { ScenarioMode } from "../scenario/types.ts";
 
 export type Verdict = "fixed" | "regressed" | "no-effect" | "not-applicable" | "not-judged";
@@ -36,21 +36,28 @@ export interface ScenarioVerdict {
   reproduce: string[] | null;
 }
 
-const failedNames = (r: ScenarioRun) => r.results.filter((x) => x.failure).map((x) => x.name);
+/** Oracles whose findings the after side has and the before side has not: the change broke something new. */
+function newFindings(before: ScenarioRun, after: ScenarioRun): string[] {
+  const had = new Set(before.oracles.findings.map((f) => f.oracle));
+  return [...new Set(after.oracles.findings.filter((f) => !had.has(f.oracle)).map((f) => `oracle:${f.oracle}`))];
+}
 
 function decide(failsBefore: boolean, failsAfter: boolean): Verdict {
   return failsBefore && !failsAfter ? "fixed" : !failsBefore && failsAfter ? "regressed" : "no-effect";
 }
 
 export function verdictOf(scenario: string, before: ScenarioRun, after: ScenarioRun, reproduce: string[]): ScenarioVerdict {
-  const verdict = decide(!before.passed, !after.passed);
+  const fresh = newFindings(before, after);
+  const verdict = fresh.length && runFails(before) ? "regressed" : decide(runFails(before), runFails(after));
   const why = (r: ScenarioRun) => failedNames(r).join("; ");
   const reason =
     verdict === "fixed"
       ? `fails before (${why(before)}), passes after`
       : verdict === "regressed"
-        ? `passes before, fails after (${why(after)})`
-        : before.passed
+        ? runFails(before)
+          ? `fails before (${why(before)}); after, new: ${fresh.join("; ")}`
+          : `passes before, fails after (${why(after)})`
+        : !runFails(before)
           ? "passes before and after"
           : `fails before and after (${why(after)})`;
   return { scenario, mode: "scripted", verdict, reason, before, after, reproduce };

@@ -1,13 +1,16 @@
 // `dioscope check`: ingest → before/after builds → boot → scenarios →
 // verdicts. KTAP on stdout (nested per tree), --json for machines; progress
 // on stderr when it is a terminal.
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCheck } from "../check/check.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import { MAIN_JOB_EXPLORE } from "../check/mainjob.ts";
 import { ingest, IngestError } from "../ingest/index.ts";
 import { ktap } from "../report/ktap.ts";
+import { fromCheckReport } from "../report/adapt.ts";
+import { emitReport, REPORT_FLAGS, reportRequest } from "../report/outputs.ts";
+import { terminalProgress } from "../report/progress.ts";
 import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load.ts";
 import { scenarioMode, type Scenario } from "../scenario/types.ts";
 import { TREE_NAMES } from "../tree/source.ts";
@@ -28,6 +31,7 @@ export const CHECK: CommandSpec = {
     explore: { type: "string", value: "N", help: `also run unguided scenarios under PCT, N schedules per side (the main job uses ${MAIN_JOB_EXPLORE.budget})` },
     seed: COMMON.seed,
     json: COMMON.json,
+    ...REPORT_FLAGS,
     help: COMMON.help,
   },
   more: "exit status: 0 nothing regressed, 1 a scenario regressed (or the patch breaks the build), 2 unusable input",
@@ -65,13 +69,17 @@ export async function runCheckCli(argv: string[]): Promise<number> {
     const budget = p.values.explore === undefined ? undefined : intOf(p, "explore", 0, 1);
     const explore = budget === undefined ? undefined : { budget, seed: intOf(p, "seed", 1), depth: PCT_DEPTH };
     const trees = treesOf(p, TREE_NAMES);
-    const progress = process.stderr.isTTY && !p.values.json ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
-    let report;
+    const req = reportRequest(p.values as Parameters<typeof reportRequest>[0]);
+    if ("error" in req) throw new UsageError(req.error);
+    const progress = terminalProgress(process.stderr, { json: p.values.json === true });
+    let report, series, files: string[];
     try {
       const scenarios = await namedScenarios(p.values.scenario as string[] | undefined, explore !== undefined);
       const candidates = await bundledScenarios();
-      const series = ingest(expand(p.positionals));
-      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress });
+      files = expand(p.positionals);
+      series = ingest(files);
+      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress.log });
+      progress.end();
     } catch (e) {
       if (e instanceof IngestError || e instanceof ScenarioError) {
         console.error(`dioscope check: ${e.message}`);
@@ -79,7 +87,9 @@ export async function runCheckCli(argv: string[]): Promise<number> {
       }
       throw e;
     }
-    if (p.values.json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
+    const out = emitReport(fromCheckReport(report, { series }), req, () => readFileSync(files[0]!, "utf8"));
+    if (out !== null) process.stdout.write(out);
+    else if (p.values.json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
     else process.stdout.write(ktap(report));
     return report.regressed ? 1 : 0;
   });

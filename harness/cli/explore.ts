@@ -107,7 +107,8 @@ function summary(r: ExploreResult): string {
 }
 
 export async function runExploreCli(argv: string[]): Promise<number> {
-  return command(EXPLORE, argv, async (p) => {
+  const spec = argv.includes("--help") || argv.includes("-h") ? { ...EXPLORE, more: `${EXPLORE.more}\n\nbundled scenarios:\n${await scenarioList()}` } : EXPLORE;
+  return command(spec, argv, async (p) => {
     if (p.positionals.length !== 1) throw new UsageError(`which scenario? bundled:\n${await scenarioList()}`);
     const args = argsOf(p);
     let scenario: Scenario;

@@ -2,7 +2,7 @@
 // run it under a recording scheduler, and judge it by the scenario's own
 // expectations (the real kernel's observables). Divergence of a strict
 // replay is reported as such, never as a failure of the kernel.
-import { runScenario, type RunTiming, type ScenarioRun } from "../scenario/run.ts";
+import { failedNames, runFails, runScenario, type RunTiming, type ScenarioRun } from "../scenario/run.ts";
 import type { FailNth } from "../agent/host.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { KernelRef } from "../variants/kernels.ts";
@@ -39,16 +39,17 @@ export interface RunWithOptions {
 
 export function runWith(t: Target, sched: Recording, o: RunWithOptions = {}): { run: ScenarioRun; outcome: Outcome } {
   const trace = o.trace ?? false;
-  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, timing: o.timing, failNth: t.failNth, onMachine: trace ? (m) => (sched.machine = m) : undefined });
+  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, probe: false, timing: o.timing, failNth: t.failNth, onMachine: trace ? (m) => (sched.machine = m) : undefined });
   sched.machine = null;
   const diverged = sched instanceof Follow ? sched.diverged : null;
   const bad = run.results.filter((r) => r.failure !== null);
+  const found = run.oracles.findings;
   return {
     run,
     outcome: {
-      failed: diverged === null && !run.passed,
-      failedNames: bad.map((r) => r.name).sort(),
-      failures: bad.map((r) => `${r.name}: ${r.failure!.split("\n")[0]}`),
+      failed: diverged === null && runFails(run),
+      failedNames: failedNames(run).sort(),
+      failures: [...bad.map((r) => `${r.name}: ${r.failure!.split("\n")[0]}`), ...found.map((f) => `oracle:${f.oracle}: ${f.message.split("\n")[0]}`)],
       steps: sched.steps,
       preemptions: sched.preemptions,
       consultations: sched.consultations,

@@ -6,17 +6,22 @@ import { renderHunkHeader } from "./diff.ts";
 import { joinFile, locateHunk, splitFile, type FileText, type FullLine, type Placement } from "./locate.ts";
 import { emptyOverlay, type Overlay } from "./overlay.ts";
 import { resolveInTree } from "./paths.ts";
-import { confirmRename, missingFunctions, nearMatch, relocationCandidates, renameCandidates, type NearMatch, type Rename } from "./search.ts";
+import { searchElsewhere, substitute, type Substitution } from "./relocate.ts";
+import { missingFunctions, nearMatch, type NearMatch, type Rename } from "./search.ts";
 import { IngestError, type FileDiff, type ParsedHunk, type Patch } from "./types.ts";
 
 export interface ApplyOptions {
-  /** Apply hunks found (whole) in another file of the tree there. Marked in every report. */
+  /** Apply hunks found in another file of the tree (moved code, renamed identifiers found from the near match) there; default on. Marked in every report. */
+  relocate?: boolean;
+  /** The same as `relocate` (kept for callers that set it). */
   allowRelocated?: boolean;
   /** Identifier renames applied to the patch text before matching, e.g. {free_extent_map: "btrfs_free_extent_map"}. Marked in every report. */
   renames?: Record<string, string>;
+  /** Put back blank and brace lines the text lost from the side not in the tree, by brace balance and kernel style (default on; the rule assumes the change keeps the code's structure). */
+  inventLost?: boolean;
   /** Largest fuzz (default 2, like patch). */
   maxFuzz?: number;
-  /** Skip the (slower) search of other files when a hunk applies nowhere. */
+  /** Skip the (slower) search of other files when a hunk applies nowhere (moved code, vanished functions). */
   noSearch?: boolean;
   /** Apply on top of this overlay of the same tree (e.g. the `after` of the previous patch of a series). */
   base?: Overlay;
@@ -37,12 +42,16 @@ export interface HunkReport {
   restored?: number;
   /** lines whose whitespace was rebuilt by rule (not from the file) */
   inferred?: number;
+  /** lines of the side not in the tree that the text lost, put back by rule (which, where, how sure) */
+  lost?: { count: number; certainty: "certain" | "likely"; what: string };
   /** the hunk's whitespace disagreed with the tree; matched ignoring whitespace */
   loose?: boolean;
   unaccounted?: number;
   /** set when the hunk was applied (or would apply) somewhere other than the diff's file */
   relocated?: { from: string; to: string; line: number; dir: "forward" | "reverse"; fuzz: number; applied: boolean };
   renamesApplied?: Record<string, string>;
+  /** identifiers substituted (renames found from the near match) before the hunk located */
+  substitutions?: Substitution[];
   reason?: string;
   nearMatch?: NearMatch;
   renames?: Rename[];
@@ -68,7 +77,11 @@ export interface PatchReport {
   status: PatchStatus;
   mangled: boolean;
   relocated: boolean;
+  /** files hunks were applied in instead of the diff's (when relocated) */
+  relocatedTo?: string[];
   renamesApplied?: Record<string, string>;
+  /** every identifier substituted in any hunk (renames the locator found), with the file it applied in */
+  substitutions?: Substitution[];
   files: FileReport[];
   trailers: { key: string; value: string }[];
   baseCommit?: string;
@@ -85,14 +98,6 @@ export interface ApplyResult {
   exactDiff: string | null;
 }
 
-function applyRenames(h: ParsedHunk, renames: Record<string, string>): ParsedHunk {
-  const sub = (s: string) => {
-    let r = s;
-    for (const [a, b] of Object.entries(renames)) r = r.replace(new RegExp(`\\b${a.replace(/[^\w]/g, "")}\\b`, "g"), b);
-    return r;
-  };
-  return { ...h, lines: h.lines.map((l) => ({ ...l, text: sub(l.text), altCtx: l.altCtx === undefined ? undefined : sub(l.altCtx) })) };
-}
 
 interface Located {
   hunkIndex: number;
@@ -112,9 +117,9 @@ function readTree(tree: PristineTree, rel: string): FileText | null {
 }
 
 function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions) {
-  let r = locateHunk(h, ft, { hint, loose: false, maxFuzz: opts.maxFuzz });
+  let r = locateHunk(h, ft, { hint, loose: false, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost });
   if (r.kind === "none" && !h.mangled) {
-    const r2 = locateHunk(h, ft, { hint, loose: true, maxFuzz: opts.maxFuzz });
+    const r2 = locateHunk(h, ft, { hint, loose: true, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost });
     if (r2.kind !== "none") r = r2;
   }
   return r;
@@ -140,7 +145,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
   }
   let offset = 0;
   fd.hunks.forEach((h0, k) => {
-    const h = opts.renames ? applyRenames(h0, opts.renames) : h0;
+    const h = opts.renames ? substitute(h0, opts.renames) : h0;
     const header = renderHunkHeader(h0);
     const base: HunkReport = { index: k + 1, header, status: "neither", file: rel };
     if (opts.renames) base.renamesApplied = opts.renames;
@@ -153,7 +158,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         const p = r.placement;
         if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
         located.push({ hunkIndex: k, file: rel, p });
-        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, others: r.others.length ? r.others : undefined });
+        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, others: r.others.length ? r.others : undefined });
         return;
       }
       if (r.kind === "ambiguous") {
@@ -163,42 +168,32 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
       base.notes = r.notes.length ? r.notes : undefined;
       const nm = nearMatch(h, ft.lines, rel, hint);
       if (nm && nm.matched >= Math.max(2, Math.ceil(nm.total / 3))) base.nearMatch = nm;
-      base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
-      if (base.missingFunctions.length === 0) delete base.missingFunctions;
+      if (!opts.noSearch) {
+        base.missingFunctions = missingFunctions(h, ft.lines.join("\n"), tree.root, rel);
+        if (base.missingFunctions.length === 0) delete base.missingFunctions;
+      }
     }
-    // elsewhere in the tree?
+    // elsewhere in the tree, moved and perhaps with identifiers renamed?
     if (!opts.noSearch) {
-      const hint = Math.max(0, h.oldStart - 1);
-      let bestNear: NearMatch | undefined;
-      for (const cand of relocationCandidates(tree.root, rel, h)) {
-        const cft = readTree(tree, cand);
-        if (!cft) continue;
-        const r = locateInFile(h, cft, hint, opts);
-        if (r.kind === "found") {
-          const p = r.placement;
-          base.relocated = { from: rel, to: cand, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: !!opts.allowRelocated };
-          if (opts.allowRelocated) {
-            located.push({ hunkIndex: k, file: cand, p });
-            delete base.nearMatch;
-            delete base.missingFunctions;
-            hunks.push({ ...base, status: p.dir, file: cand, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined });
-            return;
-          }
-          base.reason = `the hunk ${p.dir === "forward" ? "applies" : "is already applied"} in ${cand} at line ${p.line}${p.fuzz ? ` with fuzz ${p.fuzz}` : ""}: the code moved there (use --allow-relocated to apply it there)`;
-          break;
-        }
-        const nm = nearMatch(h, cft.lines, cand, hint);
-        if (nm && (!bestNear || nm.matched > bestNear.matched)) bestNear = nm;
+      const ctx = { root: tree.root, read: (f: string) => readTree(tree, f), locate: (x: ParsedHunk, t: FileText, hint: number) => locateInFile(x, t, hint, opts), relocate: opts.relocate ?? opts.allowRelocated ?? true };
+      const e = searchElsewhere(h, rel, base.nearMatch, ctx);
+      if (e.renames) base.renames = e.renames;
+      if (e.found) {
+        const { file, p, substitutions } = e.found;
+        located.push({ hunkIndex: k, file, p });
+        const moved = file !== rel ? { relocated: { from: rel, to: file, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: true } } : {};
+        hunks.push({ ...base, ...moved, nearMatch: undefined, missingFunctions: undefined, notes: undefined, status: p.dir, file, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, lost: p.lost, substitutions: substitutions.length ? substitutions : undefined });
+        return;
       }
-      if (!base.relocated && bestNear && bestNear.matched > (base.nearMatch?.matched ?? 0) && bestNear.matched >= Math.ceil(bestNear.total / 2)) {
-        base.relocated = { from: rel, to: bestNear.file, line: bestNear.line, dir: bestNear.dir, fuzz: -1, applied: false };
-        base.nearMatch = bestNear;
-        base.reason = `${rel} no longer has this code; its closest match is in ${bestNear.file} at line ${bestNear.line} (${bestNear.matched}/${bestNear.total} lines)`;
+      if (e.wouldApply) {
+        const { file, p } = e.wouldApply;
+        base.relocated = { from: rel, to: file, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: false };
+        base.reason = `the hunk ${p.dir === "forward" ? "applies" : "is already applied"} in ${file} at line ${p.line}${p.fuzz ? ` with fuzz ${p.fuzz}` : ""}: the code moved there (relocation is off)`;
+      } else if (e.nearMatch && e.nearMatch.file !== rel) {
+        base.relocated = { from: rel, to: e.nearMatch.file, line: e.nearMatch.line, dir: e.nearMatch.dir, fuzz: -1, applied: false };
+        base.nearMatch = e.nearMatch;
+        base.reason = `${rel} no longer has this code; its closest match is in ${e.nearMatch.file} at line ${e.nearMatch.line} (${e.nearMatch.matched}/${e.nearMatch.total} lines)`;
       }
-    }
-    if (base.nearMatch) {
-      const rn = renameCandidates(base.nearMatch.differing).map((c) => confirmRename(tree.root, base.nearMatch!.file, c));
-      if (rn.length) base.renames = rn;
     }
     if (!base.reason) {
       base.reason = ft === null ? `${rel} does not exist in the tree` : `applies in neither direction in ${rel}`;
@@ -282,6 +277,12 @@ function applyInner(patch: Patch, tree: PristineTree, opts: ApplyOptions, report
   }
   const all = report.files.flatMap((f) => f.hunks);
   report.relocated = all.some((h) => h.relocated?.applied);
+  const to = [...new Set(all.filter((h) => h.relocated?.applied).map((h) => h.relocated!.to))];
+  if (to.length) report.relocatedTo = to;
+  const subs = all.flatMap((h) => h.substitutions ?? []);
+  const seen = new Set<string>();
+  const uniq = subs.filter((x) => (seen.has(`${x.from}>${x.to}@${x.file}`) ? false : (seen.add(`${x.from}>${x.to}@${x.file}`), true)));
+  if (uniq.length) report.substitutions = uniq;
   const st = new Set(all.map((h) => h.status));
   if (st.has("ambiguous")) report.status = "ambiguous";
   else if (st.has("neither")) report.status = "neither";

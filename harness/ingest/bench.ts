@@ -9,9 +9,9 @@ import { dirname, join } from "node:path";
 import { debianTree } from "../tree/debian.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { applyToTree } from "./apply.ts";
-import { wsKey } from "./diff.ts";
 import { ingestText } from "./index.ts";
 import { damageDiff, prng, realEdit, unifiedDiff } from "./mangle.ts";
+import { compareText, evaluateTree, summarise } from "./evaluate.ts";
 
 export const BENCH_FILES = ["fs/ext4/file.c", "fs/direct-io.c", "fs/iomap/direct-io.c", "fs/btrfs/file.c", "fs/fat/inode.c", "block/fops.c"];
 
@@ -20,15 +20,6 @@ export type Outcome = "exact" | "whitespace" | "refused" | "wrong";
 export interface CaseResult {
   outcome: Outcome;
   detail: string;
-}
-
-function compare(got: string, want: string): Outcome {
-  if (got === want) return "exact";
-  const g = got.split("\n");
-  const w = want.split("\n");
-  if (g.length !== w.length) return "wrong";
-  for (let i = 0; i < g.length; i++) if (g[i] !== w[i] && wsKey(g[i]!) !== wsKey(w[i]!)) return "wrong";
-  return "whitespace";
 }
 
 /** One case: edit `rel` of `root` with seed, damage, rebuild both ways. */
@@ -54,7 +45,9 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
       return { outcome: "refused", detail: `parse: ${(e as Error).message}` };
     }
     if (patches.length !== 1) return { outcome: "wrong", detail: `parsed ${patches.length} patches` };
-    const r = applyToTree(patches[0]!, tree, { noSearch: true });
+    // random line copies do not keep the code's structure, which putting back lost lines of
+    // the side not in the tree relies on: that rule is measured on real patches (evaluate.ts)
+    const r = applyToTree(patches[0]!, tree, { noSearch: true, inventLost: false });
     const st = r.report.status;
     // no overlay is produced for these and the report says why: a refusal, not a silent result
     if (st === "ambiguous" || st === "neither" || st === "partially-applied") return { outcome: "refused", detail: st + ": " + r.report.files.flatMap((f) => f.hunks.map((h) => h.reason ?? "")).join(" | ") };
@@ -64,7 +57,7 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
     const got = ov.files.get(rel);
     if (got === undefined || got === null) return { outcome: "wrong", detail: "no content" };
     const want = dir === "forward" ? edited : orig;
-    const o = compare(got, want);
+    const o = compareText(got, want);
     return { outcome: o, detail: o === "wrong" ? `differs:\n${exact}\n---- damaged ----\n${text}` : "" };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -88,4 +81,15 @@ export async function reconstructionRate(opts: { tree?: PristineTree; cases?: nu
     if (c.outcome === "wrong" && res.examples.length < 3) res.examples.push(`${rel} seed ${seed}: ${c.detail}`);
   }
   return res;
+}
+
+/** For the bench: the evaluation set's agreement with GNU patch per tree and rendering. */
+export function evaluationRate(trees: PristineTree[]): Record<string, Record<string, { cases: number; agree: number; exact: number; falseApply: number; rate: number }>> {
+  const out: Record<string, Record<string, { cases: number; agree: number; exact: number; falseApply: number; rate: number }>> = {};
+  for (const t of trees) {
+    const s = summarise(evaluateTree(t));
+    out[t.name] = { all: { cases: s.cases, agree: s.agree, exact: s.exact, falseApply: s.falseApply, rate: s.agree / s.cases } };
+    for (const [k, v] of Object.entries(s.byRendering)) out[t.name]![k] = { ...v, rate: v.agree / v.cases };
+  }
+  return out;
 }

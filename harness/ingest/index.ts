@@ -50,7 +50,8 @@ export function ingest(files: string[]): Patch[] {
   if (files.length === 0) throw new IngestError("no input files", "no-patch");
   const all: Patch[] = [];
   for (const f of files) {
-    const got = patchesFromText(readInputFile(f), f, basename(f));
+    const input = readInputFile(f);
+    const got = patchesFromText(input.text, f, basename(f), input.encoding);
     if (got.length === 0) throw new IngestError(`no patch found in ${f}`, "no-patch");
     all.push(...got);
   }

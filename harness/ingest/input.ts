@@ -1,5 +1,6 @@
 // Reading untrusted input files: regular files only, bounded size, gzip transparently.
 import { openSync, fstatSync, readSync, closeSync, statSync } from "node:fs";
+import { isUtf8 } from "node:buffer";
 import { gunzipSync } from "node:zlib";
 import { IngestError } from "./types.ts";
 
@@ -10,7 +11,14 @@ export const LIMITS = {
   maxHunks: 5000,
 };
 
-export function readInputFile(path: string): string {
+/** Text of an input and how to get its bytes back (mail decoding needs the bytes as received). */
+export interface InputText {
+  text: string;
+  /** the encoding that turns any substring of `text` back into the input's bytes */
+  encoding: "utf8" | "latin1";
+}
+
+export function readInputFile(path: string): InputText {
   let st;
   try {
     st = statSync(path);
@@ -43,7 +51,7 @@ export function readInputFile(path: string): string {
   return decodeInput(buf, path);
 }
 
-export function decodeInput(buf: Buffer, name: string): string {
+export function decodeInput(buf: Buffer, name: string): InputText {
   if (buf.length > LIMITS.maxInputBytes) throw new IngestError(`refused: input ${name} is ${buf.length} bytes, more than the limit of ${LIMITS.maxInputBytes}`, "too-large");
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
@@ -58,5 +66,7 @@ export function decodeInput(buf: Buffer, name: string): string {
   if (buf.length > LIMITS.maxTextBytes) throw new IngestError(`refused: ${name} is more than ${LIMITS.maxTextBytes} bytes of text`, "too-large");
   const nul = buf.indexOf(0);
   if (nul >= 0) throw new IngestError(`refused: ${name} contains NUL bytes (offset ${nul}); it is binary, not a patch`, "binary");
-  return buf.toString("utf8").replace(/\r\n/g, "\n");
+  // not UTF-8 (an 8bit mail in another charset): one character per byte, so nothing is lost
+  const utf8 = isUtf8(buf);
+  return { text: buf.toString(utf8 ? "utf8" : "latin1").replace(/\r\n/g, "\n"), encoding: utf8 ? "utf8" : "latin1" };
 }

@@ -2,6 +2,7 @@
 // web-archive page text (lkml.org, lore), subjects of a series, trailers, base-commit.
 import { collapse, isChromeEnd, parseDiffs } from "./diff.ts";
 import { LIMITS } from "./input.ts";
+import { decodeMails } from "./mime.ts";
 import { IngestError, type InputFormat, type Patch, type Trailer } from "./types.ts";
 
 const TRAILER_RE =
@@ -18,6 +19,9 @@ export function detectFormat(text: string): InputFormat {
     return "mbox";
   }
   if (/^\s*<(!DOCTYPE html|html)/i.test(head)) return "lore-page";
+  // a mail as stored (headers first, however long: Received, DKIM, ...)
+  const block = text.slice(0, Math.max(0, text.indexOf("\n\n"))).slice(0, 256 * 1024);
+  if (/^[!-9;-~]+:[ \t]/.test(block) && /^Subject:/im.test(block) && block.split("\n").every((l) => /^[!-9;-~]+:/.test(l) || /^[ \t]/.test(l))) return "mail";
   if (/^\[lkml\]/m.test(head) || /Messages in this thread/.test(head) || /Jasper Spaans/.test(text.slice(-2000))) return "lkml-page";
   if (/\[thread overview\]|\(raw\)$/m.test(head) || /^next prev parent reply other threads/m.test(text) || /^Reply instructions:/m.test(text)) return "lore-page";
   if (/^(From|Subject|Date|Message-I[dD]|To):\s/m.test(head.split("\n\n")[0] ?? "") && /^(Subject):\s/m.test(head)) return "mail";
@@ -45,63 +49,6 @@ export function splitMbox(text: string): string[] {
   }
   if (cur) msgs.push(cur);
   return msgs.map((m) => m.join("\n"));
-}
-
-function decodeRfc2047(s: string): string {
-  return s.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=(\s+(?==\?))?/g, (_m, cs: string, enc: string, data: string) => {
-    const charset = /utf-?8/i.test(cs) ? "utf8" : "latin1";
-    let bytes: Buffer;
-    if (enc.toUpperCase() === "B") bytes = Buffer.from(data, "base64");
-    else bytes = Buffer.from(data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
-    return bytes.toString(charset as BufferEncoding);
-  });
-}
-
-function decodeQP(s: string): string {
-  const bytes = Buffer.from(s.replace(/=\n/g, "").replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
-  return bytes.toString("utf8");
-}
-
-interface Mail {
-  headers: Map<string, string>;
-  body: string;
-}
-
-export function parseMail(raw: string): Mail {
-  const idx = raw.indexOf("\n\n");
-  const headText = idx < 0 ? raw : raw.slice(0, idx);
-  let body = idx < 0 ? "" : raw.slice(idx + 2);
-  const headers = new Map<string, string>();
-  let last = "";
-  for (const l of headText.split("\n")) {
-    if (/^[ \t]/.test(l) && last) headers.set(last, headers.get(last) + " " + l.trim());
-    else {
-      const m = /^([!-9;-~]+):\s?(.*)$/.exec(l);
-      if (!m) continue;
-      last = m[1]!.toLowerCase();
-      if (!headers.has(last)) headers.set(last, m[2]!);
-      else last = "";
-    }
-  }
-  for (const [k, v] of headers) headers.set(k, decodeRfc2047(v));
-  const ctype = headers.get("content-type") ?? "";
-  const bm = /boundary="?([^";]+)"?/i.exec(ctype);
-  if (/^multipart\//i.test(ctype) && bm) {
-    const parts = body.split("--" + bm[1]);
-    const texts: string[] = [];
-    for (const p of parts.slice(1)) {
-      if (p.startsWith("--")) break;
-      const sub = parseMail(p.replace(/^\n/, ""));
-      const st = sub.headers.get("content-type") ?? "text/plain";
-      if (/^text\/|x-patch|x-diff/i.test(st) || st === "") texts.push(sub.body);
-    }
-    body = texts.join("\n");
-  } else {
-    const cte = (headers.get("content-transfer-encoding") ?? "").toLowerCase();
-    if (cte === "quoted-printable") body = decodeQP(body);
-    else if (cte === "base64") body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  }
-  return { headers, body };
 }
 
 export interface SubjectInfo {
@@ -277,27 +224,16 @@ function patchFromPage(id: string, sourceFile: string, format: InputFormat, text
 }
 
 /** All patches (and cover letters) found in one input text. */
-export function patchesFromText(text: string, sourceFile: string, base: string): Patch[] {
+export function patchesFromText(text: string, sourceFile: string, base: string, encoding: "utf8" | "latin1" = "utf8"): Patch[] {
   const format = detectFormat(text);
   const out: Patch[] = [];
-  if (format === "mbox" || format === "b4-am" || format === "format-patch") {
-    const msgs = splitMbox(text);
-    msgs.forEach((m, k) => {
-      const mail = parseMail(m);
-      const p = patchFromBody(
-        `${base}#${k + 1}`,
-        sourceFile,
-        format,
-        { subject: mail.headers.get("subject") ?? "", from: mail.headers.get("from"), date: mail.headers.get("date"), messageId: mail.headers.get("message-id")?.replace(/^<|>$/g, "") },
-        mail.body,
-        {},
-      );
+  if (format === "mbox" || format === "b4-am" || format === "format-patch" || format === "mail") {
+    const msgs = format === "mail" ? [text] : splitMbox(text);
+    decodeMails(msgs.map((m) => Buffer.from(m, encoding))).forEach((mail, k) => {
+      const h = (name: string) => mail.headers.get(name);
+      const p = patchFromBody(`${base}#${k + 1}`, sourceFile, format, { subject: h("subject") ?? "", from: h("from"), date: h("date"), messageId: h("message-id")?.replace(/^<|>$/g, "") }, mail.body, {});
       if (p) out.push(p);
     });
-  } else if (format === "mail") {
-    const mail = parseMail(text);
-    const p = patchFromBody(`${base}#1`, sourceFile, format, { subject: mail.headers.get("subject") ?? "", from: mail.headers.get("from"), date: mail.headers.get("date"), messageId: mail.headers.get("message-id")?.replace(/^<|>$/g, "") }, mail.body, {});
-    if (p) out.push(p);
   } else if (format === "lkml-page" || format === "lore-page") {
     const html = /^\s*<(!DOCTYPE html|html)/i.test(text);
     const p = patchFromPage(`${base}#1`, sourceFile, format, html ? htmlToText(text) : text, html);

@@ -85,6 +85,64 @@ export function unifiedDiff(path: string, before: string, after: string): string
 
 export { prng } from "../prng.ts";
 
+/** How a web archive renders a mail: the renderings the evaluation set is judged in. */
+export type Rendering = "collapsed" | "dropped" | "lkml-indent";
+export const RENDERINGS: readonly Rendering[] = ["collapsed", "dropped", "lkml-indent"];
+
+/** What a rendering keeps of a mail: the headers a page shows and the decoded body. */
+export interface MailText {
+  subject: string;
+  from: string;
+  date: string;
+  body: string;
+}
+
+/**
+ * A mail as a web page renders it, copied as text:
+ * - collapsed: lore-style page text, every run of blanks one space, leading and trailing blanks
+ *   gone (context lines lose their leading space), "[thread overview]"/"(raw)" residue and the
+ *   thread tree after the patch;
+ * - dropped: collapsed, and half of the blank and lone-brace lines inside hunks lost;
+ * - lkml-indent: dropped, on an lkml.org page: its chrome, addresses reduced to <>, and a
+ *   4-space indent on every body line.
+ * `rnd` chooses the dropped lines (seeded: a rendering replays exactly).
+ */
+export function renderMail(m: MailText, how: Rendering, rnd: () => number): string {
+  const drop = how === "collapsed" ? 0 : 0.5;
+  const body = damageDiff(m.body, { dropMissable: drop, chrome: false, indent: 0, rnd }).replace(/\n$/, "");
+  if (how !== "lkml-indent") {
+    return [
+      `From: ${collapseLine(m.from)}`,
+      `Subject: ${collapseLine(m.subject)}`,
+      `Date: ${collapseLine(m.date)} [thread overview]`,
+      "Message-ID: <eval@example> (raw)",
+      ...body.split("\n"),
+      "",
+      "next prev parent reply other threads:[~2026-01-01 0:00 UTC|newest]",
+      "Thread overview: 2+ messages / expand[flat|nested] mbox.gz Atom feed top",
+      "Reply instructions:",
+      "You may reply publicly to this message via plain-text email",
+    ].join("\n") + "\n";
+  }
+  const lines = [
+    `Subject${collapseLine(m.subject)}`,
+    `From: ${collapseLine(m.from).replace(/<[^>]*>/, "<>")}`,
+    `Date${collapseLine(m.date)}`,
+    "",
+    ...body.split("\n"),
+  ].map((l) => (l === "" ? l : "    " + l));
+  return [
+    "[lkml]\u00a0\u00a0[2024]\u00a0\u00a0[Jan]\u00a0\u00a0[1]\u00a0\u00a0[last100]\u00a0\u00a0RSS Feed",
+    "Views: [wrap][no wrap]\u00a0\u00a0[headers]\u00a0\u00a0[forward]\u00a0",
+    "Messages in this thread",
+    ...lines,
+    "",
+    "\u00a0\\\u00a0/",
+    "\u00a0\u00a0Last update: 2024-01-01 00:00\u00a0\u00a0\u00a0\u00a0[W:0.1 / U:0.2 seconds]",
+    "\u00a92003-2020 Jasper Spaans|hosted at Digital Ocean and TransIP|Read the blog|Advertise on this site",
+  ].join("\n") + "\n";
+}
+
 /**
  * A real edit on a real file: at 1–2 places, delete up to 3 lines and insert up to 4 lines
  * copied from elsewhere in the same file (real kernel lines with their real whitespace).

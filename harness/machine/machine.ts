@@ -21,6 +21,7 @@ import { describeCpus, describeTasks, hangError, TaskLayout, type MachineView } 
 import { cloneActivation, cloneCpus, restoreMemory, STATE_VERSION, type MachineState } from "./snapshot.ts";
 import { coreImports, i64Results } from "./imports.ts";
 import { SUSPENDED, topOf } from "./types.ts";
+import { DirtyMap, restoreCheck } from "./dirty.ts";
 import type { Breakpoint, Cpu, Device, ImportImpl, ImportResult, LockMode, MachineOptions, MachinePort, PendingIrq, RunLimits, RunOutcome, SuspendedActivation, TraceEvent, Wait } from "./types.ts";
 
 export { SUSPENDED, interesting };
@@ -67,6 +68,9 @@ export class Machine {
   private limits: RunLimits = {};
   private readonly thisCpuAddr: number;
   private readonly devices: Device[];
+  /** Pages written since the RAM last equalled `baseline` (kernels built with the dirty-page pass). */
+  private readonly dirty: DirtyMap | null = null;
+  private baseline: Uint8Array | null = null;
 
   constructor(
     readonly kernel: LoadedKernel,
@@ -81,7 +85,11 @@ export class Machine {
     const count = opts.asyncifyBuffers ?? 512;
     const reserved = this.bufferBytes * count;
     const ramEnd = kernel.memory.buffer.byteLength;
-    this.pool = new BufferPool(ramEnd - reserved, this.bufferBytes, count);
+    // The dirty map takes the top Asyncify buffers' place: the kernel's RAM stays the same.
+    const mapGlobal = DirtyMap.globalOf(kernel.exports);
+    const mapBuffers = mapGlobal ? Math.ceil(DirtyMap.bytesFor(ramEnd) / this.bufferBytes) : 0;
+    this.pool = new BufferPool(ramEnd - reserved, this.bufferBytes, count - mapBuffers);
+    if (mapGlobal) this.dirty = new DirtyMap(kernel.memory, mapGlobal, ramEnd - mapBuffers * this.bufferBytes);
     this.thisCpuAddr = kernel.address("wasm_this_cpu");
     this.layout = new TaskLayout(kernel);
     this.mem32[kernel.address("wasm_host_reserved") >> 2] = reserved;
@@ -148,7 +156,7 @@ export class Machine {
 
   /** The alternatives: continue `at` (if given), its own due interrupts, then other CPUs and theirs. */
   private choices(at: Cpu | null): Choice[] {
-    materializeTimers(this.cpus, this.clock.now, (cpu) => this.irqs.raise(cpu, "timer", this.clock.now, () => this.ex.wasm_timer_interrupt()));
+    materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
     const out: Choice[] = [];
     const pending = this.irqs.pending;
     if (at) {
@@ -168,6 +176,33 @@ export class Machine {
     }
     return out;
   }
+
+  /**
+   * Whether choices(at) would offer more than continuing `at` (the common
+   * case at a switch point is no: then nothing is allocated).
+   */
+  private hasAlternative(at: Cpu): boolean {
+    materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
+    if (at.irqOn && this.irqDueOn(at.id)) return true;
+    for (const cpu of this.cpus) {
+      if (cpu === at || !cpu.online || cpu.parked) continue;
+      const top = topOf(cpu);
+      if (!top) continue;
+      if (canRun(this.mem32, top.wait)) return true;
+      if (top.started && (cpu.irqOn || top.wait?.kind === "idle") && this.irqDueOn(cpu.id)) return true;
+    }
+    return false;
+  }
+
+  private irqDueOn(cpu: number): boolean {
+    const now = this.clock.now;
+    for (const p of this.irqs.pending) if (p.cpu === cpu && p.due <= now) return true;
+    return false;
+  }
+
+  /** Makes an expired timer a pending interrupt (bound once: the switch path allocates no closures). */
+  private readonly timerEntry = (): void => this.ex.wasm_timer_interrupt();
+  private readonly raiseTimer = (cpu: number): void => void this.irqs.raise(cpu, "timer", this.clock.now, this.timerEntry);
 
   /** Nothing can run: jump simulated time to the next timer or device event. */
   private advanceToNextEvent(limit?: number): boolean {
@@ -196,6 +231,7 @@ export class Machine {
   private runTop(cpu: Cpu): void {
     const act = topOf(cpu)!;
     this.mem32[this.thisCpuAddr >> 2] = cpu.id;
+    this.dirty?.mark(this.thisCpuAddr, 4);
     this.ex.__stack_pointer.value = act.sp;
     this.cur = cpu;
     this.running = act;
@@ -304,6 +340,7 @@ export class Machine {
     act.resume = resume;
     act.wait = wait;
     startUnwind(this.ex, this.mem32, act, this.bufferBytes);
+    this.dirty?.mark(act.buf, 8);
     return SUSPENDED;
   }
 
@@ -313,6 +350,7 @@ export class Machine {
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
     if (!yielding && !this.scheduler.preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
+    if (!this.hasAlternative(this.cur!)) return false;
     const choices = this.choices(this.cur!);
     if (choices.length === 1) return false;
     const i = this.decide({ step: this.steps, cpu: this.cur!.id, reason, yielding }, choices);
@@ -369,8 +407,8 @@ export class Machine {
         if (!this.irqs.has(cpu, "ipi")) this.irqs.raise(cpu, "ipi", this.clock.now, () => this.ex.wasm_ipi_interrupt());
       },
       lock: this.lock.bind(this),
-      tryLock: (addr, mode) => (tryLock(this.mem32, addr, mode, this.cur!.id) ? 1 : 0),
-      unlock: (addr, mode) => unlock(this.mem32, addr, mode),
+      tryLock: (addr, mode) => (this.markDirty(addr, 4), tryLock(this.mem32, addr, mode, this.cur!.id) ? 1 : 0),
+      unlock: (addr, mode) => (this.markDirty(addr, 4), unlock(this.mem32, addr, mode)),
     });
     for (const [n, f] of Object.entries(core)) this.impls.set(n, f);
     const port = this.port();
@@ -389,7 +427,13 @@ export class Machine {
       currentCpu: () => this.cur?.id ?? this.lastCpu,
       raiseIrq: (cpu, kind, due, entry, start) => this.irqs.raise(cpu, kind, due, entry, start),
       cpuCount: this.cpus.length,
+      markDirty: (addr, len) => this.markDirty(addr, len),
     };
+  }
+
+  /** The host wrote kernel RAM [addr, addr + len) (every host write must say so: snapshots restore only written pages). */
+  markDirty(addr: number, len: number): void {
+    this.dirty?.mark(addr, len);
   }
 
   /** Names of the imports implemented (machine + devices). */
@@ -425,6 +469,7 @@ export class Machine {
 
   private lock(addr: number, mode: LockMode): ImportResult {
     const cpu = this.cur!.id;
+    this.markDirty(addr, 4);
     if (tryLock(this.mem32, addr, mode, cpu)) return undefined;
     if (heldBy(this.mem32, addr, mode, cpu))
       throw new HangError(`deadlock: CPU ${cpu} takes a ${mode} lock at 0x${addr.toString(16)} that it already holds`, wasmFrames(new Error()));
@@ -436,9 +481,12 @@ export class Machine {
   /** The whole machine at a quiescent point (between kernel contexts): RAM, CPUs, tasks, time, devices. */
   save(): MachineState {
     if (this.cur) throw new Error("snapshot while a CPU is running");
+    const memory = new Uint8Array(this.kernel.memory.buffer).slice();
+    this.dirty?.clear();
+    this.baseline = memory;
     return {
       version: STATE_VERSION,
-      memory: new Uint8Array(this.kernel.memory.buffer).slice(),
+      memory,
       cpus: cloneCpus(this.cpus, cloneActivation),
       tasks: [...this.tasks].map(([k, a]) => [k, cloneActivation(a)]),
       pending: this.irqs.pending.map((p) => ({ ...p })),
@@ -453,10 +501,23 @@ export class Machine {
     };
   }
 
-  /** Puts the machine back to a saved state (the same instance and module); `liveOnly`: see restoreMemory. */
+  /**
+   * Puts the machine back to a saved state (the same instance and module).
+   * The snapshot the RAM last equalled is restored by its written pages
+   * only; another one in full (`liveOnly`: see restoreMemory, for kernels
+   * without the dirty-page map).
+   */
   load(s: MachineState, o: { liveOnly?: boolean } = {}): void {
     if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
-    restoreMemory(new Uint8Array(this.kernel.memory.buffer), s.memory, this.pool, s.pool, o.liveOnly ?? false);
+    const ram = new Uint8Array(this.kernel.memory.buffer);
+    if (this.dirty && this.baseline === s.memory) {
+      this.dirty.restore(s.memory);
+      if (restoreCheck.enabled) this.checkRestored(s.memory);
+    } else {
+      restoreMemory(ram, s.memory, this.pool, s.pool, !this.dirty && (o.liveOnly ?? false));
+      this.dirty?.clear();
+      this.baseline = this.dirty ? s.memory : null;
+    }
     this.cpus.splice(0, this.cpus.length, ...cloneCpus(s.cpus, (a) => ({ ...a })));
     this.tasks.clear();
     for (const [k, a] of s.tasks) this.tasks.set(k, { ...a });
@@ -475,5 +536,17 @@ export class Machine {
     this.breakpoints = [];
     this.blockedIn.clear();
     if (this.trace) this.trace = [];
+  }
+
+  /** Asserts the RAM equals `saved` outside the dirty map (restoreCheck). */
+  private checkRestored(saved: Uint8Array): void {
+    const ram = new Uint8Array(this.kernel.memory.buffer);
+    const skip = [this.dirty!.at, this.dirty!.at + DirtyMap.bytesFor(ram.length)];
+    for (let p = 0; p < ram.length; p += 4096) {
+      const end = Math.min(p + 4096, ram.length);
+      if (end > skip[0]! && p < skip[1]!) continue;
+      if (Buffer.compare(ram.subarray(p, end), saved.subarray(p, end)) !== 0)
+        throw new Error(`snapshot restore missed a write to page 0x${p.toString(16)} (a host write without markDirty?)`);
+    }
   }
 }

@@ -67,6 +67,8 @@ export interface MachinePort {
   /** Makes an interrupt pending on `cpu`, due at `due` ns; `entry` calls the kernel's handler export. */
   raiseIrq(cpu: number, kind: string, due: number, entry: () => void, start?: () => void): PendingIrqRef;
   readonly cpuCount: number;
+  /** The device wrote kernel RAM [addr, addr + len) (snapshots restore only written pages). */
+  markDirty(addr: number, len: number): void;
 }
 
 /** A device: a set of host imports (named as in asm/wasm_host.h) and its state for snapshots. */

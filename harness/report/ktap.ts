@@ -4,7 +4,8 @@
 // "not ok" that counts against the change.
 import type { CheckReport, UnitResult } from "../check/check.ts";
 import type { ScenarioVerdict } from "../check/verdict.ts";
-import type { ScenarioRun } from "../scenario/run.ts";
+import { runFails, type ScenarioRun } from "../scenario/run.ts";
+import { judgementLines } from "../oracles/index.ts";
 import { timeline } from "../scenario/timeline.ts";
 
 function diag(lines: string[], indent: string): string[] {
@@ -13,8 +14,9 @@ function diag(lines: string[], indent: string): string[] {
 
 /** What a failing run shows: its failed expectations, timeline, console and the command that runs it again. */
 export function explainRun(side: string, r: ScenarioRun, reproduce: string[] | null = null): string[] {
-  const out = [`${side}: ${r.scenario} FAILED on ${r.wasmPath}`];
+  const out = [`${side}: ${r.scenario} ${r.passed ? "raised oracle findings" : "FAILED"} on ${r.wasmPath}`];
   for (const x of r.results) if (x.failure) out.push(`  expected ${x.name}; got ${x.failure.split("\n")[0]}`);
+  for (const l of judgementLines(r.oracles)) out.push(`  ${l.split("\n")[0]}`);
   out.push(`  observed: ${JSON.stringify(r.observed.values)}`);
   out.push(...timeline(r).split("\n").map((l) => "  " + l));
   const cons = r.console.filter((l) => l.text.trim());
@@ -32,7 +34,7 @@ function line(ok: boolean, n: number, name: string, directive: string): string {
 
 function verdictLine(v: ScenarioVerdict, n: number, unit: UnitResult): string {
   const name = `${unit.label} :: ${v.scenario}`.replace(/#/g, "");
-  const passesBoth = v.verdict === "no-effect" && v.before?.passed !== false && !v.explored?.before.first;
+  const passesBoth = v.verdict === "no-effect" && !(v.before && runFails(v.before)) && !v.explored?.before.first;
   switch (v.verdict) {
     case "fixed":
       return line(true, n, name, `fixed: ${v.reason}`);
@@ -78,7 +80,10 @@ export function ktap(report: CheckReport): string {
       for (const v of u.verdicts) {
         i++;
         if (v.verdict === "regressed") treeOk = false;
-        for (const [side, r] of [["before", v.before], ["after", v.after]] as const) if (r && !r.passed) out.push(...diag(explainRun(side, r, v.reproduce), "    "));
+        for (const [side, r] of [["before", v.before], ["after", v.after]] as const) {
+          if (r && runFails(r)) out.push(...diag(explainRun(side, r, v.reproduce), "    "));
+          else if (r?.oracles.off.length) out.push(...diag(judgementLines(r.oracles).map((l) => `${side}: ${l}`), "    "));
+        }
         if (v.explored && v.reproduce) out.push(...diag([`reproduce: ${v.reproduce.join(" ")}`], "    "));
         out.push("    " + verdictLine(v, i, u));
       }

@@ -7,4 +7,5 @@ export type { Scenario, ScenarioPatch, Reproduces, ScenarioMode, Expectation, Ob
 export { expect } from "./types.ts";
 export { ScenarioContext, blocks, EIOCBQUEUED, O, type Task } from "./context.ts";
 export type { FaultRule } from "../block/faults.ts";
+export type { OracleDeclarations, OracleName } from "../oracles/types.ts";
 export { UserTask, AioContext, IoUring, PAGE_SIZE, RWF, FALLOC, type UserBuffer, type IoEvent, type Cqe } from "../user/index.ts";

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { repoRoot } from "../paths.ts";
 import { FS_KINDS } from "../block/images.ts";
 import { SCENARIO_LIMITS, type Scenario } from "./types.ts";
+import { ORACLES } from "../oracles/types.ts";
 
 export const BUNDLED_DIR = join(repoRoot, "harness/scenario/bundled");
 /** Where a declared patch's bare file name is looked up when it is not next to the scenario file. */
@@ -78,6 +79,7 @@ export function validateScenario(s: Scenario, file: string): void {
   if (typeof s.run !== "function") bad("run", "run must be a function");
   if (!Array.isArray(s.expectations) || s.expectations.length === 0) bad("expectations", "expectations must list at least one expectation (a scenario that cannot fail judges nothing)");
   for (const x of s.expectations) if (typeof x?.name !== "string" || typeof x?.check !== "function") bad("expectations", "each expectation needs a name and a check function");
+  validateOracles(s, bad);
   for (const r of s.reproduces ?? []) if (typeof r?.subject !== "string" || !r.subject) bad("reproduces", "each entry of reproduces needs a subject");
   for (const [key, list] of [["alsoApply", s.alsoApply ?? []], ["regression", s.regression ? [s.regression] : []]] as const)
     for (const p of list) {
@@ -85,6 +87,16 @@ export function validateScenario(s: Scenario, file: string): void {
       const probe = p.patch.replace(/\{tree\}/g, "*");
       if (!probe.includes("*") && !existsSync(scenarioPatchPath(s, p.patch))) bad(key, `${key}: no such patch file ${p.patch}`);
     }
+}
+
+/** The oracles a scenario declares must be known ones; switching one off needs a reason (the report prints it). */
+function validateOracles(s: Scenario, bad: (key: string, what: string) => never): void {
+  const known = (o: unknown) => (ORACLES as readonly unknown[]).includes(o);
+  for (const o of s.oracles?.expect ?? []) if (!known(o)) bad("oracles", `unknown oracle ${JSON.stringify(o)} in oracles.expect; known: ${ORACLES.join(", ")}`);
+  for (const o of s.oracles?.off ?? []) {
+    if (!known(o?.oracle)) bad("oracles", `unknown oracle ${JSON.stringify(o?.oracle)} in oracles.off; known: ${ORACLES.join(", ")}`);
+    if (typeof o.reason !== "string" || !o.reason) bad("oracles", `switching oracle ${o.oracle} off needs a reason`);
+  }
 }
 
 /** The file a declared patch names on `tree`: next to the scenario file, else in patches/scenario/. */

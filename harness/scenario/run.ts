@@ -13,6 +13,7 @@ import { HangObserved, ScenarioContext } from "./context.ts";
 import type { Observed, Scenario } from "./types.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
+import { judge, marksOf, recordRun, type Judgement, type ProbeRecord } from "../oracles/index.ts";
 import { AgentTimeout } from "../agent/api.ts";
 import { ScenarioError, whereIn } from "./load.ts";
 
@@ -36,6 +37,9 @@ export interface ScenarioRun {
   /** Steps and decisions of the run, for replay. */
   steps: number;
   decisions: string;
+  /** The generic oracles' findings (harness/oracles), and what the after-run probe saw. */
+  oracles: Judgement;
+  probe: ProbeRecord | null;
 }
 
 interface Prepared {
@@ -114,11 +118,14 @@ export interface RunOptions {
   timing?: RunTiming;
   /** A fault to inject (a run input, debug kernel): the n-th fault point of the run's k-th system call fails. */
   failNth?: FailNth;
+  /** The after-run probe of the oracles (re-reads, close, unmount, fsck); default true. Without it the oracles judge the run alone. */
+  probe?: boolean;
 }
 
 export interface RunTiming {
   restoreMs: number;
   runMs: number;
+  /** Expectations, the oracles' after-run probe and judge(). */
   judgeMs: number;
 }
 
@@ -135,6 +142,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   m.decisions = [];
   m.trace = o.trace === false ? null : [];
   const ctx = new ScenarioContext(p.booted);
+  const marks = marksOf(p.booted);
   let hang: string | null = null;
   let error: string | null = null;
   try {
@@ -165,8 +173,15 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
     cpus: scenario.cpus,
     steps: m.steps,
     decisions: JSON.stringify(m.decisions),
+    oracles: { findings: [], off: [] },
+    probe: null,
   };
   m.trace = null;
+  // The probe is not part of the schedule: it runs under the default scheduler.
+  m.scheduler = new RunToBlock();
+  const record = recordRun(p.booted, scenario.name, marks, { hang, error }, scenario.oracles ?? {}, o.probe !== false);
+  run.oracles = judge(record, scenario.oracles ?? {});
+  run.probe = record.probe;
   if (o.timing) {
     o.timing.restoreMs += t1 - t0;
     o.timing.runMs += t2 - t1;
@@ -175,4 +190,14 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   if (o.restoreAfter !== false) m.load(p.snapshot);
   m.scheduler = new RunToBlock();
   return run;
+}
+
+/** What failed in a run: its expectations by name, and the generic oracles' findings as "oracle:<name>". */
+export function failedNames(r: ScenarioRun): string[] {
+  return [...r.results.filter((x) => x.failure).map((x) => x.name), ...r.oracles.findings.map((f) => `oracle:${f.oracle}`)];
+}
+
+/** A run fails when an expectation fails or a generic oracle finds something (expected by the scenario or not). */
+export function runFails(r: ScenarioRun): boolean {
+  return !r.passed || r.oracles.findings.length > 0;
 }

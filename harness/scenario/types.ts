@@ -4,6 +4,7 @@
 // kernel did. Verdicts never come from a model: only from observations.
 import type { FsKind } from "../block/images.ts";
 import type { ConsoleLine } from "../machine/console.ts";
+import type { OracleDeclarations } from "../oracles/types.ts";
 import type { ScenarioContext } from "./context.ts";
 
 /** What a run observed: named values the scenario recorded, the console, and whether it hung. */
@@ -79,6 +80,8 @@ export interface Scenario<S = any> {
   expectations: readonly Expectation[];
   /** What the scenario changes or assumes beyond the literal patch, for the report. */
   notes?: string;
+  /** The generic oracles this scenario's bug makes fire, and those it switches off (with the reason): harness/oracles. */
+  oracles?: OracleDeclarations;
   /** Set by the loader: the file the scenario came from (patch paths, error messages, reproduce commands). */
   source?: string;
 }

@@ -3,6 +3,7 @@
 // (struct layouts in abi.ts); every result is read back from the kernel.
 import type { CommandRecord } from "../agent/host.ts";
 import { AIO_CONTEXT_SIZE, IOCB, IOCB_CMD, IO_EVENT, TIMESPEC32_SIZE } from "./abi.ts";
+import { register } from "./live.ts";
 import type { UserTask } from "./task.ts";
 
 export interface Iocb {
@@ -76,7 +77,26 @@ export class AioContext {
   static setup(task: UserTask, nrEvents: number): AioContext {
     const ctxp = task.put(new Uint8Array(AIO_CONTEXT_SIZE));
     task.sys("io_setup", nrEvents, ctxp);
-    return new AioContext(task, task.readU32(ctxp));
+    const made = task.agent.host.records[task.agent.host.records.length - 1]!;
+    const a = new AioContext(task, task.readU32(ctxp));
+    register(task.agent, "aio", made, a);
+    return a;
+  }
+
+  /** Notes the iocbs of io_submit command `rec` for the oracles. */
+  private noteIocbs(rec: CommandRecord, iocbs: readonly Iocb[], addrs: number[]): void {
+    iocbs.forEach((c, index) =>
+      this.task.agent.note({
+        kind: "aio-iocb", cmd: rec.id, task: this.task.id, ctx: this.ctx, index, addr: addrs[index]!, opcode: c.opcode, fd: c.fd,
+        off: Number(c.offset), len: c.opcode === "PREADV" || c.opcode === "PWRITEV" ? -1 : c.nbytes, rwFlags: c.rwFlags ?? 0,
+      }),
+    );
+  }
+
+  /** Notes the events io_getevents command `rec` returned. */
+  private noteEvents(rec: CommandRecord, events: IoEvent[]): IoEvent[] {
+    for (const e of events) this.task.agent.note({ kind: "aio-event", cmd: rec.id, task: this.task.id, ctx: this.ctx, obj: e.obj, res: e.res });
+    return events;
   }
 
   /** Writes the iocbs and the pointer array into task memory; returns the array's and each iocb's address. */
@@ -89,14 +109,16 @@ export class AioContext {
 
   /** io_submit: returns the number submitted (or a negative errno) and the iocbs' addresses (events' obj). */
   submit(iocbs: readonly Iocb[]): { submitted: number; addrs: number[] } {
-    const { array, addrs } = this.place(iocbs);
-    return { submitted: this.task.syscall("io_submit", [this.ctx, iocbs.length, array]), addrs };
+    const { rec, addrs } = this.startSubmit(iocbs);
+    return { submitted: this.task.agent.wait(rec), addrs };
   }
 
   /** io_submit queued without waiting for it to return. */
   startSubmit(iocbs: readonly Iocb[]): { rec: CommandRecord; addrs: number[] } {
     const { array, addrs } = this.place(iocbs);
-    return { rec: this.task.start("io_submit", [this.ctx, iocbs.length, array]), addrs };
+    const rec = this.task.start("io_submit", [this.ctx, iocbs.length, array]);
+    this.noteIocbs(rec, iocbs, addrs);
+    return { rec, addrs };
   }
 
   private eventArgs(minNr: number, nr: number, timeoutNs: number | null): { args: number[]; buf: number } {
@@ -114,21 +136,24 @@ export class AioContext {
 
   /** io_getevents(ctx, min, nr, events, timeout): the events the kernel returned; null timeout waits forever. */
   getEvents(minNr: number, nr: number, timeoutNs: number | null = null): IoEvent[] {
-    const { args, buf } = this.eventArgs(minNr, nr, timeoutNs);
-    const n = this.task.sys("io_getevents", ...args);
-    return decodeEvents(this.task.readUser(buf, n * IO_EVENT.size), n);
+    const p = this.startGetEvents(minNr, nr, timeoutNs);
+    const n = this.task.agent.wait(p.rec);
+    if (n < 0) throw new Error(`${this.task.name}: io_getevents failed: ${n}`);
+    return p.events();
   }
 
   /** io_getevents queued without waiting (e.g. one that may never return). */
   startGetEvents(minNr: number, nr: number, timeoutNs: number | null = null): PendingGetEvents {
     const { args, buf } = this.eventArgs(minNr, nr, timeoutNs);
     const rec = this.task.start("io_getevents", args);
+    let decoded: IoEvent[] | null = null;
     return {
       rec,
       events: () => {
         const n = rec.returned;
         if (n === null || n < 0) throw new Error(`io_getevents returned ${n}`);
-        return decodeEvents(this.task.readUser(buf, n * IO_EVENT.size), n);
+        decoded ??= this.noteEvents(rec, decodeEvents(this.task.readUser(buf, n * IO_EVENT.size), n));
+        return decoded;
       },
     };
   }

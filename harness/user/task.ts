@@ -8,6 +8,7 @@ import type { Agent } from "../agent/api.ts";
 import { AgentError, errnoName } from "../agent/api.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { RunLimits } from "../machine/machine.ts";
+import { register } from "./live.ts";
 import { AT_FDCWD, IOVEC_SIZE, MAP, NR, PAGE_SIZE, PROT, PR_SET_NAME, isError, type SyscallName } from "./abi.ts";
 
 export class UserError extends AgentError {
@@ -75,6 +76,7 @@ export class UserTask {
     const pid = agent.ok(o.parent ?? 0, { op: "USER_SPAWN", fd: id, str: name });
     const t = new UserTask(agent, id, pid, name, staging, stagingBytes);
     agent.ok(id, { op: "NOP" });
+    register(agent, "task", agent.host.records[agent.host.records.length - 1]!, t);
     if (o.cpu !== undefined) t.pin(o.cpu);
     return t;
   }
@@ -102,7 +104,7 @@ export class UserTask {
     if (!(Number.isInteger(nth) && nth > 0)) throw new Error(`fail-nth ${nth}: must be a positive integer`);
     const rec = this.start(call, args, 1, nth);
     const result = this.agent.wait(rec, { limits });
-    if (rec.failNthLeft === null) throw new UserError(`${this.name}: this kernel has no fault injection (build it with --debug)`, 95);
+    if (rec.failNthLeft === undefined) throw new UserError(`${this.name}: this kernel has no fault injection (build it with --debug)`, 95);
     return { result, injected: rec.failNthLeft === 0 };
   }
 
@@ -252,7 +254,18 @@ export class UserTask {
   // ------------------------------------------------------- files
 
   open(path: string, flags: number, mode = 0o644): number {
-    return this.sys("openat", AT_FDCWD, this.putString(path), flags, mode);
+    const rec = this.start("openat", [AT_FDCWD, this.putString(path), flags, mode]);
+    this.agent.note({ kind: "open", cmd: rec.id, task: this.id, path, flags });
+    const r = this.agent.wait(rec);
+    if (isError(r)) throw new UserError(`${this.name}[${this.pid}]: openat ${path} failed: ${errnoName(r)}`, -r);
+    return r;
+  }
+
+  /** A read/write-family call, noted with its range for the oracles (harness/agent/journal.ts). */
+  private rw(call: SyscallName, args: readonly SyscallArg[], e: { write: boolean; fd: number; off: number | bigint | null; len: number; rwFlags?: number }): number {
+    const rec = this.start(call, args);
+    this.agent.note({ kind: "rw", cmd: rec.id, task: this.id, write: e.write, fd: e.fd, off: e.off === null ? null : Number(e.off), len: e.len, rwFlags: e.rwFlags ?? 0 });
+    return this.agent.wait(rec);
   }
 
   close(fd: number): void {
@@ -260,28 +273,28 @@ export class UserTask {
   }
 
   pread(fd: number, addr: number, len: number, off: number | bigint): number {
-    return this.syscall("pread64", [fd, addr, len, off]);
+    return this.rw("pread64", [fd, addr, len, off], { write: false, fd, off, len });
   }
 
   pwrite(fd: number, addr: number, len: number, off: number | bigint): number {
-    return this.syscall("pwrite64", [fd, addr, len, off]);
+    return this.rw("pwrite64", [fd, addr, len, off], { write: true, fd, off, len });
   }
 
   readFd(fd: number, addr: number, len: number): number {
-    return this.syscall("read", [fd, addr, len]);
+    return this.rw("read", [fd, addr, len], { write: false, fd, off: null, len });
   }
 
   writeFd(fd: number, addr: number, len: number): number {
-    return this.syscall("write", [fd, addr, len]);
+    return this.rw("write", [fd, addr, len], { write: true, fd, off: null, len });
   }
 
   /** preadv/pwritev: the 32-bit calls take the position as two words. */
   preadv(fd: number, iovs: readonly Iovec[], off: number): number {
-    return this.syscall("preadv", [fd, this.putIovecs(iovs), iovs.length, off % 2 ** 32, Math.floor(off / 2 ** 32)]);
+    return this.rw("preadv", [fd, this.putIovecs(iovs), iovs.length, off % 2 ** 32, Math.floor(off / 2 ** 32)], { write: false, fd, off, len: iovBytes(iovs) });
   }
 
   pwritev(fd: number, iovs: readonly Iovec[], off: number): number {
-    return this.syscall("pwritev", [fd, this.putIovecs(iovs), iovs.length, off % 2 ** 32, Math.floor(off / 2 ** 32)]);
+    return this.rw("pwritev", [fd, this.putIovecs(iovs), iovs.length, off % 2 ** 32, Math.floor(off / 2 ** 32)], { write: true, fd, off, len: iovBytes(iovs) });
   }
 
   fsync(fd: number): number {
@@ -313,4 +326,9 @@ export class UserTask {
   rename(name: string): void {
     this.sys("prctl", PR_SET_NAME, this.putString(name));
   }
+}
+
+/** Bytes an iovec array describes. */
+export function iovBytes(iovs: readonly Iovec[]): number {
+  return iovs.reduce((n, v) => n + v.len, 0);
 }

@@ -4,8 +4,9 @@
 // system call. Requests the kernel punts to io-wq run in its PF_IO_WORKER
 // threads (create_io_thread), as on any machine.
 import type { CommandRecord } from "../agent/host.ts";
-import { CQE, IORING_ENTER_GETEVENTS, IORING_FEAT_SINGLE_MMAP, IORING_OFF, IORING_OP, MAP, PROT, SQE, URING_PARAMS } from "./abi.ts";
-import type { Iovec, UserTask } from "./task.ts";
+import { CQE, NR, IORING_ENTER_GETEVENTS, IORING_FEAT_SINGLE_MMAP, IORING_OFF, IORING_OP, MAP, PROT, SQE, URING_PARAMS } from "./abi.ts";
+import { register } from "./live.ts";
+import { iovBytes, type Iovec, type UserTask } from "./task.ts";
 
 export interface Sqe {
   opcode: keyof typeof IORING_OP;
@@ -54,7 +55,8 @@ interface Rings {
 }
 
 export class IoUring {
-  private pending: Sqe[] = [];
+  /** SQEs for the next submission, with the bytes each asks for. */
+  private pending: { sqe: Sqe; bytes: number }[] = [];
 
   private constructor(
     readonly task: UserTask,
@@ -96,48 +98,58 @@ export class IoUring {
       cqes: cq + u32(co.cqes),
       sqes,
     };
-    return new IoUring(task, fd, features, rings);
+    const made = task.agent.host.records.find((r) => r.command.op === "SYSCALL" && r.task === task.id && r.returned === fd && r.command.flags === NR.io_uring_setup);
+    const ring = new IoUring(task, fd, features, rings);
+    if (made) register(task.agent, "uring", made, ring);
+    return ring;
   }
 
-  /** Adds an SQE to the next submission. */
-  prep(s: Sqe): this {
-    this.pending.push(s);
+  /** Adds an SQE to the next submission (READV/WRITEV through prepRw, so that their byte count is known). */
+  prep(s: Sqe, bytes = s.opcode === "READV" || s.opcode === "WRITEV" ? -1 : (s.len ?? 0)): this {
+    this.pending.push({ sqe: s, bytes });
     return this;
   }
 
   /** A READV/WRITEV SQE with its iovec array placed in task memory. */
   prepRw(opcode: "READV" | "WRITEV", fd: number, iovs: readonly Iovec[], off: number | bigint, o: { userData?: number | bigint; rwFlags?: number; flags?: number } = {}): this {
-    return this.prep({ opcode, fd, addr: this.task.putIovecs(iovs), len: iovs.length, off, ...o });
+    return this.prep({ opcode, fd, addr: this.task.putIovecs(iovs), len: iovs.length, off, ...o }, iovBytes(iovs));
   }
 
-  /** Writes the pending SQEs into the ring and advances the SQ tail; returns how many. */
-  private fill(): number {
+  /** Writes the pending SQEs into the ring and advances the SQ tail; returns them. */
+  private fill(): { sqe: Sqe; bytes: number }[] {
     const r = this.r;
     const head = this.task.readU32(r.sqHead);
     let tail = this.task.readU32(r.sqTail);
     const n = this.pending.length;
     if (tail - head + n > r.sqEntries) throw new Error(`io_uring SQ full (${r.sqEntries} entries)`);
-    for (const s of this.pending) {
+    for (const { sqe } of this.pending) {
       const idx = tail & r.sqMask;
-      this.task.writeUser(r.sqes + idx * SQE.size, encodeSqe(s));
+      this.task.writeUser(r.sqes + idx * SQE.size, encodeSqe(sqe));
       this.task.writeU32(r.sqArray + idx * 4, idx);
       tail = (tail + 1) >>> 0;
     }
     this.task.writeU32(r.sqTail, tail);
+    const filled = this.pending;
     this.pending = [];
-    return n;
+    return filled;
   }
 
   /** io_uring_enter(fd, to_submit, waitNr, GETEVENTS if waitNr): returns what the kernel returned. */
   submit(waitNr = 0): number {
-    const n = this.fill();
-    return this.task.syscall("io_uring_enter", [this.fd, n, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0]);
+    return this.task.agent.wait(this.startSubmit(waitNr));
   }
 
   /** submit() queued without waiting. */
   startSubmit(waitNr = 0): CommandRecord {
-    const n = this.fill();
-    return this.task.start("io_uring_enter", [this.fd, n, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0]);
+    const filled = this.fill();
+    const rec = this.task.start("io_uring_enter", [this.fd, filled.length, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0]);
+    filled.forEach(({ sqe, bytes }, index) =>
+      this.task.agent.note({
+        kind: "sqe", cmd: rec.id, task: this.task.id, ring: this.fd, index, userData: String(BigInt(sqe.userData ?? 0)), opcode: sqe.opcode,
+        fd: sqe.fd, off: Number(sqe.off ?? 0), len: bytes, rwFlags: sqe.rwFlags ?? 0,
+      }),
+    );
+    return rec;
   }
 
   /** Waits in the kernel for `waitNr` completions without submitting. */
@@ -157,6 +169,9 @@ export class IoUring {
       out.push({ userData: dv.getBigUint64(CQE.userData, true), res: dv.getInt32(CQE.res, true), flags: dv.getUint32(CQE.flags, true) });
     }
     if (out.length) this.task.writeU32(r.cqHead, head);
+    const host = this.task.agent.host;
+    for (const c of out)
+      host.note({ kind: "cqe", cmd: host.records.length, task: this.task.id, ring: this.fd, userData: String(c.userData), res: c.res, flags: c.flags, atNs: this.task.machine.clock.now });
     return out;
   }
 

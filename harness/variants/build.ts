@@ -8,9 +8,15 @@ import { sha256 } from "../build/hash.ts";
 import { materialiseOverlay, type Overlay } from "../ingest/index.ts";
 import { cacheDir } from "../paths.ts";
 import type { PristineTree } from "../tree/source.ts";
+import type { OverlayFiles } from "../build/shadow.ts";
 
 export function buildVariant(tree: PristineTree, ov: Overlay | null, patchIds: string[], log?: (l: string) => void): BuildResult {
   if (!ov || ov.files.size === 0) return buildKernel({ tree, log });
+  return buildKernel({ tree, overlay: overlayFiles(tree, ov), patchIds, log });
+}
+
+/** The overlay's changed files, written once under .cache/overlays/<tree>/<hash>/: tree path -> file. */
+export function overlayFiles(tree: PristineTree, ov: Overlay): OverlayFiles {
   const entries = [...ov.files].sort(([a], [b]) => (a < b ? -1 : 1));
   const deleted = entries.filter(([, c]) => c === null).map(([p]) => p);
   if (deleted.length) throw new Error(`patches that delete files are not supported yet: ${deleted.join(", ")}`);
@@ -20,6 +26,5 @@ export function buildVariant(tree: PristineTree, ov: Overlay | null, patchIds: s
     materialiseOverlay(ov, dir);
     writeFileSync(join(dir, ".complete"), "");
   }
-  const files = new Map(entries.map(([p]) => [p, join(dir, p)]));
-  return buildKernel({ tree, overlay: files, patchIds, log });
+  return new Map(entries.map(([p]) => [p, join(dir, p)]));
 }

@@ -56,6 +56,7 @@ export const seed000Aio: Scenario<State> = {
     expect.value("second io_getevents", 0, "no second event for the same iocb"),
     expect.noHang(),
   ],
+  oracles: { expect: ["hang", "completion"] },
   notes: "The application's view of 000: io_setup/io_submit/io_getevents from a user process; the in-kernel kiocb and loop-device scenarios are the same bug seen by in-kernel users.",
 };
 

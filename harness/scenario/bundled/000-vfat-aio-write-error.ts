@@ -59,6 +59,8 @@ export const seed000: Scenario<State> = {
     expect.value("truncate", 0, "the dio ended: truncate (inode_dio_wait) returns"),
     expect.noHang(),
   ],
+  // With the bug the completion never comes: the run hangs and the kiocb is never completed.
+  oracles: { expect: ["hang", "completion"] },
   notes: "The kiocb is the agent's (in-kernel, like the loop driver's); 000-vfat-aio-getevents is the same through io_submit/io_getevents.",
 };
 

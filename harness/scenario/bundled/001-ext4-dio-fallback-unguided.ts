@@ -55,6 +55,7 @@ export const seed001Unguided: Scenario<State> = {
     s.observe("B.result", b.returned);
     s.observe("fsync", s.call({ op: "FSYNC", fd: fdB }));
   },
+  oracles: seed001.oracles,
   expectations: [...SHARED, expect.value("A.completions", 1, "A's kiocb completes exactly once")],
   notes:
     "Unguided: no breakpoint, no held bio; the interleaving is the scheduler's. Every bio completes by an interrupt on its submitting CPU, due at submission; when it is taken is a scheduling choice. A's write may also complete before its submit returns (the value is then returned and reported once by the agent).",

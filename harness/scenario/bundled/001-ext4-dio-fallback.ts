@@ -77,6 +77,8 @@ export const seed001: Scenario<State> = {
     expect.value("fsync", 0, "fsync returns 0 (no -EIO on the mapping)"),
     expect.noHang(),
   ],
+  // With the bug the completion's invalidation fails: the kernel warns about stale page cache.
+  oracles: { expect: ["console"] },
   notes:
     "In 6.1/6.12 B takes i_rwsem exclusively (the mail's diagram shows it shared, true only with patch 3/9 of that series); the race is the same. The schedule is scripted: B's CPU stalls at its first switch point inside filemap_write_and_wait_range while A's bio completes on the other CPU.",
 };

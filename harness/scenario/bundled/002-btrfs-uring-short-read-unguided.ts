@@ -33,6 +33,7 @@ export const seed002Unguided: Scenario<State> = {
     s.observe("submitted", st.ring.submit(0));
     observeRead(s, st);
   },
+  oracles: seed002.oracles,
   expectations: [...seed002.expectations, expect.value("cqes", 1, "one CQE")],
   notes: `Unguided: no held bio; the interleaving is the scheduler's. ${seed002.notes ?? ""}`,
 };

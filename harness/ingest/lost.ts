@@ -1,0 +1,174 @@
+// Lines lost from the side of a hunk that is not in the tree (the "+" lines of a patch not yet
+// applied, the "-" lines of one already applied): the tree cannot give them back, but the
+// header's counts say how many there are, and web archives only lose blank lines and lone
+// braces. Which ones and where follows from the code: the braces the changed lines open and
+// close must balance as they did on the other side, and kernel style puts a blank line after
+// a declaration block or a closing brace, a closing brace at the end of the block its opener
+// starts. Every placement is scored; the best is kept when it is the only one or clearly
+// better, and the report says which and how sure.
+import type { LineKind } from "./types.ts";
+
+export interface LostLine {
+  kind: LineKind;
+  text: string;
+  prov: "tree" | "patch" | "inferred";
+  restored?: boolean;
+  fuzzed?: boolean;
+  /** a line of the side not in the tree that the text lost, put back by rule */
+  invented?: boolean;
+}
+
+export type Certainty = "certain" | "likely";
+
+export type Placed<L extends LostLine> =
+  | { kind: "placed"; lines: L[]; certainty: Certainty; what: string }
+  | { kind: "ambiguous"; reason: string }
+  | { kind: "impossible"; reason: string };
+
+/** Limits: lost lines put back per hunk, and placements tried. */
+export const LOST_LIMITS = { maxLines: 4, maxPlacements: 3000 };
+
+function balance(t: string, open: string, close: string): number {
+  const code = t.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "").replace(/\/\*.*?\*\/|\/\/.*$/g, "");
+  let b = 0;
+  for (const ch of code) b += ch === open ? 1 : ch === close ? -1 : 0;
+  return b;
+}
+
+const braceBalance = (t: string) => balance(t, "{", "}");
+const parenBalance = (t: string) => balance(t, "(", ")");
+
+const DECL = /^(const\s+|static\s+|unsigned\s+|signed\s+|struct\s+\w+\s*\*?|union\s+\w+|enum\s+\w+|(u|s|__u|__le|__be)\d+|int|long|short|char|bool|size_t|ssize_t|loff_t|pgoff_t|sector_t|blk_status_t|gfp_t|void\s*\*|\w+_t\b)[\w\s*,\[\]()=&.>-]*;$/;
+
+function isDecl(t: string): boolean {
+  const s = t.trim();
+  return DECL.test(s) && !/^(return|goto)\b/.test(s);
+}
+
+interface Slot {
+  /** insert before lines[gap] */
+  gap: number;
+  text: string;
+}
+
+/** Score of one lost line at one gap (lower is more like kernel code); Infinity: impossible there. */
+function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: LostLine) => boolean): number {
+  let prev: LostLine | undefined;
+  for (let k = gap - 1; k >= 0; k--) if (onSide(lines[k]!)) { prev = lines[k]; break; }
+  let next: LostLine | undefined;
+  for (let k = gap; k < lines.length; k++) if (onSide(lines[k]!)) { next = lines[k]; break; }
+  const pt = prev?.text.trim() ?? "";
+  const nt = next?.text.trim() ?? "";
+  const nearFree = (prev && prev.kind === "add") || (next && next.kind === "add");
+  let s = nearFree ? 0 : 3;
+  if (text === "") {
+    if (prev === undefined || next === undefined) return Infinity;
+    if (pt === "" || nt === "") return Infinity;
+    if (/\{$/.test(pt) || /^\}/.test(nt)) s += 6;
+    if (isDecl(pt) && !isDecl(nt)) s -= 3;
+    if (/^\};?$/.test(pt) && !/^(else|\})/.test(nt)) s -= 2;
+    if (/^(return\b|goto\b|\w+:$)/.test(nt)) s -= 1;
+    if (/[,(&|+-]$/.test(pt)) s += 8;
+    return s;
+  }
+  if (/^\}/.test(text)) {
+    if (prev === undefined) return Infinity;
+    if (/[,(&|+-]$/.test(pt) || pt === "") s += 4;
+    if (next === undefined || next.kind !== "add") s -= 1;
+    if (/^(else\b)/.test(nt)) s += 4;
+    return s;
+  }
+  // "{": after a control line or a function head that does not open its block itself
+  return /\)$/.test(pt) && prev?.kind === "add" ? s : Infinity;
+}
+
+/**
+ * Put back `m` lost lines of the free side ("add" kind: the side not in the tree) into `lines`.
+ * Brace balance decides how many are closing or opening braces; the rest are blank lines.
+ */
+export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: string) => L): Placed<L> {
+  if (m > LOST_LIMITS.maxLines) return { kind: "impossible", reason: `${m} lines of the side not in the tree are missing: more than ${LOST_LIMITS.maxLines} cannot be put back with confidence` };
+  const core = lines.filter((l) => !l.fuzzed);
+  const d = core.filter((l) => l.kind === "del").reduce((a, l) => a + braceBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + braceBalance(l.text), 0);
+  if (!core.some((l) => l.kind === "add")) return { kind: "impossible", reason: `every line of the side not in the tree was lost: nothing shows what they were` };
+  // the rule holds for changes that keep the code's structure: parentheses must balance as before
+  const pd = core.filter((l) => l.kind === "del").reduce((a, l) => a + parenBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + parenBalance(l.text), 0);
+  if (pd !== 0) return { kind: "impossible", reason: `the changed lines do not keep the parentheses balanced, so the braces cannot tell which lines were lost` };
+  if (Math.abs(d) > m) return { kind: "impossible", reason: `the changed lines are ${Math.abs(d)} brace(s) out of balance but only ${m} line(s) were lost` };
+  const texts: string[] = [];
+  const opener = [...core].reverse().find((l) => l.kind === "add" && /\{$/.test(l.text.trim()));
+  const closer = opener && /(=|^(static\s+)?(const\s+)?(struct|union|enum)\b[^(]*)\s*\{$/.test(opener.text.trim()) ? "};" : "}";
+  for (let k = 0; k < Math.max(0, -d); k++) texts.push(closer);
+  for (let k = 0; k < Math.max(0, d); k++) texts.push("{");
+  while (texts.length < m) texts.push("");
+  const onSide = (l: LostLine) => l.kind !== "del";
+  let first = 0;
+  while (first < lines.length && lines[first]!.fuzzed) first++;
+  let last = lines.length;
+  while (last > first && lines[last - 1]!.fuzzed) last--;
+  // a lost line sits next to a surviving line of its side (web archives drop it from inside the change)
+  const gaps: number[] = [];
+  for (let g = first + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
+  // each lost line scored at each gap against the lines around it; a placement is the sum
+  const kinds = [...new Set(texts)];
+  const at = new Map(kinds.map((t) => [t, gaps.map((g) => slotScore(lines, g, t, onSide))]));
+  // the best placement, and the best one that gives different lines (as good: ambiguous)
+  const key = (slots: Slot[]) => insert(lines, slots, mk).map((l) => l.kind + l.text.trim()).join("\n");
+  let best: { slots: Slot[]; score: number; key?: string } | undefined;
+  let second: { slots: Slot[]; score: number } | undefined;
+  let tried = 0;
+  const used = new Set<number>();
+  const offer = (slots: Slot[], score: number) => {
+    if (best && score > best.score && second && score >= second.score) return;
+    if (!best || score < best.score) {
+      if (best) second = best;
+      best = { slots, score };
+      return;
+    }
+    if (!second || score < second.score) {
+      best.key ??= key(best.slots);
+      if (key(slots) !== best.key) second = { slots, score };
+    }
+  };
+  const rec = (k: number, from: number, acc: Slot[], total: number) => {
+    if (++tried > LOST_LIMITS.maxPlacements) return;
+    if (k === texts.length) {
+      offer([...acc], total);
+      return;
+    }
+    const sc = at.get(texts[k]!)!;
+    for (let gi = texts[k] === texts[k - 1] ? from + 1 : 0; gi < gaps.length; gi++) {
+      if (used.has(gi) || sc[gi] === Infinity) continue;
+      used.add(gi);
+      acc.push({ gap: gaps[gi]!, text: texts[k]! });
+      rec(k + 1, gi, acc, total + sc[gi]!);
+      acc.pop();
+      used.delete(gi);
+    }
+  };
+  rec(0, -1, [], 0);
+  if (tried > LOST_LIMITS.maxPlacements) return { kind: "ambiguous", reason: `the ${m} lost line(s) could go in too many places (more than ${LOST_LIMITS.maxPlacements} tried)` };
+  if (!best) return { kind: "impossible", reason: `no place in the hunk fits the ${m} lost line(s) (${texts.map((t) => JSON.stringify(t)).join(", ")})` };
+  if (second && key(second.slots) === key(best.slots)) second = undefined;
+  const ranked = second ? [best, second] : [best];
+  const top = ranked[0]!;
+  const describe = (r: { slots: Slot[] }) => r.slots.map((s) => `${JSON.stringify(s.text)} before hunk line ${s.gap + 1}`).join(", ");
+  if (ranked.length > 1 && ranked[1]!.score === top.score)
+    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(ranked[1]!)}` };
+  const certainty: Certainty = ranked.length === 1 ? "certain" : "likely";
+  // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
+  if (certainty === "likely" && texts.some((t) => t !== ""))
+    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits` };
+  return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: `${describe(top)}${certainty === "likely" ? ` (next best: ${describe(ranked[1]!)})` : ""}` };
+}
+
+function insert<L extends LostLine>(lines: L[], slots: Slot[], mk: (text: string) => L): L[] {
+  const out: L[] = [];
+  const sorted = slots.map((s, k) => ({ ...s, k })).sort((a, b) => a.gap - b.gap || a.k - b.k);
+  let si = 0;
+  for (let g = 0; g <= lines.length; g++) {
+    while (si < sorted.length && sorted[si]!.gap === g) out.push(mk(sorted[si++]!.text));
+    if (g < lines.length) out.push(lines[g]!);
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+// The console oracle: the kernel's own reports of its bugs, recognised from
+// the console. The table below is the one list of what counts; each row is
+// a pattern family with the kernel code that prints it. The first row
+// that matches a line decides, so the specific rows (lockdep's "WARNING:
+// possible circular ...") come before the generic ones ("WARNING:").
+import type { ConsoleLine } from "../machine/console.ts";
+import type { FileOp } from "./ops.ts";
+import { concurrentOps, overlaps } from "./ops.ts";
+
+export interface ConsolePattern {
+  family: string;
+  pattern: RegExp;
+  /** false: recognised so that nothing else claims it, and never a failure. */
+  failure: boolean;
+  /** Where the kernel prints it. */
+  source: string;
+}
+
+export const CONSOLE_PATTERNS: readonly ConsolePattern[] = [
+  { family: "fault-injection", pattern: /FAULT_INJECTION: forcing a failure/, failure: false, source: "lib/fault-inject.c fail_dump(): a fault the run asked for" },
+  { family: "lockdep", pattern: /WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning to user space|possible irq lock inversion|\S+-safe -> \S+-unsafe lock order|Nested lock was not taken|bad contention)/, failure: true, source: "kernel/locking/lockdep.c" },
+  { family: "lockdep", pattern: /INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON\(|DEBUG_RWSEMS_WARN_ON\(|BUG: MAX_LOCK\w* too low|BUG: looking up invalid subclass/, failure: true, source: "kernel/locking/lockdep.c, rwsem.c (lockdep then turns itself off: later reports are lost)" },
+  { family: "rcu", pattern: /WARNING: suspicious RCU usage|rcu: INFO: \S+ (self-)?detected stall/, failure: true, source: "kernel/rcu (lockdep_rcu_suspicious, stall warnings)" },
+  { family: "lock-debug", pattern: /BUG: (spinlock|rwlock) \w+|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked/, failure: true, source: "kernel/locking/spinlock_debug.c, kernel/sched/core.c, kernel/workqueue.c" },
+  { family: "list", pattern: /list_(add|del)(_rcu)? corruption|list_add double add/, failure: true, source: "lib/list_debug.c (DEBUG_LIST)" },
+  { family: "odebug", pattern: /ODEBUG: /, failure: true, source: "lib/debugobjects.c (DEBUG_OBJECTS)" },
+  { family: "btrfs", pattern: /assertion failed: .*, in .*:\d+|BTRFS (critical|error|emergency|alert) \(device |BTRFS: error \(device |BTRFS: Transaction aborted/, failure: true, source: "fs/btrfs/messages.c (btrfs_assertfail, btrfs_printk), fs/btrfs/transaction.h" },
+  { family: "fs-error", pattern: /EXT4-fs error|FAT-fs \([^)]*\): error,/, failure: true, source: "fs/ext4/super.c __ext4_error*, fs/fat/misc.c __fat_fs_error" },
+  { family: "stale-pagecache", pattern: /Page cache invalidation failure on direct I\/O/, failure: true, source: "fs/direct-io.c, fs/iomap/direct-io.c dio_warn_stale_pagecache()" },
+  { family: "busy-inodes", pattern: /VFS: Busy inodes after unmount/, failure: true, source: "fs/super.c generic_shutdown_super()" },
+  { family: "hung-task", pattern: /INFO: task \S+ blocked for more than \d+ seconds/, failure: true, source: "kernel/hung_task.c" },
+  { family: "bug", pattern: /kernel BUG at |BUG: |\bOops\b|Kernel panic - not syncing|general protection fault|UBSAN: /, failure: true, source: "BUG(), page faults, panic(), lib/ubsan.c" },
+  { family: "warning", pattern: /WARNING: /, failure: true, source: "include/asm-generic/bug.h WARN() (__warn)" },
+];
+
+/** The first table row that matches a console line, or null. */
+export function classifyLine(text: string): ConsolePattern | null {
+  return CONSOLE_PATTERNS.find((p) => p.pattern.test(text)) ?? null;
+}
+
+/** Lines of a report after its first line (the kernel prints the detail below it). */
+const REPORT_LINES = 24;
+
+export interface ConsoleHit {
+  family: string;
+  line: ConsoleLine;
+  report: string[];
+}
+
+/** Every failure line of the console with the lines that follow it. */
+export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
+  const out: ConsoleHit[] = [];
+  lines.forEach((line, i) => {
+    const p = classifyLine(line.text);
+    if (!p?.failure) return;
+    out.push({ family: p.family, line, report: lines.slice(i + 1, i + 1 + REPORT_LINES).map((l) => l.text) });
+  });
+  return out;
+}
+
+/**
+ * Why a console report is the workload's doing rather than the kernel's
+ * bug, or null. Only where the kernel documents the outcome as allowed:
+ * - stale-pagecache: the kernel prints it when "userspace is doing mixed
+ *   buffered/direct IO to the same range" (dio_warn_stale_pagecache); a
+ *   direct write with a concurrent buffered operation on an overlapping
+ *   range of the same file is such a workload.
+ * - btrfs / fs-error: a filesystem reporting the I/O errors the disk gave
+ *   it (the run failed a bio) is its documented answer, not a bug.
+ */
+export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: number): string | null {
+  if (hit.family === "stale-pagecache") {
+    const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
+    return mixed ? "the workload mixes buffered and direct I/O on one range concurrently" : null;
+  }
+  if ((hit.family === "btrfs" || hit.family === "fs-error") && failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure/.test(hit.line.text))
+    return `the disk failed ${failedBios} bio(s) in this run`;
+  return null;
+}

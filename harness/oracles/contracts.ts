@@ -1,0 +1,114 @@
+// The contracts every read/write-family call keeps, whatever the scenario:
+// its return value (never more than asked; short inside i_size only with
+// an error; -EAGAIN only for NOWAIT; -EIO only when the disk failed a bio
+// or a fault was injected; a direct I/O whose bio failed never reports
+// full success), the file position (a read/write returning n moves it by
+// n) and the file size at quiescence.
+import type { BioRecord } from "../block/device.ts";
+import { NR } from "../user/abi.ts";
+import type { CommandRecord } from "../agent/host.ts";
+import type { FileOp } from "./ops.ts";
+import { finalSize, sizeAt, sizeTimeline } from "./size.ts";
+import type { ProbeRecord } from "./types.ts";
+
+const EAGAIN = -11, EIO = -5;
+
+export interface ContractFailure {
+  op: string;
+  detail: string;
+}
+
+export interface ReturnContext {
+  failedBios: readonly BioRecord[];
+  injectedFaults: number;
+}
+
+/** Return-value contract of every read/write of the run. */
+export function returnContract(ops: readonly FileOp[], c: ReturnContext): ContractFailure[] {
+  const out: ContractFailure[] = [];
+  const byFile = groupByFile(ops);
+  for (const op of ops) {
+    if (!op.inRun || (op.kind !== "read" && op.kind !== "write") || op.result === null) continue;
+    const r = op.result, what = `${op.api} ${op.kind} of ${op.len ?? "?"} at ${op.off ?? "pos"} on ${op.file ?? `fd ${op.fd}`}`;
+    if (op.len !== null && r > op.len) out.push({ op: op.id, detail: `${what} returned ${r}, more than asked` });
+    if (r === EAGAIN && !op.nowait) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
+    // -EIO needs a cause the run can show: a failed bio or an injected fault.
+    if (r === EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
+    const short = shortInsideSize(op, byFile.get(op.file ?? "") ?? [], c);
+    if (short) out.push({ op: op.id, detail: `${what}: ${short}` });
+    const lost = failedBioHidden(op, ops, c.failedBios);
+    if (lost) out.push({ op: op.id, detail: `${what}: ${lost}` });
+  }
+  return out;
+}
+
+/**
+ * A short result inside i_size is allowed only with an error (a failed bio,
+ * an injected fault) or a signal (the harness sends none). Writes may also
+ * stop short at the end of the device; none of our scenarios fills a disk,
+ * so a short write is judged like a short read.
+ */
+function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContext): string | null {
+  if (op.result === null || op.result < 0 || op.len === null || op.result >= op.len || op.off === null || op.file === null) return null;
+  if (c.failedBios.length || c.injectedFaults) return null;
+  if (op.kind === "write") return `short write: ${op.result} of ${op.len} bytes with no error`;
+  const size = sizeAt(sizeTimeline(fileOps), op.startNs, op, fileOps);
+  if (size === null || op.off + op.result >= size) return null;
+  return `short read: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside i_size ${size}, with no error`;
+}
+
+/**
+ * A direct I/O during which the disk failed a bio of the same direction,
+ * submitted and completed inside the op's interval, while no other direct
+ * op of that direction was in flight: that bio was the op's, and the op
+ * cannot report every byte done.
+ */
+function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[]): string | null {
+  if (!op.direct || op.result === null || op.len === null || op.result !== op.len || op.endNs === null) return null;
+  for (const b of failed) {
+    if (b.op !== op.kind || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    const others = ops.filter((o) => o !== op && o.direct && o.kind === op.kind && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
+    if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
+  }
+  return null;
+}
+
+export function groupByFile(ops: readonly FileOp[]): Map<string, FileOp[]> {
+  const m = new Map<string, FileOp[]>();
+  for (const op of ops) if (op.file !== null) m.set(op.file, [...(m.get(op.file) ?? []), op]);
+  return m;
+}
+
+/**
+ * File position of every user descriptor used with read/write (no offset):
+ * the sum of what they returned, when the calls did not overlap and no
+ * llseek or O_APPEND moved it otherwise.
+ */
+export function offsetContract(ops: readonly FileOp[], commands: readonly CommandRecord[], probe: ProbeRecord | null, probeFromCmd: number): ContractFailure[] {
+  if (!probe) return [];
+  const out: ContractFailure[] = [];
+  for (const p of probe.positions) {
+    const all = ops.filter((o) => o.api === "syscall" && o.task === p.task && o.fd === p.fd);
+    const opened = Math.max(0, ...all.map((o) => o.opened));
+    const mine = all.filter((o) => o.opened === opened && o.atPosition);
+    const seeks = commands.some((c) => c.task === p.task && c.command.op === "SYSCALL" && c.command.flags === NR.llseek && Number(c.command.args?.[0]) === p.fd && c.id >= opened && c.id < probeFromCmd);
+    if (seeks || mine.some((o) => o.append || o.result === null)) continue;
+    const want = mine.reduce((n, o) => n + Math.max(0, o.result ?? 0), 0);
+    if (p.pos !== want) out.push({ op: mine.map((o) => o.id).join(","), detail: `fd ${p.fd} of task ${p.task}: position ${p.pos} after read/write calls that returned ${want} bytes in all` });
+  }
+  return out;
+}
+
+/** i_size at quiescence (the probe's buffered read) against what the completed ops imply. */
+export function sizeContract(ops: readonly FileOp[], probe: ProbeRecord | null): ContractFailure[] {
+  if (!probe) return [];
+  const out: ContractFailure[] = [];
+  const byFile = groupByFile(ops);
+  for (const f of probe.files) {
+    const read = f.reads.find((r) => r.how === "buffered");
+    if (!read || read.result < 0 || read.result >= read.asked) continue;
+    const want = finalSize(sizeTimeline(byFile.get(f.path) ?? []));
+    if (want !== null && want !== read.result) out.push({ op: f.path, detail: `${f.path}: i_size ${read.result} at quiescence, the completed operations imply ${want}` });
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+// judge(): every generic oracle on one run. Pure: it reads the RunRecord
+// (console, commands, journal, bios, the after-run probe) and returns the
+// findings, each with its oracle's name and typed evidence, marked expected
+// when the scenario declared that oracle fires; oracles the scenario
+// switched off are left out and listed with their reason.
+import type { BioRecord } from "../block/device.ts";
+import { completionAccounting } from "./completion.ts";
+import { consoleHits, excused } from "./console.ts";
+import { groupByFile, offsetContract, returnContract, sizeContract } from "./contracts.ts";
+import { checkReads, probeAgreement, provenance, type SeenRead } from "./data.ts";
+import { concurrentOps, fileOps, overlaps, type FileOp } from "./ops.ts";
+import type { Evidence, Judgement, OracleDeclarations, OracleFinding, OracleName, RunRecord } from "./types.ts";
+import { O } from "../user/abi.ts";
+
+type Raw = { oracle: OracleName; message: string; evidence: Evidence };
+
+export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgement {
+  const off = declared.off ?? [];
+  const { ops, strayCqes, strayEvents } = fileOps({ commands: run.commands, journal: run.journal, runFromCmd: run.runFromCmd, probeFromCmd: run.probeFromCmd });
+  const failedBios = run.bios.filter((b) => b.status !== 0);
+  const raw: Raw[] = [
+    ...consoleFindings(run, ops, failedBios),
+    ...machineFindings(run),
+    ...completionAccounting(ops, strayCqes, strayEvents, run.runFromCmd).map((f) => opFinding("completion", f)),
+    ...returnContract(ops, { failedBios, injectedFaults: run.injectedFaults }).map((f) => opFinding("return", f)),
+    ...offsetContract(ops, run.commands, run.probe, run.probeFromCmd).map((f) => opFinding("offset-size", f)),
+    ...sizeContract(ops, run.probe).map((f) => opFinding("offset-size", f)),
+    ...dataFindings(run, ops),
+    ...probeFindings(run),
+  ];
+  const findings: OracleFinding[] = raw
+    .filter((r) => !off.some((o) => o.oracle === r.oracle))
+    .map((r) => ({ ...r, expected: declared.expect?.includes(r.oracle) ?? false }));
+  return { findings, off: [...off] };
+}
+
+function opFinding(oracle: OracleName, f: { op: string; detail: string }): Raw {
+  return { oracle, message: f.detail, evidence: { kind: "op", op: f.op, detail: f.detail } };
+}
+
+function consoleFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
+  return consoleHits(run.console)
+    .filter((h) => excused(h, ops, failedBios.length) === null)
+    .map((h) => ({ oracle: "console" as const, message: `${h.family}: ${h.line.text.trim()}`, evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report } }));
+}
+
+/** Tasks waiting where they wait when there is nothing to do (an agent for its next command, a worker for work). */
+const IDLE = /: sleeps in (agent_task|worker_thread|kthreadd|smpboot_thread_fn|rescuer_thread|kthread_worker_fn|rcu_\w*kthread\w*|rcu_gp_kthread|kswapd|kcompactd|user_wait_command|io_wq_worker)\b/;
+
+/** The machine's own detectors: a hang or deadlock (with where each task sleeps), a trap or halt. */
+function machineFindings(run: RunRecord): Raw[] {
+  const out: Raw[] = [];
+  if (run.hang) {
+    const what = run.hang.split("\n")[0]!.trim();
+    out.push({ oracle: "hang", message: what, evidence: { kind: "hang", what, tasks: run.tasks.filter((t) => !IDLE.test(t) && !t.endsWith("(stack not traced)")) } });
+  }
+  if (run.error && !run.hang) out.push({ oracle: "crash", message: run.error.split("\n")[0]!, evidence: { kind: "crash", error: run.error } });
+  return out;
+}
+
+/**
+ * Files the model can follow: created by the record (the first open of the
+ * path creates it: images start from mkfs) and written only through
+ * descriptors of the path (not through a loop device over it).
+ */
+function modelled(run: RunRecord, path: string): boolean {
+  const first = run.commands.find((c) => (c.command.op === "OPEN" && c.command.path === path) || (c.command.op === "LOOP_ATTACH" && c.command.path2 === path));
+  const userOpen = run.journal.find((e) => e.kind === "open" && e.path === path);
+  const createdByAgent = first?.command.op === "OPEN" && ((first.command.flags ?? 0) & O.CREAT) !== 0;
+  const createdByUser = userOpen?.kind === "open" && (userOpen.flags & O.CREAT) !== 0 && (!first || first.id > userOpen.cmd);
+  const loop = run.commands.some((c) => c.command.op === "LOOP_ATTACH" && c.command.path2 === path);
+  return !path.startsWith("/dev/") && !loop && (createdByAgent || createdByUser);
+}
+
+/** A direct write and a buffered operation on one range at once: the kernel allows either data (see console.ts excused). */
+function mixedIo(ops: readonly FileOp[]): boolean {
+  return ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && concurrentOps(d, b) && overlaps(d, b)));
+}
+
+const PROBE_NS = Number.MAX_SAFE_INTEGER - 1;
+
+function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
+  const out: Raw[] = [];
+  const elsewhere = provenance(ops.filter((o) => o.kind === "write" && o.data));
+  for (const [path, mine] of groupByFile(ops)) {
+    if (!modelled(run, path)) continue;
+    const mixed = mixedIo(mine);
+    const reads: SeenRead[] = mine
+      .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
+      .map((o) => ({ id: o.id, off: o.off!, data: o.data!, startNs: o.startNs, endNs: o.endNs! }));
+    const probe = run.probe?.files.find((f) => f.path === path);
+    for (const r of probe?.reads ?? []) if (r.data && r.result > 0) reads.push({ id: `probe ${r.how} read`, off: 0, data: r.data, startNs: PROBE_NS, endNs: PROBE_NS });
+    for (const f of checkReads(mine, reads, mixed, elsewhere))
+      out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
+    const disagree = probe ? probeAgreement(probe, mixed) : null;
+    if (disagree) out.push({ oracle: "data", message: disagree, evidence: { kind: "probe", step: "files", detail: disagree } });
+  }
+  return out;
+}
+
+/** After the run: a probe step that never finished, descriptors that did not close, filesystems that did not unmount, checkers that found errors. */
+function probeFindings(run: RunRecord): Raw[] {
+  const p = run.probe;
+  if (!p) return [];
+  const out: Raw[] = [];
+  const probe = (oracle: OracleName, step: string, detail: string): Raw => ({ oracle, message: detail, evidence: { kind: "probe", step, detail } });
+  if (p.stuck) out.push(probe("hang", p.stuck.split(":")[0]!, `after the run, the probe did not finish: ${p.stuck}`));
+  for (const c of p.closes) if (c.result !== 0) out.push(probe("unmount", "close", `closing ${c.what} (fd ${c.fd} of task ${c.task}) returned ${c.result}`));
+  for (const u of p.unmounts) if (u.result !== 0) out.push(probe("unmount", "unmount", `unmounting ${u.mount.dir} (${u.mount.fstype} on ${u.mount.dev}) returned ${u.result}`));
+  for (const f of p.fsck) if (f.exitCode !== 0) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));
+  return out;
+}

@@ -1,0 +1,59 @@
+// What the completed operations imply about a file's size, over time. A
+// size is "known" only where the operations leave no choice: a write that
+// failed beyond the end, a write at the file position, or a size change
+// running concurrently with another makes it unknown from then on (the
+// kernel promises no particular outcome there).
+import { FALLOC } from "../user/abi.ts";
+import { concurrentOps, type FileOp } from "./ops.ts";
+
+export interface SizePoint {
+  /** From this simulated time on (the op's end). */
+  atNs: number;
+  size: number | null;
+  op: string;
+}
+
+/** Ops that may change the size. */
+function sizing(op: FileOp): boolean {
+  return op.kind === "write" || op.kind === "truncate" || (op.kind === "fallocate" && (op.mode & FALLOC.KEEP_SIZE) === 0);
+}
+
+/** The size after `op`, given the size before (null: unknown). */
+function after(op: FileOp, before: number | null): number | null {
+  const r = op.result;
+  if (r === null) return null;
+  if (op.kind === "truncate") return r === 0 ? (op.len ?? null) : before;
+  if (op.kind === "fallocate") return r === 0 && op.off !== null && op.len !== null && before !== null ? Math.max(before, op.off + op.len) : r < 0 ? before : null;
+  if (op.off === null || op.append || before === null) return null;
+  if (r >= 0) return Math.max(before, op.off + r);
+  // A failed write inside the file leaves the size; one beyond its end may have moved it.
+  return op.off + (op.len ?? 0) <= before ? before : null;
+}
+
+/** The size timeline of one file's ops (set-up and run), starting from an empty file. */
+export function sizeTimeline(ops: readonly FileOp[]): SizePoint[] {
+  const changes = ops.filter(sizing).sort((a, b) => (a.endNs ?? Infinity) - (b.endNs ?? Infinity) || a.cmd - b.cmd);
+  const out: SizePoint[] = [];
+  let size: number | null = 0;
+  for (const op of changes) {
+    const racing = changes.some((o) => o !== op && concurrentOps(o, op) && !(o.kind === "write" && op.kind === "write"));
+    size = racing ? null : after(op, size);
+    // Concurrent writes that both extend: the larger end wins, so the max stays right.
+    out.push({ atNs: op.endNs ?? Infinity, size, op: op.id });
+  }
+  return out;
+}
+
+/** The size known at `ns` (every size change that ended before it applied), or null. */
+export function sizeAt(timeline: readonly SizePoint[], ns: number, during?: FileOp, ops: readonly FileOp[] = []): number | null {
+  // A shrinking or unknown change running during the interval makes the size there unknown.
+  if (during && ops.some((o) => sizing(o) && o !== during && concurrentOps(o, during) && (o.kind !== "write" || o.result === null || o.result < 0))) return null;
+  let size: number | null = 0;
+  for (const p of timeline) if (p.atNs < ns) size = p.size;
+  return size;
+}
+
+/** The size at quiescence (every op ended), or null if the ops leave it open. */
+export function finalSize(timeline: readonly SizePoint[]): number | null {
+  return timeline.length ? timeline[timeline.length - 1]!.size : 0;
+}

@@ -1,0 +1,121 @@
+// The generic oracles' vocabulary: what a run hands them (RunRecord), what
+// a scenario declares about them, and what they find. Every run of every
+// scenario is judged by every oracle; a finding names its oracle and
+// carries typed evidence, never a formatted string to parse again.
+import type { CommandRecord } from "../agent/host.ts";
+import type { JournalEntry } from "../agent/journal.ts";
+import type { BioRecord } from "../block/device.ts";
+import type { FsKind } from "../block/images.ts";
+import type { ConsoleLine } from "../machine/console.ts";
+
+export const ORACLES = ["console", "crash", "hang", "completion", "return", "offset-size", "data", "unmount", "fsck"] as const;
+export type OracleName = (typeof ORACLES)[number];
+
+/** What a scenario says about the oracles. */
+export interface OracleDeclarations {
+  /** Oracles the scenario's bug makes fire (a seed's before side): their findings are marked expected. */
+  expect?: readonly OracleName[];
+  /** Oracles this scenario cannot honour, each with the reason the report prints. */
+  off?: readonly { oracle: OracleName; reason: string }[];
+}
+
+/** The file a mounted filesystem lives on: the image the fsck oracle checks. */
+export interface MountedDisk {
+  dev: string;
+  dir: string;
+  fstype: string;
+  /** Index of the machine's disk ("/dev/wda" → 0), or null (a loop device, ...). */
+  disk: number | null;
+  kind: FsKind | null;
+}
+
+/** One read of a file's whole contents by the after-run probe. */
+export interface ProbeRead {
+  how: "buffered" | "direct" | "after-drop-cache";
+  /** read's result: the bytes read (the file's size when smaller than asked) or an errno. */
+  result: number;
+  asked: number;
+  data: Uint8Array | null;
+}
+
+export interface ProbeFile {
+  path: string;
+  reads: ProbeRead[];
+}
+
+/** What the host checker said about a filesystem image after unmount. */
+export interface FsckResult {
+  dev: string;
+  tool: string;
+  exitCode: number;
+  output: string;
+}
+
+/** What the after-run probe did and saw (null fields: that step did not run). */
+export interface ProbeRecord {
+  /** Why the probe did not run at all (the run hung or trapped), or null. */
+  skipped: string | null;
+  /** A probe step that did not finish (the kernel stuck): later steps did not run. */
+  stuck: string | null;
+  /** Held bios the probe let complete before looking. */
+  releasedBios: number;
+  files: ProbeFile[];
+  /** File positions of user descriptors (llseek SEEK_CUR). */
+  positions: { task: number; fd: number; pos: number }[];
+  /** Descriptors the run left open, closed by the probe. */
+  closes: { task: number; fd: number; what: string; result: number }[];
+  unmounts: { mount: MountedDisk; result: number }[];
+  fsck: FsckResult[];
+  /** Steps left out, with the reason (an oracle switched off). */
+  notes: string[];
+}
+
+/** Everything the oracles judge: pure data, copied out of the machine. */
+export interface RunRecord {
+  scenario: string;
+  /** Console lines of the run and the probe. */
+  console: ConsoleLine[];
+  /** The run did not finish: what was still waited for, with where each task sleeps. */
+  hang: string | null;
+  /** A machine error (trap, deadlock) that ended the run. */
+  error: string | null;
+  /** When the run hung: every task off its CPU and where it sleeps (Machine.describeTasks). */
+  tasks: string[];
+  /** Every agent command since boot (set-up included: the data model starts from empty files). */
+  commands: CommandRecord[];
+  /** The first command id of the run, and of the probe (commands from then on are the probe's). */
+  runFromCmd: number;
+  probeFromCmd: number;
+  /** Every journal entry since boot (harness/agent/journal.ts). */
+  journal: JournalEntry[];
+  /** Bios of the run (the probe's excluded). */
+  bios: BioRecord[];
+  probe: ProbeRecord | null;
+  /** Faults injected by the kernel's fault injection during the run (none until the host drives it). */
+  injectedFaults: number;
+}
+
+/** The evidence of a finding, by oracle. */
+export type Evidence =
+  | { kind: "console"; family: string; line: ConsoleLine; report: string[] }
+  | { kind: "hang"; what: string; tasks: string[] }
+  | { kind: "crash"; error: string }
+  | { kind: "op"; op: string; detail: string }
+  | { kind: "block"; file: string; block: number; offset: number; seen: string; allowed: string[]; via: string }
+  | { kind: "probe"; step: string; detail: string };
+
+export interface OracleFinding {
+  oracle: OracleName;
+  /** One line: what broke ("lockdep: possible circular locking dependency detected"). */
+  message: string;
+  evidence: Evidence;
+  /** The scenario declared that this oracle fires (its bug). */
+  expected: boolean;
+}
+
+/** The oracles' verdict on one run. */
+export interface Judgement {
+  findings: OracleFinding[];
+  /** Oracles switched off by the scenario, with the reason (printed by the report). */
+  off: { oracle: OracleName; reason: string }[];
+}

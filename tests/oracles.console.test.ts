@@ -1,0 +1,120 @@
+// The console oracle's table, one test per pattern family, on console text
+// as the kernel prints it (the lines below are the kernel's formats, with
+// our device names); plus lines that must never fire.
+import assert from "node:assert/strict";
+import { CONSOLE_PATTERNS, classifyLine, judge, type RunRecord } from "../harness/oracles/index.ts";
+import type { BioRecord } from "../harness/block/device.ts";
+
+function record(text: string, bios: BioRecord[] = []): RunRecord {
+  return {
+    scenario: "console-test",
+    console: text.split("\n").map((t, i) => ({ timeNs: i * 1000, cpu: 0, text: t })),
+    hang: null,
+    error: null,
+    tasks: [],
+    commands: [],
+    runFromCmd: 1,
+    probeFromCmd: 1,
+    journal: [],
+    bios,
+    probe: null,
+    injectedFaults: 0,
+  };
+}
+
+const families = (text: string, bios: BioRecord[] = []) => judge(record(text, bios)).findings.map((f) => (f.evidence.kind === "console" ? f.evidence.family : f.oracle));
+
+const FAMILIES: Record<string, string> = {
+  lockdep: `======================================================
+WARNING: possible circular locking dependency detected
+6.12.0 #1 Not tainted
+------------------------------------------------------
+dio-B/42 is trying to acquire lock:
+c0a1b2c4 (&sb->s_type->i_mutex_key#3){++++}-{3:3}, at: ext4_dio_write_iter+0x1c/0x400
+
+but task is already holding lock:
+c0a1b2d8 (&ei->i_mmap_sem){++++}-{3:3}, at: ext4_file_write_iter+0x40/0x90`,
+  rcu: `=============================
+WARNING: suspicious RCU usage
+6.12.0 #1 Not tainted
+-----------------------------
+include/linux/rcupdate.h:737 rcu_read_lock() used illegally while idle!`,
+  list: `list_add corruption. prev->next should be next (c1234567), but was c7654321. (prev=c1234560).
+------------[ cut here ]------------
+kernel BUG at lib/list_debug.c:30!`,
+  odebug: `ODEBUG: free active (active state 0) object: c1a2b3c4 object type: timer_list hint: delayed_work_timer_fn+0x0/0x20`,
+  btrfs: `assertion failed: refcount_read(&eb->refs), in fs/btrfs/extent_io.c:3404`,
+  "fs-error": `EXT4-fs error (device wda): ext4_find_entry:1677: inode #2: comm ls: reading directory lblock 0`,
+  "stale-pagecache": `Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!
+File: /mnt/F PID: 12 Comm: kworker/0:1`,
+  "busy-inodes": `VFS: Busy inodes after unmount of wda (ext4)`,
+  "hung-task": `INFO: task dio-B:43 blocked for more than 120 seconds.
+      Not tainted 6.12.0 #1`,
+  "lock-debug": `BUG: sleeping function called from invalid context at mm/slab.h:742
+in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 42, name: dio-A`,
+  bug: `kernel BUG at fs/iomap/direct-io.c:123!
+Oops: invalid opcode: 0000 [#1] SMP`,
+  warning: `------------[ cut here ]------------
+WARNING: CPU: 1 PID: 42 at fs/iomap/direct-io.c:432 iomap_dio_bio_iter+0x3c/0x5a0
+Modules linked in:
+CPU: 1 PID: 42 Comm: dio-B Not tainted 6.12.0 #1`,
+};
+
+describe("console oracle: the pattern table", () => {
+  for (const [family, text] of Object.entries(FAMILIES)) {
+    it(`${family}: a report as the kernel prints it is a finding of that family, with the lines after it`, () => {
+      const j = judge(record(text));
+      assert.ok(j.findings.length >= 1, `no finding for ${family}`);
+      const f = j.findings[0]!;
+      assert.equal(f.oracle, "console");
+      assert.ok(f.evidence.kind === "console");
+      assert.equal(f.evidence.family, family);
+      assert.ok(f.message.startsWith(`${family}: `));
+    });
+  }
+
+  it("every lockdep report kind is recognised as lockdep, not as a plain WARNING", () => {
+    for (const head of [
+      "WARNING: possible circular locking dependency detected",
+      "WARNING: possible recursive locking detected",
+      "WARNING: inconsistent lock state",
+      "WARNING: bad unlock balance detected!",
+      "WARNING: held lock freed!",
+      "WARNING: lock held when returning to user space!",
+      "WARNING: possible irq lock inversion dependency detected",
+      "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
+      "INFO: trying to register non-static key.",
+      "DEBUG_LOCKS_WARN_ON(current->hardirqs_enabled)",
+    ])
+      assert.equal(classifyLine(head)?.family, "lockdep", head);
+  });
+
+  it("btrfs critical/error and ext4/fat errors are findings; the same I/O-error report is excused when the disk failed a bio", () => {
+    assert.deepEqual(families("BTRFS critical (device wda): corrupt leaf: root=5 block=30408704 slot=0, invalid key objectid"), ["btrfs"]);
+    assert.deepEqual(families("BTRFS error (device wda): bad tree block start, mirror 1 want 30408704 have 0"), ["btrfs"]);
+    assert.deepEqual(families("FAT-fs (wda): error, invalid access to FAT (entry 0x0000abcd)"), ["fs-error"]);
+    const io = "BTRFS: error (device wda) in btrfs_finish_ordered_io:3108: errno=-5 IO failure";
+    assert.deepEqual(families(io), ["btrfs"]);
+    const failed: BioRecord = { index: 0, disk: 0, op: "write", sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: 0, status: 10, completion: "irq", completedNs: 1, rule: "test" };
+    assert.deepEqual(families(io, [failed]), [], "the filesystem reporting the disk's error is its documented answer");
+  });
+
+  it("the fault-injection dump is not a failure, nor are I/O errors, mount messages or boot lines", () => {
+    const clean = `FAULT_INJECTION: forcing a failure.
+name failslab, interval 1, probability 0, space 0, times 0
+CPU: 0 PID: 41 Comm: dio-A Not tainted 6.12.0 #1
+Call Trace:
+EXT4-fs (wda): mounted filesystem d105c09e-0000-4000-8000-000000000001 r/w with ordered data mode. Quota mode: disabled.
+BTRFS info (device wda): first mount of filesystem d105c09e-0000-4000-8000-000000000001
+I/O error, dev wda, sector 2056 op 0x1:(WRITE) flags 0x8800 phys_seg 1 prio class 2
+Buffer I/O error on dev wda, logical block 257, lost async page write
+EXT4-fs warning (device wda): ext4_end_bio:343: I/O error 10 writing to inode 12 starting block 258)
+Run /init as init process`;
+    assert.deepEqual(families(clean), []);
+    assert.equal(classifyLine("FAULT_INJECTION: forcing a failure.")?.failure, false);
+  });
+
+  it("the table is one list: every family has a source and every pattern a family", () => {
+    for (const p of CONSOLE_PATTERNS) assert.ok(p.family && p.source, JSON.stringify(p));
+  });
+});

@@ -1,0 +1,196 @@
+// The oracles on hand-built run records: each contract broken once (and
+// its failure named), each widening the kernel allows accepted. The runs
+// on the real kernel are in oracles.machine.test.ts.
+import assert from "node:assert/strict";
+import type { CommandRecord } from "../harness/agent/host.ts";
+import type { JournalEntry } from "../harness/agent/journal.ts";
+import type { AgentCommand } from "../harness/agent/protocol.ts";
+import type { BioRecord } from "../harness/block/device.ts";
+import { judge, type OracleDeclarations, type ProbeRecord, type RunRecord } from "../harness/oracles/index.ts";
+import { emptyProbe } from "../harness/oracles/probe.ts";
+import { NR, O } from "../harness/user/abi.ts";
+
+const EIOCBQUEUED = -529;
+
+/** A run built command by command; times are simulated ns. */
+class Run {
+  commands: CommandRecord[] = [];
+  journal: JournalEntry[] = [];
+  bios: BioRecord[] = [];
+  probe: ProbeRecord | null = null;
+  runFromCmd = 1;
+
+  cmd(command: AgentCommand, at: number, returned: number | null, o: { task?: number; end?: number; completed?: number | null; completions?: number; data?: Uint8Array } = {}): CommandRecord {
+    const r: CommandRecord = {
+      id: this.commands.length + 1, task: o.task ?? 0, command, queuedNs: at, returned, returnedNs: returned === null ? null : (o.end ?? at + 10),
+      completed: o.completed ?? null, completedNs: o.completed === undefined || o.completed === null ? null : (o.end ?? at + 10), completions: o.completions ?? (o.completed === undefined || o.completed === null ? 0 : 1), cpus: [],
+      ...(o.data ? { data: o.data } : {}),
+    };
+    this.commands.push(r);
+    return r;
+  }
+  /** An agent file created empty, opened with `flags`. */
+  file(path: string, flags = O.RDWR | O.CREAT): number {
+    const fd = this.commands.filter((c) => c.command.op === "OPEN").length + 3;
+    this.cmd({ op: "OPEN", path, flags }, 0, fd);
+    return fd;
+  }
+  startRun(): void {
+    this.runFromCmd = this.commands.length + 1;
+  }
+  record(): RunRecord {
+    return { scenario: "model", console: [], hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0 };
+  }
+  judge(d: OracleDeclarations = {}) {
+    return judge(this.record(), d);
+  }
+}
+
+const fill = (n: number, len = 4096) => new Uint8Array(len).fill(n);
+const failedBio = (op: "read" | "write", at: number, done: number): BioRecord => ({ index: 0, disk: 0, op, sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: at, status: 10, completion: "irq", completedNs: done, rule: "test" });
+const oracles = (r: Run, d?: OracleDeclarations) => r.judge(d).findings.map((f) => f.oracle);
+
+describe("oracles on built run records", () => {
+  it("completion: an async write that never completes, or completes twice, is named; one completion is clean", () => {
+    for (const [completions, want] of [[0, ["completion"]], [2, ["completion"]], [1, []]] as const) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0, flags: 1 }, 100, EIOCBQUEUED, { completed: completions ? 4096 : null, completions, end: 200, data: fill(0xaa) });
+      assert.deepEqual(oracles(r), want, `${completions} completions`);
+    }
+  });
+
+  it("completion: an io_uring SQE without a CQE and a CQE for no SQE are named; a reaped CQE is clean", () => {
+    const r = new Run();
+    const enter = r.cmd({ op: "SYSCALL", flags: NR.io_uring_enter, args: [5, 2, 0, 0, 0, 0] }, 10, 2, { task: 1 });
+    const sqe = (index: number, userData: string): JournalEntry => ({ kind: "sqe", cmd: enter.id, task: 1, ring: 5, index, userData, opcode: "READ", fd: 6, off: 0, len: 4096, rwFlags: 0 });
+    r.journal.push(sqe(0, "1"), sqe(1, "2"));
+    const reap = r.cmd({ op: "USER_WRITE" }, 50, 0, { task: 1 });
+    r.journal.push({ kind: "cqe", cmd: reap.id, task: 1, ring: 5, userData: "1", res: 4096, flags: 0, atNs: 50 });
+    r.journal.push({ kind: "cqe", cmd: reap.id, task: 1, ring: 5, userData: "7", res: 0, flags: 0, atNs: 50 });
+    const f = r.judge().findings.filter((x) => x.oracle === "completion").map((x) => x.message);
+    assert.equal(f.length, 2, f.join("\n"));
+    assert.ok(f.some((m) => /#1\/sqe1|never completed/.test(m)));
+    assert.ok(f.some((m) => /user_data 7/.test(m)));
+  });
+
+  it("return: more than asked, -EAGAIN without NOWAIT, -EIO with no failed bio; -EIO with a failed bio is clean", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(1, 8192) });
+    r.startRun();
+    r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 8192);
+    r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 200, -11);
+    r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 300, -5);
+    const msgs = r.judge().findings.filter((f) => f.oracle === "return").map((f) => f.message);
+    assert.equal(msgs.length, 3, msgs.join("\n"));
+    assert.match(msgs.join("\n"), /more than asked[\s\S]*-EAGAIN without NOWAIT[\s\S]*no bio failed/);
+    r.bios.push(failedBio("read", 300, 305));
+    assert.deepEqual(r.judge().findings.filter((f) => f.oracle === "return" && /-EIO/.test(f.message)), []);
+  });
+
+  it("return: a short read inside i_size with no error is named; at end of file it is clean", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(1, 8192) });
+    r.startRun();
+    r.cmd({ op: "READ", fd, buf: 4096, len: 8192, off: 0, flags: 1 }, 100, EIOCBQUEUED, { completed: 4096, end: 150, data: fill(1) });
+    assert.match(r.judge().findings.map((f) => f.message).join("\n"), /short read: 4096 of 8192 bytes ending at 4096, inside i_size 8192/);
+    const eof = new Run();
+    const fd2 = eof.file("/mnt/g");
+    eof.cmd({ op: "WRITE", fd: fd2, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(1) });
+    eof.startRun();
+    eof.cmd({ op: "READ", fd: fd2, buf: 4096, len: 8192, off: 0 }, 100, 4096, { data: fill(1) });
+    assert.deepEqual(oracles(eof), []);
+  });
+
+  it("return: a direct write whose bio failed inside it never reports full success", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+    r.startRun();
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(2) });
+    r.bios.push(failedBio("write", 120, 150));
+    assert.match(r.judge().findings.filter((f) => f.oracle === "return").map((f) => f.message).join(), /failed bio #0 .* yet it reported full success/);
+  });
+
+  it("data: a read that returns bytes no write left there is named, with who wrote them", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: new Uint8Array([...fill(0xaa), ...fill(0xbb)]) });
+    r.startRun();
+    r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { data: fill(0xbb) });
+    const f = r.judge().findings.filter((x) => x.oracle === "data");
+    assert.equal(f.length, 1);
+    assert.ok(f[0]!.evidence.kind === "block");
+    assert.match(f[0]!.evidence.seen, /bbbb.*: the bytes #2 wrote to \/mnt\/f at 4096/);
+    assert.deepEqual(f[0]!.evidence.allowed, ["#2 aaaaaaaaaaaaaaaa…"]);
+  });
+
+  it("data: concurrent overlapping writes allow either value; a failed write leaves old or new; a hole reads zero", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 4096 }, 0, 4096, { data: fill(0x11) });
+    r.startRun();
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 4096 }, 100, 4096, { end: 300, data: fill(0xaa) });
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 4096 }, 150, 4096, { end: 250, data: fill(0xbb) });
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 8192 }, 400, -5, { end: 450, data: fill(0xcc) });
+    r.bios.push(failedBio("write", 410, 420));
+    for (const [a, c] of [[0xaa, 0xcc], [0xbb, 0x00], [0xaa, 0x00]]) {
+      r.cmd({ op: "READ", fd, buf: 4096, len: 12288, off: 0 }, 500, 12288, { data: new Uint8Array([...fill(0), ...fill(a!), ...fill(c!)]) });
+      assert.deepEqual(r.judge().findings.filter((x) => x.oracle === "data"), [], `block 1 ${a}, block 2 ${c}`);
+      r.commands.pop();
+    }
+    r.cmd({ op: "READ", fd, buf: 4096, len: 12288, off: 0 }, 500, 12288, { data: new Uint8Array([...fill(0), ...fill(0x11), ...fill(0)]) });
+    assert.deepEqual(oracles(r), ["data"], "the set-up's 0x11 was overwritten by both completed writes");
+  });
+
+  it("data and size: the probe's buffered, direct and after-drop reads must agree and give the size the ops imply", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.startRun();
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(7, 8192) });
+    r.probe = { ...emptyProbe(null), files: [{ path: "/mnt/f", reads: [
+      { how: "buffered", result: 8192, asked: 12288, data: fill(7, 8192) },
+      { how: "direct", result: 8192, asked: 12288, data: new Uint8Array([...fill(7), ...fill(0)]) },
+      { how: "after-drop-cache", result: 4096, asked: 12288, data: fill(7) },
+    ] }] };
+    const msgs = r.judge().findings.map((f) => `${f.oracle}: ${f.message}`).join("\n");
+    assert.match(msgs, /data: .*probe direct read saw 0000/);
+    assert.match(msgs, /data: \/mnt\/f: buffered and direct reads differ at byte 4096/);
+    r.probe.files[0]!.reads = [{ how: "buffered", result: 4096, asked: 12288, data: fill(7) }];
+    assert.match(r.judge().findings.map((f) => f.message).join("\n"), /i_size 4096 at quiescence, the completed operations imply 8192/);
+  });
+
+  it("offset: a user read/write that returned n must move the position by n", () => {
+    const r = new Run();
+    const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR | O.CREAT, 0o644] }, 0, 3, { task: 1 });
+    r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/mnt/f", flags: O.RDWR | O.CREAT });
+    r.startRun();
+    for (const at of [10, 20]) {
+      const w = r.cmd({ op: "SYSCALL", flags: NR.write, args: [3, 0, 4096] }, at, 4096, { task: 1 });
+      r.journal.push({ kind: "rw", cmd: w.id, task: 1, write: true, fd: 3, off: null, len: 4096, rwFlags: 0 });
+    }
+    r.probe = { ...emptyProbe(null), positions: [{ task: 1, fd: 3, pos: 4096 }] };
+    assert.match(r.judge().findings.map((f) => f.message).join(), /position 4096 after read\/write calls that returned 8192/);
+    r.probe.positions[0]!.pos = 8192;
+    assert.deepEqual(oracles(r), []);
+  });
+
+  it("hang, crash, unmount and fsck come from the machine and the probe; declarations mark expected and switch off", () => {
+    const r = new Run();
+    const rec = { ...r.record(), hang: "A's completion: still waiting after 30 s of simulated time", tasks: ["aio-W[12]: sleeps in inode_dio_wait < ext4_setattr", "kworker/0:1[5]: sleeps in worker_thread"] };
+    const j = judge(rec, { expect: ["hang"] });
+    assert.equal(j.findings.length, 1);
+    assert.equal(j.findings[0]!.oracle, "hang");
+    assert.equal(j.findings[0]!.expected, true);
+    assert.ok(j.findings[0]!.evidence.kind === "hang" && j.findings[0]!.evidence.tasks[0]!.includes("inode_dio_wait"));
+    r.probe = { ...emptyProbe(null), unmounts: [{ mount: { dev: "/dev/wda", dir: "/mnt", fstype: "vfat", disk: 0, kind: null }, result: -16 }], fsck: [{ dev: "/dev/wda", tool: "e2fsck -fn", exitCode: 4, output: "Block bitmap differences: +1234" }] };
+    assert.deepEqual(oracles(r), ["unmount", "fsck"]);
+    const off = r.judge({ off: [{ oracle: "unmount", reason: "the loop device keeps its backing file open" }] });
+    assert.deepEqual(off.findings.map((f) => f.oracle), ["fsck"]);
+    assert.deepEqual(off.off, [{ oracle: "unmount", reason: "the loop device keeps its backing file open" }]);
+    assert.deepEqual(oracles(new Run()), [], "an empty run raises nothing");
+    assert.equal(judge({ ...new Run().record(), error: "kernel trap on CPU 0: unreachable" }).findings[0]!.oracle, "crash");
+  });
+});
