@@ -8,7 +8,7 @@ import { checkLayout, LayoutError, markers, parseMap } from "../harness/build/la
 import { currentBuild, type BuiltKernel } from "../harness/build/registry.ts";
 import { loadKernel } from "../harness/machine/loader.ts";
 import { repoRoot } from "../harness/paths.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 for (const name of TEST_TREES) {
@@ -17,7 +17,7 @@ for (const name of TEST_TREES) {
     let symbols: Map<string, number>;
 
     before(function () {
-      const tree = debianTree(name);
+      const tree = resolveTree(name);
       const b = currentBuild(tree);
       assert.ok(b, `no current build for ${name}: run ./build.sh`);
       built = b;

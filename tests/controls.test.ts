@@ -9,7 +9,7 @@ import { applyToTree, ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { SCENARIOS } from "../harness/scenario/registry.ts";
 import { seed001 } from "../harness/scenario/seeds/001-ext4-dio-fallback.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 for (const tree of TEST_TREES) {
@@ -26,7 +26,7 @@ for (const tree of TEST_TREES) {
     });
 
     it("the ext4 drain placed after generic_perform_write does not fix seed 001", () => {
-      const t = debianTree(tree);
+      const t = resolveTree(tree);
       const [seed] = ingest([join(repoRoot, "patches/001_60a185f54a9e7512.txt")]);
       const reverted = applyToTree(seed!, t).before!;
       const [wrong] = ingest([join(repoRoot, "patches/controls/001-wrong-fix-drain-after-write.patch")]);

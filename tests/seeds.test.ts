@@ -14,7 +14,7 @@ import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
 import { eventHash } from "../harness/explore/report.ts";
 import type { Scenario } from "../harness/scenario/types.ts";
 import { seed001 } from "../harness/scenario/seeds/001-ext4-dio-fallback.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 import type { ScenarioVerdict } from "../harness/check/verdict.ts";
 
@@ -57,9 +57,9 @@ for (const tree of TEST_TREES) {
 
     it("000: the mail applies to no tree; with the 2006 bug put back the AIO completion is lost (hang), without it one completion with -EIO", () => {
       const [mail] = ingest([join(repoRoot, "patches/000_8e22ae30f5917a7e.txt")]);
-      assert.equal(applyToTree(mail!, debianTree(tree)).report.status, "neither");
+      assert.equal(applyToTree(mail!, resolveTree(tree)).report.status, "neither");
       const [mutant] = ingest([join(repoRoot, "patches/000-regression-direct-io-lost-aio-completion.patch")]);
-      const m = applyToTree(mutant!, debianTree(tree));
+      const m = applyToTree(mutant!, resolveTree(tree));
       assert.equal(m.report.status, "applies");
       const unit: Unit = { label: "000 via mutant", tree, patchIds: [mutant!.id], before: m.after, after: null, blocked: null };
       const [v, loop] = runUnit(unit, [seed000, seed000loop], () => {}).verdicts as [ScenarioVerdict, ScenarioVerdict];

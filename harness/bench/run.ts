@@ -10,7 +10,7 @@ import { buildBench } from "./build.ts";
 import { reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES } from "../tree/source.ts";
 import { userBench } from "./user.ts";
 import { machineBench } from "./machine.ts";
@@ -18,7 +18,7 @@ import { checkBench } from "./check.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 for (const name of TREE_NAMES) {
-  const b = currentBuild(debianTree(name));
+  const b = currentBuild(resolveTree(name));
   if (!b) {
     results[name] = { built: false };
     continue;
@@ -43,7 +43,7 @@ for (const name of TREE_NAMES) {
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
-results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
+results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(resolveTree(name))]));
 results.patchReconstruction = await reconstructionRate();
 results.explore = (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });

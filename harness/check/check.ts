@@ -3,7 +3,7 @@
 // verdicts. Nothing here decides a verdict except the scenario runs.
 import { applyToTree, type Overlay, type Patch, type PatchStatus } from "../ingest/index.ts";
 import { KbuildError } from "../build/kbuild.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
 import { runScenario } from "../scenario/run.ts";
 import { applies, UNGUIDED_SCENARIOS } from "../scenario/registry.ts";
@@ -65,7 +65,7 @@ export interface ExploreCheck {
 
 /** The units of a series on one tree: each patch, and the whole series when it has several. */
 export function unitsFor(series: Patch[], tree: TreeName, patchesOut: PatchOnTree[]): Unit[] {
-  const t = debianTree(tree);
+  const t = resolveTree(tree);
   const patches = series.filter((p) => !p.isCover);
   const units: Unit[] = [];
   let base: Overlay | undefined;
@@ -106,7 +106,7 @@ export function unitsFor(series: Patch[], tree: TreeName, patchesOut: PatchOnTre
 
 function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: (l: string) => void): { wasm: string | null; problem: string | null } {
   try {
-    const b = buildVariant(debianTree(tree), ov, ids, (l) => log(`  ${l}`));
+    const b = buildVariant(resolveTree(tree), ov, ids, (l) => log(`  ${l}`));
     return { wasm: b.wasmPath, problem: null };
   } catch (e) {
     if (e instanceof KbuildError) return { wasm: null, problem: `does not compile: ${e.message.split("\n").slice(0, 6).join(" | ")}` };

@@ -3,14 +3,14 @@
 // generated from the build (its import list) and the arch header's contracts.
 import { hostImports } from "../build/host-interface.ts";
 import { currentBuild } from "../build/registry.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
 export async function runFidelity(argv: string[]): Promise<number> {
   const trees = argv.filter(isTreeName) as TreeName[];
   const contracts = new Map(hostImports().map((h) => [h.name, h]));
   for (const name of trees.length ? trees : TREE_NAMES) {
-    const b = currentBuild(debianTree(name));
+    const b = currentBuild(resolveTree(name));
     if (!b) {
       console.log(`# ${name}: not built (run ./build.sh)`);
       continue;

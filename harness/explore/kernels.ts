@@ -10,7 +10,7 @@ import { buildVariant } from "../check/variants.ts";
 import { buildKernel, type Manifest } from "../build/index.ts";
 import { ingest } from "../ingest/index.ts";
 import { wasmDir } from "../paths.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
 import type { KernelRef } from "./runner.ts";
 
@@ -18,10 +18,10 @@ export type Side = "before" | "after";
 
 /** Builds (or finds in the cache) the kernel: pristine `tree`, or `tree` before/after the patch series in `mail`. */
 export function resolveKernel(tree: TreeName, patch?: { mail: string; side: Side }, log?: (l: string) => void): KernelRef {
-  const t = debianTree(tree);
+  const t = resolveTree(tree);
   if (!patch) {
     const b = buildKernel({ tree: t, log });
-    return { tree, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${tree} pristine` };
+    return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} pristine` };
   }
   // Seed 002's trees are the check's: without the later NOWAIT read guard, before and after the seed.
   const [unit] = /^002_[0-9a-f]+\.txt$/.test(basename(patch.mail)) ? [seed002Unit(patch.mail, tree)] : unitsFor(ingest([patch.mail]), tree, []);
@@ -29,7 +29,7 @@ export function resolveKernel(tree: TreeName, patch?: { mail: string; side: Side
   if (unit.blocked) throw new Error(`${basename(patch.mail)} on ${tree}: ${unit.blocked}`);
   const ov = patch.side === "before" ? unit.before : unit.after;
   const b = buildVariant(t, ov, patch.side === "before" ? [] : unit.patchIds, log);
-  return { tree, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${tree} ${patch.side} ${basename(patch.mail)}` };
+  return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${patch.side} ${basename(patch.mail)}` };
 }
 
 /** A build named by a replay token, if it is still in wasm/<tree>/<buildId>/. */
