@@ -6,11 +6,11 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, cacheDir, wasmDir } from "../paths.ts";
-import type { PristineTree } from "../tree/source.ts";
+import { unsupportedReason, type PristineTree, type TreeSource } from "../tree/source.ts";
 import { asyncify } from "./asyncify.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
-import { compileAll, CONFIG_FRAGMENT } from "./kbuild.ts";
+import { compileAll, CONFIG_FRAGMENT, KbuildError } from "./kbuild.ts";
 import { checkLayout } from "./layout.ts";
 import { exportList, GLOBAL_BASE, linkKernel, TABLE_BASE } from "./link.ts";
 import { makeShadowTree, OBJ_SUBDIR, type OverlayFiles } from "./shadow.ts";
@@ -28,7 +28,8 @@ export interface BuildRequest {
 
 export interface Manifest {
   buildId: string;
-  tree: { name: string; origin: string; kernelVersion: string };
+  /** Exactly what the tree was: Debian package and version, or repository, commit and dirty flag, or directory. */
+  tree: { name: string; origin: string; kernelVersion: string; source: TreeSource };
   configHash: string;
   kernelSrcHash: string;
   harnessBuildHash: string;
@@ -77,8 +78,14 @@ export function buildId(req: BuildRequest, toolchain: Record<string, string>): s
   ).slice(0, 16);
 }
 
+/**
+ * A tree's Kbuild directory: per Debian package version, per exported
+ * commit, or per user directory (whose contents change under the same
+ * name: Kbuild then recompiles what changed).
+ */
 function kbuildRoot(tree: PristineTree): string {
-  return join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
+  const key = tree.source.kind === "debian" ? tree.origin : tree.name;
+  return join(cacheDir(), "kbuild", key.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
 }
 
 /** The Kbuild shadow tree of a build: "base" for the pristine tree, one per overlay content otherwise. */
@@ -98,6 +105,8 @@ const readStamp = (objDir: string): string | undefined =>
 
 export function buildKernel(req: BuildRequest): BuildResult {
   const log = req.log ?? (() => {});
+  const unsupported = unsupportedReason(req.tree);
+  if (unsupported) throw new KbuildError(`cannot build ${req.tree.name}: ${unsupported}`, "");
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
   const id = buildId(req, tc.versions);
@@ -157,7 +166,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));
     const manifest: Manifest = {
       buildId: id,
-      tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion },
+      tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion, source: req.tree.source },
       configHash: sha256(readFileSync(CONFIG_FRAGMENT)),
       kernelSrcHash: hashTree(join(repoRoot, "kernel-src")),
       harnessBuildHash: hashTree(join(repoRoot, "harness/build")),
