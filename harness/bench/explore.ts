@@ -15,11 +15,11 @@ import { replaySteps, type KernelRef, type Target } from "../explore/runner.ts";
 import { seedSweep } from "../explore/sweep.ts";
 import { repoRoot } from "../paths.ts";
 import type { RunTiming } from "../scenario/run.ts";
-import { SCENARIOS } from "../scenario/registry.ts";
+import { applies, SCENARIOS } from "../scenario/registry.ts";
 import { seed001Unguided } from "../scenario/seeds/001-ext4-dio-fallback-unguided.ts";
 import { seed002Unguided } from "../scenario/seeds/002-btrfs-uring-short-read-unguided.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 
 const BUDGET = 2000;
@@ -119,18 +119,18 @@ function onSeed(tree: TreeName, scenario: Scenario, mail: string): Record<string
 
 function onTree(tree: TreeName): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const { scenario, mail } of SEEDS) if (scenario.trees.includes(tree)) out[scenario.name] = onSeed(tree, scenario, mail);
+  for (const { scenario, mail } of SEEDS) if (!applies(scenario, tree)) out[scenario.name] = onSeed(tree, scenario, mail);
   // RAM size: the 001 scenario with 64 MiB instead of 12 (restore copies the kernel's RAM per schedule).
   const post = resolveKernel(tree, { mail: SEEDS[0]!.mail, side: "after" });
   out[`${seed001Unguided.name} with 64 MiB RAM (after)`] = throughput({ scenario: { ...seed001Unguided, name: `${seed001Unguided.name}@64MiB`, memoryMiB: 64 }, kernel: post }, 200);
   // The scripted scenarios explored within their scripts (pristine kernel).
   const pristine = resolveKernel(tree);
-  for (const s of SCENARIOS) if (s.trees.includes(tree)) out[`${s.name} (scripted, pristine)`] = throughput({ scenario: s, kernel: pristine }, 200);
+  for (const s of SCENARIOS) if (!applies(s, tree)) out[`${s.name} (scripted, pristine)`] = throughput({ scenario: s, kernel: pristine }, 200);
   return out;
 }
 
 export function exploreBench(trees: readonly TreeName[] = TREE_NAMES): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const tree of trees) out[tree] = currentBuild(debianTree(tree)) ? onTree(tree) : { built: false };
+  for (const tree of trees) out[tree] = currentBuild(resolveTree(tree)) ? onTree(tree) : { built: false };
   return out;
 }

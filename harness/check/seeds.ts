@@ -2,12 +2,12 @@
 // scenario. Seed 000's mail applies to no 6.x tree, so its reproduction
 // uses patches/000-regression-*.patch (the 2006 bug put back into today's
 // code) as the tree *before* the fix.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { applyToTree, ingest } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
-import { debianTree } from "../tree/debian.ts";
-import type { TreeName } from "../tree/source.ts";
+import { resolveTree } from "../tree/resolve.ts";
+import { kernelSeries, type TreeName } from "../tree/source.ts";
 import { PENDING_SEEDS, scenariosForSeed } from "../scenario/registry.ts";
 import { runUnit, unitsFor, type PatchOnTree, type Unit, type UnitResult } from "./check.ts";
 import type { ScenarioVerdict } from "./verdict.ts";
@@ -53,8 +53,9 @@ export function seed002Unit(file: string, tree: TreeName): Unit {
 
 /** Seed 002's unit and how the mail was located on the tree ("already-applied, relocated"). */
 function locate002(file: string, tree: TreeName): { unit: Unit; located: string } {
-  const t = debianTree(tree);
-  const guardFile = join(repoRoot, "patches", `002-scenario-nowait-read-guard-removed-${tree}.patch`);
+  const t = resolveTree(tree);
+  const guardFile = join(repoRoot, "patches", `002-scenario-nowait-read-guard-removed-${kernelSeries(t.kernelVersion)}.patch`);
+  if (!existsSync(guardFile)) return { unit: { label: "002", tree, patchIds: [], before: null, after: null, blocked: `no guard-removal scenario patch for kernel ${kernelSeries(t.kernelVersion)} (${guardFile})` }, located: "—" };
   const [guard] = ingest([guardFile]);
   const g = applyToTree(guard!, t);
   if (g.report.status !== "applies" || !g.after)
@@ -83,7 +84,7 @@ function locate002(file: string, tree: TreeName): { unit: Unit; located: string 
 function mutant000Unit(tree: TreeName): Unit {
   const mutantFile = readdirSync(join(repoRoot, "patches")).find((f) => MUTANT.test(f))!;
   const [mutant] = ingest([join(repoRoot, "patches", mutantFile)]);
-  const r = applyToTree(mutant!, debianTree(tree));
+  const r = applyToTree(mutant!, resolveTree(tree));
   return { label: `000 via ${mutantFile}`, tree, patchIds: [mutant!.id], before: r.after, after: null, blocked: r.report.status === "applies" ? null : `the regression mutant is ${r.report.status} on ${tree}` };
 }
 

@@ -1,6 +1,7 @@
 // Every scenario the tool knows, by name.
-import type { TreeName } from "../tree/source.ts";
-import type { Scenario } from "./types.ts";
+import { resolveTree } from "../tree/resolve.ts";
+import { compareKernelVersions, type TreeName } from "../tree/source.ts";
+import type { KernelRange, Scenario } from "./types.ts";
 import { seed000 } from "./seeds/000-vfat-aio-write-error.ts";
 import { seed000loop } from "./seeds/000-vfat-loop-write-error.ts";
 import { seed001 } from "./seeds/001-ext4-dio-fallback.ts";
@@ -30,7 +31,18 @@ export function scenariosForSeed(seed: string): Scenario[] {
   return SCENARIOS.filter((s) => s.seed === seed);
 }
 
+const inRange = (v: string, r: KernelRange) =>
+  compareKernelVersions(v, r.from) >= 0 && (r.until === undefined || compareKernelVersions(v, r.until) < 0);
+
+/** Why scenario `s` does not apply to a tree of kernel `version`, or null when it does. */
+export function appliesToVersion(s: Scenario, version: string): string | null {
+  const na = s.notApplicable?.find((r) => inRange(version, r));
+  if (na) return na.reason;
+  if (inRange(version, s.kernels)) return null;
+  return `written for kernels ${s.kernels.from}${s.kernels.until ? ` up to (not including) ${s.kernels.until}` : " and later"}, not ${version}`;
+}
+
+/** Why scenario `s` does not apply to `tree`, or null when it does. */
 export function applies(s: Scenario, tree: TreeName): string | null {
-  if (s.trees.includes(tree)) return null;
-  return s.notApplicable?.[tree] ?? `not written for ${tree}`;
+  return appliesToVersion(s, resolveTree(tree).kernelVersion);
 }

@@ -4,7 +4,6 @@
 // kernel did. Verdicts never come from a model: only from observations.
 import type { FsKind } from "../block/images.ts";
 import type { ConsoleLine } from "../machine/console.ts";
-import type { TreeName } from "../tree/source.ts";
 import type { ScenarioContext } from "./context.ts";
 
 /** What a run observed: named values the scenario recorded, the console, and whether it hung. */
@@ -22,14 +21,21 @@ export interface Expectation {
   check(o: Observed): string | null;
 }
 
+/** Kernel versions, e.g. { from: "6.1" } or { from: "6.1", until: "6.9" }. */
+export interface KernelRange {
+  from: string;
+  until?: string;
+}
+
 export interface Scenario<S = any> {
   name: string;
   title: string;
   /** The seed mail it reproduces ("001"), if any. */
   seed: string | null;
-  /** Trees it runs on; for others, the reason it does not apply. */
-  trees: readonly TreeName[];
-  notApplicable?: Partial<Record<TreeName, string>>;
+  /** Kernel versions it is written for: `from` (inclusive) up to `until` (exclusive; open when absent). */
+  kernels: KernelRange;
+  /** Ranges inside `kernels` where it does not apply, with the reason. */
+  notApplicable?: readonly (KernelRange & { reason: string })[];
   disks: readonly { kind: FsKind; sizeMiB?: number }[];
   cpus: number;
   memoryMiB?: number;

@@ -21,7 +21,7 @@ export const seed000: Scenario<State> = {
   name: "000-vfat-aio-dio-write-error",
   title: "vfat (fs/direct-io.c): async O_DIRECT write whose bio fails after submit returned",
   seed: "000",
-  trees: ["6.1", "6.12"],
+  kernels: { from: "6.1" },
   disks: [{ kind: "vfat", sizeMiB: 16 }],
   cpus: 2,
   setup(s) {

@@ -18,7 +18,7 @@ export const seed000loop: Scenario<State> = {
   name: "000-vfat-loop-dio-write-error",
   title: "vfat under a loop device with direct I/O: the backing write fails after submission",
   seed: "000",
-  trees: ["6.1", "6.12"],
+  kernels: { from: "6.1" },
   disks: [{ kind: "vfat", sizeMiB: 16 }],
   cpus: 2,
   setup(s) {

@@ -37,7 +37,7 @@ export const seed001Unguided: Scenario<State> = {
   name: "001-ext4-dio-fallback-unguided",
   title: "ext4 (no extents): async DIO vs. DIO→buffered fallback, unguided (completions on the submitting CPU, due at once)",
   seed: "001",
-  trees: seed001.trees,
+  kernels: seed001.kernels,
   disks: seed001.disks,
   cpus: seed001.cpus,
   // Small RAM: restoring the snapshot per schedule copies it (10 MiB is the least that boots).

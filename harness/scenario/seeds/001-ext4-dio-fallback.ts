@@ -29,7 +29,7 @@ export const seed001: Scenario<State> = {
   name: "001-ext4-dio-buffered-fallback-race",
   title: "ext4 (no extents): async DIO completion vs. DIO→buffered fallback of another writer",
   seed: "001",
-  trees: ["6.1", "6.12"],
+  kernels: { from: "6.1" },
   disks: [{ kind: "ext4-noextents", sizeMiB: 16 }],
   cpus: 2,
   setup(s) {

@@ -12,10 +12,10 @@
 // fix, btrfs returns -EAGAIN for a NOWAIT read whose extent is shorter than
 // the request and io_uring retries in io-wq, blocking: res = 8192.
 //
-// Both trees carry a later guard that returns -EAGAIN for any NOWAIT read
+// Every tree it runs on carries a later guard that returns -EAGAIN for any NOWAIT read
 // longer than a page, which hides the seed's effect: the scenario's trees
 // (before AND after) have it taken out by
-// patches/002-scenario-nowait-read-guard-removed-<tree>.patch.
+// patches/002-scenario-nowait-read-guard-removed-<kernel series>.patch.
 import { IoUring, O, PAGE_SIZE, UserTask, type UserBuffer } from "../../user/index.ts";
 import type { ScenarioContext } from "../context.ts";
 import { expect, type Scenario } from "../types.ts";
@@ -46,7 +46,7 @@ export const seed002: Scenario<State> = {
   name: "002-btrfs-uring-nowait-short-read",
   title: "btrfs: io_uring O_DIRECT READV over two extents with the buffer's second page not resident",
   seed: "002",
-  trees: ["6.1", "6.12"],
+  kernels: { from: "6.1" },
   disks: [{ kind: "btrfs", sizeMiB: 128 }],
   cpus: 2,
   memoryMiB: 64,
@@ -83,5 +83,5 @@ export const seed002: Scenario<State> = {
     expect.noHang(),
   ],
   notes:
-    "Before and after trees both have the later NOWAIT read guard of btrfs_dio_iomap_begin taken out (patches/002-scenario-nowait-read-guard-removed-<tree>.patch): with it the short read cannot happen on these trees. On 6.12 the seed is located in fs/btrfs/direct-io.c with free_extent_map renamed btrfs_free_extent_map.",
+    "Before and after trees both have the later NOWAIT read guard of btrfs_dio_iomap_begin taken out (patches/002-scenario-nowait-read-guard-removed-<kernel series>.patch): with it the short read cannot happen on these trees. From 6.12 on the seed is located in fs/btrfs/direct-io.c with free_extent_map renamed btrfs_free_extent_map.",
 };

@@ -19,7 +19,7 @@ export const seed002Unguided: Scenario<State> = {
   name: "002-btrfs-uring-short-read-unguided",
   title: "btrfs: io_uring O_DIRECT READV over two extents, second buffer page not resident, unguided (completions due at once)",
   seed: "002",
-  trees: seed002.trees,
+  kernels: seed002.kernels,
   notApplicable: seed002.notApplicable,
   disks: seed002.disks,
   cpus: seed002.cpus,
