@@ -3,14 +3,14 @@
 import { bootKernel } from "../boot/boot.ts";
 import { makeDisk, type FsKind } from "../block/images.ts";
 import { currentBuild } from "../build/registry.ts";
-import { debianTree } from "../tree/debian.ts";
-import { isTreeName, type TreeName } from "../tree/source.ts";
+import { resolveTree } from "../tree/resolve.ts";
+import { DEFAULT_TREE, isTreeName, type TreeName } from "../tree/source.ts";
 
 const USAGE = "usage: dioscope boot [--tree 6.1|6.12] [--cpus N] [--disk ext4|ext4-noextents|ext3|btrfs|vfat]... [--quiet]";
 const KINDS = ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat"];
 
 export async function runBoot(argv: string[]): Promise<number> {
-  let tree: TreeName = "6.12";
+  let tree: TreeName = DEFAULT_TREE;
   let cpus = 2;
   let quiet = false;
   const disks: FsKind[] = [];
@@ -26,7 +26,7 @@ export async function runBoot(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const build = currentBuild(debianTree(tree));
+  const build = currentBuild(resolveTree(tree));
   if (!build) {
     console.error(`dioscope: kernel ${tree} is not built for the current sources; run: dioscope build --tree ${tree}`);
     return 2;

@@ -1,23 +1,25 @@
-// `dioscope build [--tree 6.1|6.12]... [--all] [-j N] [--overlay <tree path>=<file>]...`:
+// `dioscope build [--tree <series|path> [--rev <rev>]]... [--all] [-j N] [--overlay <tree path>=<file>]...`:
 // build the pristine kernel(s), or one tree with some files replaced (the
 // objects are seeded from the pristine build; Kbuild recompiles what depends
 // on the replaced files).
 import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
-import { debianTree } from "../tree/debian.ts";
+import { KbuildError } from "../build/kbuild.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
-const USAGE = "usage: dioscope build [--all | --tree 6.1|6.12 ...] [-j N] [--overlay <tree path>=<file> ...]";
+const USAGE = "usage: dioscope build [--all | --tree <series|path> [--rev <rev>] ...] [-j N] [--overlay <tree path>=<file> ...]";
 
 export async function runBuild(argv: string[]): Promise<number> {
-  const trees: TreeName[] = [];
+  const trees: { spec: TreeName; rev?: string }[] = [];
   const overlay = new Map<string, string>();
   let jobs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a === "--overlay" ? (argv[i + 1] ?? "").indexOf("=") : -1;
-    if (a === "--all") trees.push(...TREE_NAMES);
-    else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
+    if (a === "--all") trees.push(...TREE_NAMES.map((spec) => ({ spec })));
+    else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push({ spec: argv[++i]! });
+    else if (a === "--rev" && trees.length && argv[i + 1]) trees.at(-1)!.rev = argv[++i];
     else if (a === "-j" && Number(argv[i + 1]) > 0) jobs = Number(argv[++i]);
     else if (eq > 0) {
       const spec = argv[++i]!;
@@ -31,10 +33,18 @@ export async function runBuild(argv: string[]): Promise<number> {
     console.error(`dioscope build: --overlay needs exactly one --tree\n${USAGE}`);
     return 2;
   }
-  for (const name of trees.length ? trees : TREE_NAMES) {
-    const tree = debianTree(name);
+  for (const { spec, rev } of trees.length ? trees : TREE_NAMES.map((spec) => ({ spec, rev: undefined }))) {
+    const tree = resolveTree(spec, rev);
+    const name = tree.name;
     console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""}: building`);
-    const r = buildKernel({ tree, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    let r;
+    try {
+      r = buildKernel({ tree, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    } catch (e) {
+      if (!(e instanceof KbuildError)) throw e;
+      console.error(`[${name}] ${tree.origin} (kernel ${tree.kernelVersion}) does not build: ${e.message}`);
+      return 1;
+    }
     const m = r.manifest;
     console.log(
       `[${name}] ${r.cached ? "up to date" : `built (${m.recompiledObjects} objects compiled)`}: ${r.wasmPath} ` +

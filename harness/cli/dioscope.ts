@@ -9,6 +9,7 @@ import { runExploreCli } from "./explore.ts";
 import { runFidelity } from "./fidelity.ts";
 import { runMainJob } from "./main-job.ts";
 import { runReplayCli } from "./replay.ts";
+import { runTrees } from "./trees.ts";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   apply: runApply,
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   fidelity: runFidelity,
   "main-job": runMainJob,
   replay: runReplayCli,
+  trees: runTrees,
 };
 
 async function main(argv: string[]): Promise<number> {

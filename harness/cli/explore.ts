@@ -14,7 +14,7 @@ import { encodeToken } from "../explore/schedule.ts";
 import { explorableScenarios, findExplorable } from "../explore/scenarios.ts";
 import { seedSweep } from "../explore/sweep.ts";
 import { applies } from "../scenario/registry.ts";
-import { isTreeName, type TreeName } from "../tree/source.ts";
+import { DEFAULT_TREE, isTreeName, type TreeName } from "../tree/source.ts";
 
 const USAGE =
   "usage: dioscope explore <scenario> [--base 6.1|6.12] [--patch <mail> --side before|after] [--strategy pct|random|bounded]\n" +
@@ -43,7 +43,7 @@ interface Args {
 
 function parse(argv: string[]): Args | string {
   let scenario: string | undefined;
-  let tree: TreeName = "6.12";
+  let tree: TreeName = DEFAULT_TREE;
   let mail: string | undefined;
   let side: Side | undefined;
   const o: ExploreOptions = { strategy: "pct", seed: 1, budget: 2000 };
