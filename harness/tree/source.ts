@@ -85,3 +85,16 @@ export function unsupportedReason(tree: PristineTree): string | null {
 
 /** The newest default tree: what a check uses first when no tree is named. */
 export const DEFAULT_TREE: TreeName = [...TREE_NAMES].sort(compareKernelVersions).at(-1)!;
+
+/** One line for reports saying exactly what the tree was (package and version, or repository, commit and dirty flag). */
+export function describeTree(t: PristineTree): string {
+  const s = t.source;
+  switch (s.kind) {
+    case "debian":
+      return `Debian ${s.package} ${s.version} (Linux ${t.kernelVersion})`;
+    case "git":
+      return `git ${s.repo} at ${s.commit}${s.rev !== s.commit ? ` (${s.rev})` : ""}${s.dirty ? ", work tree dirty" : ""} (Linux ${t.kernelVersion})`;
+    case "dir":
+      return `directory ${s.path}, contents ${s.fingerprint.slice(0, 12)} (Linux ${t.kernelVersion})`;
+  }
+}
