@@ -7,20 +7,26 @@ import { join } from "node:path";
 import { runCheck, runUnit } from "../harness/check/check.ts";
 import { applyToTree, ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
-import { SCENARIOS } from "../harness/scenario/registry.ts";
-import { seed001 } from "../harness/scenario/seeds/001-ext4-dio-fallback.ts";
+import { bundledScenarios } from "../harness/scenario/load.ts";
+import { scenarioMode } from "../harness/scenario/types.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
+
+const BUNDLED = await bundledScenarios();
+const SCRIPTED = BUNDLED.filter((s) => scenarioMode(s) === "scripted");
 
 for (const tree of TEST_TREES) {
   describe(`controls on ${tree}`, function () {
     this.timeout(1_200_000);
 
-    it("a patch to /proc/version has no effect on any scenario", () => {
-      const report = runCheck(ingest([join(repoRoot, "patches/controls/control-proc-version.patch")]), { trees: [tree], scenarios: SCENARIOS });
-      assert.equal(report.units.length, 1);
-      const verdicts = report.units[0]!.verdicts;
-      assert.equal(verdicts.length, SCENARIOS.length);
+    it("a patch to /proc/version selects no scenario by itself, and has no effect on any scenario named", () => {
+      const file = join(repoRoot, "patches/controls/control-proc-version.patch");
+      const none = runCheck(ingest([file]), { trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
+      assert.deepEqual(none.selected, []);
+      assert.match(none.units[0]!.problem ?? "", /no scenario exercises/);
+      const report = runCheck(ingest([file]), { trees: [tree], scenarios: SCRIPTED, candidates: BUNDLED, inputs: [file] });
+      const verdicts = report.units.flatMap((u) => u.verdicts);
+      assert.equal(verdicts.length, SCRIPTED.length);
       for (const v of verdicts) assert.deepEqual([v.scenario, v.verdict, v.reason], [v.scenario, "no-effect", "passes before and after"]);
       assert.equal(report.regressed, false);
     });
@@ -29,10 +35,13 @@ for (const tree of TEST_TREES) {
       const t = resolveTree(tree);
       const [seed] = ingest([join(repoRoot, "patches/001_60a185f54a9e7512.txt")]);
       const reverted = applyToTree(seed!, t).before!;
-      const [wrong] = ingest([join(repoRoot, "patches/controls/001-wrong-fix-drain-after-write.patch")]);
+      const file = join(repoRoot, "patches/controls/001-wrong-fix-drain-after-write.patch");
+      const [wrong] = ingest([file]);
       const w = applyToTree(wrong!, t, { base: reverted });
       assert.equal(w.report.status, "applies");
-      const v = runUnit({ label: "wrong fix", tree, patchIds: [wrong!.id], before: reverted, after: w.after, blocked: null }, [seed001], () => {}).verdicts[0]!;
+      const s001 = BUNDLED.filter((s) => s.name === "001-ext4-dio-buffered-fallback-race");
+      const unit = { label: "wrong fix", tree, patchIds: [wrong!.id], before: reverted, after: w.after, blocked: null, declarations: [] };
+      const v = runUnit(unit, s001, { trees: [tree], scenarios: s001, candidates: BUNDLED, inputs: [file] }).verdicts[0]!;
       assert.equal(v.verdict, "no-effect");
       assert.match(v.reason, /^fails before and after/);
       assert.ok(v.after!.console.some((l) => l.text.includes("Page cache invalidation failure on direct I/O")), "the warning is still there with the wrong fix");

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { explore, type ExploreOptions } from "../harness/explore/explore.ts";
-import { kernelById, resolveKernel } from "../harness/explore/kernels.ts";
 import { minimise } from "../harness/explore/minimise.ts";
 import { eventHash } from "../harness/explore/report.ts";
 import { replaySteps, type Target } from "../harness/explore/runner.ts";
@@ -18,11 +17,14 @@ import { seedSweep } from "../harness/explore/sweep.ts";
 import { Replay, RunToBlock } from "../harness/machine/scheduler.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
-import { seed001Unguided } from "../harness/scenario/seeds/001-ext4-dio-fallback-unguided.ts";
-import { seed002Unguided } from "../harness/scenario/seeds/002-btrfs-uring-short-read-unguided.ts";
+import { seed001Unguided } from "../harness/scenario/bundled/001-ext4-dio-fallback-unguided.ts";
+import { seed002Unguided } from "../harness/scenario/bundled/002-btrfs-uring-short-read-unguided.ts";
+import { bundledScenarios } from "../harness/scenario/load.ts";
+import { kernelById, resolveKernel } from "../harness/variants/kernels.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const MAIL = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
+const BUNDLED = await bundledScenarios();
 const STALE = "Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!";
 /** PCT depth and budget the tests state: bug depth 2, at most 2000 schedules per explorer seed. */
 const PCT: ExploreOptions = { strategy: "pct", seed: 1, budget: 2000, depth: 2 };
@@ -54,7 +56,7 @@ describe("replay tokens", () => {
     const { scenarioHash, ...rest } = d;
     const { scenario: _name, ...want } = s;
     assert.deepEqual(rest, want);
-    assert.equal(scenarioByHash(scenarioHash), seed001Unguided);
+    assert.equal(scenarioByHash(BUNDLED, scenarioHash)?.name, seed001Unguided.name);
   });
 
   it("refuses damaged tokens", () => {
@@ -74,8 +76,8 @@ for (const tree of TEST_TREES) {
     let found: { token: string; steps: Schedule["steps"]; preemptions: number } | null = null;
 
     before(() => {
-      pre = { scenario: seed001Unguided, kernel: resolveKernel(tree, { mail: MAIL, side: "before" }) };
-      post = { scenario: seed001Unguided, kernel: resolveKernel(tree, { mail: MAIL, side: "after" }) };
+      pre = { scenario: seed001Unguided, kernel: resolveKernel(tree, seed001Unguided, { mail: MAIL, side: "before" }) };
+      post = { scenario: seed001Unguided, kernel: resolveKernel(tree, seed001Unguided, { mail: MAIL, side: "after" }) };
     });
 
     it("the unguided scenario passes under the natural schedule, before and after (nothing scripted)", () => {
@@ -100,7 +102,7 @@ for (const tree of TEST_TREES) {
     it("a replay token reproduces its failure 20 times out of 20 (same failures, same event-log hash)", () => {
       assert.ok(found, "needs the failing schedule of the previous test");
       const d = decodeToken(found.token);
-      const scenario = scenarioByHash(d.scenarioHash)!;
+      const scenario = scenarioByHash(BUNDLED, d.scenarioHash)!;
       const kernel = kernelById(d.tree, d.buildId)!;
       assert.equal(kernel.wasmPath, pre.kernel.wasmPath);
       const hashes = new Set<string>();
@@ -198,8 +200,8 @@ for (const tree of TEST_TREES) {
     // (the first bio completes before the submitter drops its reference), so
     // this asserts that PCT finds the short read, not that every schedule has it.
     it("unguided: before the fix PCT finds schedules that post res 4096 with a zero tail; after it, none of 300 PCT schedules fails", () => {
-      const pre: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "before" }) };
-      const post: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, { mail, side: "after" }) };
+      const pre: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, seed002Unguided, { mail, side: "before" }) };
+      const post: Target = { scenario: seed002Unguided, kernel: resolveKernel(tree, seed002Unguided, { mail, side: "after" }) };
       const b = explore(pre, { strategy: "pct", seed: 1, budget: 30, depth: 3, keepGoing: true });
       assert.ok(b.failures >= 1, `no failing schedule among ${b.schedules}`);
       const r = replaySteps(pre, b.first!.schedule.steps);

@@ -1,25 +1,37 @@
-// The seed mails reproduced on the real kernel: each fails before and
-// passes after, for the right reason (the exact console message, errno,
-// completion values — what the compiled kernel did).
+// The seed mails reproduced on the real kernel through the one path every
+// patch takes (`runCheck`, what `dioscope check` and the main job run): each
+// scenario that declares it reproduces the mail fails before and passes
+// after, for the right reason (the exact console message, errno, completion
+// values — what the compiled kernel did), and repeats identically.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { applyToTree, ingest } from "../harness/ingest/index.ts";
-import { runUnit, unitsFor, type Unit } from "../harness/check/check.ts";
-import { repoRoot } from "../harness/paths.ts";
-import { seed000 } from "../harness/scenario/seeds/000-vfat-aio-write-error.ts";
-import { seed000loop } from "../harness/scenario/seeds/000-vfat-loop-write-error.ts";
-import { seed002 } from "../harness/scenario/seeds/002-btrfs-uring-nowait-short-read.ts";
-import { seed002Unit } from "../harness/check/seeds.ts";
-import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
-import { eventHash } from "../harness/explore/report.ts";
-import type { Scenario } from "../harness/scenario/types.ts";
-import { seed001 } from "../harness/scenario/seeds/001-ext4-dio-fallback.ts";
-import { resolveTree } from "../harness/tree/resolve.ts";
-import { TEST_TREES } from "./support/built.ts";
+import { runCheck, type CheckReport } from "../harness/check/check.ts";
 import type { ScenarioVerdict } from "../harness/check/verdict.ts";
+import { eventHash } from "../harness/explore/report.ts";
+import { ingest } from "../harness/ingest/index.ts";
+import { repoRoot } from "../harness/paths.ts";
+import { bundledScenarios } from "../harness/scenario/load.ts";
+import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
+import type { Scenario } from "../harness/scenario/types.ts";
+import { TEST_TREES } from "./support/built.ts";
+
+const BUNDLED = await bundledScenarios();
+const STALE = "Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!";
+const mail = (f: string) => join(repoRoot, "patches", f);
+
+function check(file: string, tree: (typeof TEST_TREES)[number]): CheckReport {
+  return runCheck(ingest([file]), { trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
+}
+
+function verdictOf(r: CheckReport, scenario: string): ScenarioVerdict {
+  const v = r.units.flatMap((u) => u.verdicts).find((x) => x.scenario === scenario);
+  assert.ok(v, `no verdict for ${scenario}; units: ${JSON.stringify(r.units.map((u) => [u.label, u.problem]))}`);
+  return v;
+}
 
 /** The same scenario on the same kernel, `n` times: every run gives the same result and the same event-log hash. */
-function assertRepeatable(s: Scenario, run: ScenarioRun, n: number): void {
+function assertRepeatable(name: string, run: ScenarioRun, n: number): void {
+  const s: Scenario = BUNDLED.find((x) => x.name === name)!;
   const h = eventHash(run);
   for (let i = 0; i < n; i++) {
     const again = runScenario(s, run.wasmPath);
@@ -28,19 +40,16 @@ function assertRepeatable(s: Scenario, run: ScenarioRun, n: number): void {
   }
 }
 
-const STALE = "Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!";
-
 for (const tree of TEST_TREES) {
-  describe(`seed scenarios on ${tree}`, function () {
+  describe(`seed mails checked on ${tree}`, function () {
     // The first run may build the before/after kernels (one recompiled file each, then link and Asyncify).
     this.timeout(1_200_000);
 
-    it("001: before (patch reversed) warns about stale page cache and fsync fails with -EIO; after: no warning, fsync 0", () => {
-      const units = unitsFor(ingest([join(repoRoot, "patches/001_60a185f54a9e7512.txt")]), tree, []);
-      assert.equal(units.length, 1);
-      assert.equal(units[0]!.blocked, null, "the mail must locate in the tree (already applied)");
-      const r = runUnit(units[0]!, [seed001], () => {});
-      const v = r.verdicts[0]!;
+    it("001: already applied; before (reversed) warns about stale page cache and fsync fails with -EIO; after: no warning, fsync 0", () => {
+      const r = check(mail("001_60a185f54a9e7512.txt"), tree);
+      assert.deepEqual(r.patches.map((p) => p.status), ["already-applied"]);
+      assert.deepEqual(r.selected.map((s) => [s.scenario, s.by]), [["001-ext4-dio-buffered-fallback-race", "reproduces"]]);
+      const v = verdictOf(r, "001-ext4-dio-buffered-fallback-race");
       const before = v.before!, after = v.after!;
       assert.ok(before.console.some((l) => l.text.includes(STALE)), "the kernel printed the stale page-cache warning before the fix");
       assert.equal(before.observed.values.fsync, -5);
@@ -51,39 +60,48 @@ for (const tree of TEST_TREES) {
       assert.equal(after.observed.values["A.completion"], 4096);
       assert.equal(after.observed.values["B.result"], 8192);
       assert.equal(v.verdict, "fixed");
-      assertRepeatable(seed001, before, 19);
-      assertRepeatable(seed001, after, 19);
+      assert.deepEqual(v.reproduce, ["dioscope", "check", mail("001_60a185f54a9e7512.txt"), "--tree", tree, "--scenario", "001-ext4-dio-buffered-fallback-race"]);
+      assertRepeatable(v.scenario, before, 19);
+      assertRepeatable(v.scenario, after, 19);
     });
 
-    it("000: the mail applies to no tree; with the 2006 bug put back the AIO completion is lost (hang), without it one completion with -EIO", () => {
-      const [mail] = ingest([join(repoRoot, "patches/000_8e22ae30f5917a7e.txt")]);
-      assert.equal(applyToTree(mail!, resolveTree(tree)).report.status, "neither");
-      const [mutant] = ingest([join(repoRoot, "patches/000-regression-direct-io-lost-aio-completion.patch")]);
-      const m = applyToTree(mutant!, resolveTree(tree));
-      assert.equal(m.report.status, "applies");
-      const unit: Unit = { label: "000 via mutant", tree, patchIds: [mutant!.id], before: m.after, after: null, blocked: null };
-      const [v, loop] = runUnit(unit, [seed000, seed000loop], () => {}).verdicts as [ScenarioVerdict, ScenarioVerdict];
+    it("000: the mail applies to no tree; its scenarios' declared regression patch is the before side: io_getevents never gets the event (hang), after exactly one event with -EIO", () => {
+      const r = check(mail("000_8e22ae30f5917a7e.txt"), tree);
+      assert.deepEqual(r.patches.map((p) => p.status), ["neither"]);
+      const unit = r.units.find((u) => u.declarations.some((d) => d.kind === "regression"))!;
+      assert.ok(unit, "a unit with the declared regression");
+      assert.match(unit.declarations[0]!.patch, /patches\/scenario\/000-regression-direct-io-lost-aio-completion\.patch$/);
+      const v = verdictOf(r, "000-vfat-aio-getevents");
       const before = v.before!, after = v.after!;
-      assert.equal(before.observed.values.submit, -529, "the write was queued (-EIOCBQUEUED)");
-      assert.equal(before.observed.values["failed-bios"], 1);
-      assert.equal(before.observed.values.completion, undefined, "no completion with the bug");
-      assert.match(before.observed.hang ?? "", /WRITE on agent task 1 \(completion\): still waiting/);
-      assert.equal(after.observed.values.completion, -5);
-      assert.equal(after.observed.values.completions, 1);
-      assert.equal(after.observed.values.truncate, 0);
+      assert.equal(before.observed.values.io_submit, 1, "io_submit queued the write");
+      assert.equal(before.observed.values.io_getevents, undefined, "no event with the bug");
+      assert.match(before.observed.hang ?? "", /io_getevents of aio-app\[\d+\]: still waiting/);
+      assert.match(before.observed.hang ?? "", /aio-app/, "the hang report names the waiting task");
+      assert.equal(after.observed.values.io_getevents, 1);
+      assert.equal(after.observed.values["event.res"], -5);
+      assert.equal(after.observed.values["event.is-the-write"], 1);
+      assert.equal(after.observed.values["second io_getevents"], 0);
       assert.equal(v.verdict, "fixed");
-      assertRepeatable(seed000, before, 19);
-      assertRepeatable(seed000, after, 19);
-      // The same bug through the loop driver's own async kiocb over the vfat file.
+      assertRepeatable(v.scenario, before, 19);
+      assertRepeatable(v.scenario, after, 19);
+      // The same bug seen by in-kernel users: the agent's kiocb and the loop driver's.
+      const kiocb = verdictOf(r, "000-vfat-aio-dio-write-error");
+      assert.match(kiocb.before!.observed.hang ?? "", /WRITE on agent task 1 \(completion\): still waiting/);
+      assert.equal(kiocb.after!.observed.values.completion, -5);
+      assert.equal(kiocb.verdict, "fixed");
+      const loop = verdictOf(r, "000-vfat-loop-dio-write-error");
       assert.match(loop.before!.observed.hang ?? "", /still waiting/, "the write to the loop device hangs with the bug");
       assert.equal(loop.after!.observed.values.write, -5, "the loop device reports the backing file's -EIO");
       assert.equal(loop.verdict, "fixed");
     });
 
-    it("002: io_uring READV over two btrfs extents with page 1 never touched: before res 4096 and page 1 still zero; after res 8192 and both pages right", () => {
-      const unit = seed002Unit(join(repoRoot, "patches/002_af39239f68c27663.txt"), tree);
-      assert.equal(unit.blocked, null, unit.blocked ?? "");
-      const v = runUnit(unit, [seed002], () => {}).verdicts[0]!;
+    it("002: located (relocated with the rename where the code moved); both sides without the NOWAIT read guard (declared); before res 4096 and page 1 zero, after 8192 and both pages right", () => {
+      const r = check(mail("002_af39239f68c27663.txt"), tree);
+      assert.deepEqual(r.patches.map((p) => p.status), ["already-applied"]);
+      const v = verdictOf(r, "002-btrfs-uring-nowait-short-read");
+      const unit = r.units.find((u) => u.verdicts.includes(v))!;
+      assert.deepEqual(unit.declarations.map((d) => d.kind), ["also-apply"]);
+      assert.match(unit.declarations[0]!.patch, new RegExp(`002-scenario-nowait-read-guard-removed-${tree.replace(".", "\\.")}\\.patch$`));
       const before = v.before!, after = v.after!;
       assert.equal(before.observed.values["resident-before"], "10", "only page 0 of the buffer was resident");
       assert.equal(before.observed.values.res, 4096);
@@ -92,8 +110,8 @@ for (const tree of TEST_TREES) {
       assert.equal(after.observed.values.res, 8192);
       assert.equal(after.observed.values.page1, "right");
       assert.equal(v.verdict, "fixed");
-      assertRepeatable(seed002, before, 19);
-      assertRepeatable(seed002, after, 19);
+      assertRepeatable(v.scenario, before, 19);
+      assertRepeatable(v.scenario, after, 19);
     });
   });
 }

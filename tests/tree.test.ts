@@ -17,7 +17,7 @@ import { KbuildError } from "../harness/build/kbuild.ts";
 import { parseMap } from "../harness/build/layout.ts";
 import { BROKEN_LINE, discardBuild, PROBE_FILE, PROBE_LINE, PROBE_SYMBOL, PROBE_VALUE, probeOverlay } from "../harness/build/probe.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
-import { DEFAULT_TREE, TREE_NAMES, compareKernelVersions, describeTree, kernelSeries } from "../harness/tree/source.ts";
+import { NEWEST_TREE, TREE_NAMES, compareKernelVersions, describeTree, kernelSeries } from "../harness/tree/source.ts";
 import { testRepo, type TestRepo } from "./support/git-repo.ts";
 
 const fileSha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
@@ -32,11 +32,11 @@ describe("kernel trees", function () {
   this.timeout(60_000);
 
   it("a Debian series resolves to its package and version; the default is the newest", function () {
-    for (const name of TREE_NAMES) assert.ok(compareKernelVersions(DEFAULT_TREE, name) >= 0, `${DEFAULT_TREE} is older than ${name}`);
-    const t = resolveTree(DEFAULT_TREE);
+    for (const name of TREE_NAMES) assert.ok(compareKernelVersions(NEWEST_TREE, name) >= 0, `${NEWEST_TREE} is older than ${name}`);
+    const t = resolveTree(NEWEST_TREE);
     assert.equal(t.source.kind, "debian");
     assert.ok(t.source.kind === "debian" && t.origin === `debian:${t.source.package}=${t.source.version}`, t.origin);
-    assert.equal(kernelSeries(t.kernelVersion), DEFAULT_TREE);
+    assert.equal(kernelSeries(t.kernelVersion), NEWEST_TREE);
     assert.ok(existsSync(join(t.root, "Makefile")));
   });
 
@@ -58,7 +58,7 @@ describe("kernel trees", function () {
 
   it("a build that fails in 'make prepare' names clang's file:line: error", function () {
     this.timeout(15 * 60_000);
-    const tree = resolveTree(DEFAULT_TREE);
+    const tree = resolveTree(NEWEST_TREE);
     const probe = probeOverlay(tree, BROKEN_LINE, "kernel/bounds.c");
     discardBuild(tree, probe.overlay);
     try {
@@ -78,7 +78,7 @@ describe("a git checkout as the tree", function () {
   let repo: TestRepo;
 
   before(function () {
-    repo = testRepo(resolveTree(DEFAULT_TREE), PROBE_FILE, PROBE_LINE);
+    repo = testRepo(resolveTree(NEWEST_TREE), PROBE_FILE, PROBE_LINE);
   });
 
   it("a revision is exported into the cache; the work tree and index are untouched; commit and dirty flag recorded", function () {
@@ -127,7 +127,7 @@ describe("a git checkout as the tree", function () {
     const t = resolveTree(repo.dir, repo.second);
     const b = buildKernel({ tree: t, jobs: 2 });
     assert.deepEqual(b.manifest.tree.source, { kind: "git", repo: repo.dir, commit: repo.second, rev: repo.second, dirty: false });
-    assert.equal(b.manifest.tree.kernelVersion, resolveTree(DEFAULT_TREE).kernelVersion);
+    assert.equal(b.manifest.tree.kernelVersion, resolveTree(NEWEST_TREE).kernelVersion);
     const booted = bootKernel(b.wasmPath, { cpus: 1 });
     const addr = parseMap(readFileSync(join(b.dir, "kernel.map"), "utf8")).symbols.get(PROBE_SYMBOL);
     assert.ok(addr, `${PROBE_SYMBOL} (the second commit's line) is in the link map`);

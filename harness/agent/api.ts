@@ -5,6 +5,11 @@ import type { AgentHost, CommandRecord } from "./host.ts";
 import { AGENT_ASYNC, type AgentCommand } from "./protocol.ts";
 
 export class AgentError extends Error {}
+/** A command the kernel did not finish within the simulated time limit (the kernel hangs, or waits for something that never comes). */
+export class AgentTimeout extends AgentError {}
+
+/** Simulated time a command may take when its caller gives no limit. */
+export const AGENT_WAIT_NS = 60e9;
 
 export class Agent {
   private nextTask = 1;
@@ -20,9 +25,9 @@ export class Agent {
 
   /** Runs the machine until the command returned (and, with `completion`, completed); returns its value. */
   wait(rec: CommandRecord, o: { completion?: boolean; limits?: RunLimits } = {}): number {
-    const outcome = this.machine.run(() => rec.returned !== null && (!o.completion || rec.completed !== null), o.limits ?? { untilNs: this.machine.clock.now + 60e9 });
+    const outcome = this.machine.run(() => rec.returned !== null && (!o.completion || rec.completed !== null), o.limits ?? { untilNs: this.machine.clock.now + AGENT_WAIT_NS });
     if (outcome !== "done")
-      throw new AgentError(`agent task ${rec.task}: ${rec.command.op} did not ${rec.returned === null ? "return" : "complete"} within the time limit (simulated ${(this.machine.clock.now / 1e9).toFixed(3)} s)`);
+      throw new AgentTimeout(`agent task ${rec.task}: ${rec.command.op} did not ${rec.returned === null ? "return" : "complete"} within the time limit (simulated ${(this.machine.clock.now / 1e9).toFixed(3)} s)`);
     return o.completion ? rec.completed! : rec.returned!;
   }
 

@@ -5,8 +5,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seedFiles, seedRows } from "../check/seeds.ts";
+import { basename } from "node:path";
+import { runCheck } from "../check/check.ts";
+import { bundledMails, MAIN_JOB_EXPLORE, mainJobRows } from "../check/mainjob.ts";
+import { ingest } from "../ingest/index.ts";
+import { bundledScenarios } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/types.ts";
 import type { TreeName } from "../tree/source.ts";
+
+/** The main job's check of one mail on one tree: its verdict lines. */
+function checkMail(tree: TreeName, mail: string, candidates: readonly Scenario[]): string[] {
+  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [mail] });
+  return mainJobRows(r, mail, candidates).map((x) => `${x.scenario}: ${x.verdict}`);
+}
 
 /**
  * Patch → verdict cold: the kernel trees extracted and their Kbuild objects
@@ -14,13 +25,13 @@ import type { TreeName } from "../tree/source.ts";
  * seed needs, pristine included, is linked and run through Asyncify, the
  * changed files recompiled, then booted and judged.
  */
-export function coldSeedMs(tree: TreeName, seed: string): number {
+export function coldSeedMs(tree: TreeName, mail: string, candidates: readonly Scenario[]): number {
   const dir = mkdtempSync(join(tmpdir(), "dioscope-cold-"));
   const old = process.env.DIOSCOPE_WASM;
   process.env.DIOSCOPE_WASM = dir;
   try {
     const t0 = performance.now();
-    seedRows([tree], () => {}, seed);
+    checkMail(tree, mail, candidates);
     return Math.round(performance.now() - t0);
   } finally {
     if (old === undefined) delete process.env.DIOSCOPE_WASM;
@@ -29,14 +40,15 @@ export function coldSeedMs(tree: TreeName, seed: string): number {
   }
 }
 
-export function checkBench(tree: TreeName): Record<string, unknown> {
+export async function checkBench(tree: TreeName): Promise<Record<string, unknown>> {
   const perSeed: Record<string, unknown> = {};
-  for (const { seed } of seedFiles()) {
-    seedRows([tree], () => {}, seed); // make sure every kernel is built (not timed)
+  const candidates = await bundledScenarios();
+  for (const mail of bundledMails()) {
+    checkMail(tree, mail, candidates); // make sure every kernel is built (not timed)
     const t0 = performance.now();
-    const rows = seedRows([tree], () => {}, seed);
+    const verdicts = checkMail(tree, mail, candidates);
     const warmMs = Math.round(performance.now() - t0);
-    perSeed[seed] = { warmMs, coldMs: coldSeedMs(tree, seed), verdicts: rows.map((r) => `${r.seed}: ${r.verdict}`) };
+    perSeed[basename(mail)] = { warmMs, coldMs: coldSeedMs(tree, mail, candidates), verdicts };
   }
   return {
     perSeed,

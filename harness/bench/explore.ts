@@ -9,16 +9,16 @@
 import { join } from "node:path";
 import { currentBuild } from "../build/registry.ts";
 import { explore, naturalConsultations, type ExploreOptions } from "../explore/explore.ts";
-import { resolveKernel } from "../explore/kernels.ts";
 import { eventHash } from "../explore/report.ts";
 import { replaySteps, type KernelRef, type Target } from "../explore/runner.ts";
 import { seedSweep } from "../explore/sweep.ts";
 import { repoRoot } from "../paths.ts";
 import type { RunTiming } from "../scenario/run.ts";
-import { applies, SCENARIOS } from "../scenario/registry.ts";
-import { seed001Unguided } from "../scenario/seeds/001-ext4-dio-fallback-unguided.ts";
-import { seed002Unguided } from "../scenario/seeds/002-btrfs-uring-short-read-unguided.ts";
-import type { Scenario } from "../scenario/types.ts";
+import { seed001Unguided } from "../scenario/bundled/001-ext4-dio-fallback-unguided.ts";
+import { seed002Unguided } from "../scenario/bundled/002-btrfs-uring-short-read-unguided.ts";
+import { bundledScenarios } from "../scenario/load.ts";
+import { notApplicableOn, scenarioMode, type Scenario } from "../scenario/types.ts";
+import { resolveKernel } from "../variants/kernels.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 
@@ -87,8 +87,8 @@ const SEEDS: { scenario: Scenario; mail: string }[] = [
 ];
 
 function onSeed(tree: TreeName, scenario: Scenario, mail: string): Record<string, unknown> {
-  const pre: KernelRef = resolveKernel(tree, { mail, side: "before" });
-  const post: KernelRef = resolveKernel(tree, { mail, side: "after" });
+  const pre: KernelRef = resolveKernel(tree, scenario, { mail, side: "before" });
+  const post: KernelRef = resolveKernel(tree, scenario, { mail, side: "after" });
   const before: Target = { scenario, kernel: pre };
   const after: Target = { scenario, kernel: post };
   const t0 = performance.now();
@@ -117,20 +117,20 @@ function onSeed(tree: TreeName, scenario: Scenario, mail: string): Record<string
   };
 }
 
-function onTree(tree: TreeName): Record<string, unknown> {
+async function onTree(tree: TreeName): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const { scenario, mail } of SEEDS) if (!applies(scenario, tree)) out[scenario.name] = onSeed(tree, scenario, mail);
+  for (const { scenario, mail } of SEEDS) if (!notApplicableOn(scenario, tree)) out[scenario.name] = onSeed(tree, scenario, mail);
   // RAM size: the 001 scenario with 64 MiB instead of 12 (restore copies the kernel's RAM per schedule).
-  const post = resolveKernel(tree, { mail: SEEDS[0]!.mail, side: "after" });
+  const post = resolveKernel(tree, seed001Unguided, { mail: SEEDS[0]!.mail, side: "after" });
   out[`${seed001Unguided.name} with 64 MiB RAM (after)`] = throughput({ scenario: { ...seed001Unguided, name: `${seed001Unguided.name}@64MiB`, memoryMiB: 64 }, kernel: post }, 200);
   // The scripted scenarios explored within their scripts (pristine kernel).
-  const pristine = resolveKernel(tree);
-  for (const s of SCENARIOS) if (!applies(s, tree)) out[`${s.name} (scripted, pristine)`] = throughput({ scenario: s, kernel: pristine }, 200);
+  for (const s of await bundledScenarios())
+    if (scenarioMode(s) === "scripted" && !notApplicableOn(s, tree)) out[`${s.name} (scripted, pristine)`] = throughput({ scenario: s, kernel: resolveKernel(tree, s) }, 200);
   return out;
 }
 
-export function exploreBench(trees: readonly TreeName[] = TREE_NAMES): Record<string, unknown> {
+export async function exploreBench(trees: readonly TreeName[] = TREE_NAMES): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const tree of trees) out[tree] = currentBuild(resolveTree(tree)) ? onTree(tree) : { built: false };
+  for (const tree of trees) out[tree] = currentBuild(resolveTree(tree)) ? await onTree(tree) : { built: false };
   return out;
 }

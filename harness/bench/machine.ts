@@ -3,7 +3,7 @@
 import { bootKernel } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
 import { runScenario } from "../scenario/run.ts";
-import { seed001 } from "../scenario/seeds/001-ext4-dio-fallback.ts";
+import { seed001 } from "../scenario/bundled/001-ext4-dio-fallback.ts";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

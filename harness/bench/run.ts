@@ -42,7 +42,7 @@ for (const name of TREE_NAMES) {
     instantiateMs: Math.round(performance.now() - t1),
     user: userBench(b.wasmPath),
     machine,
-    check: checkBench(name),
+    check: await checkBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
@@ -69,7 +69,7 @@ results.trees = Object.fromEntries(
   }),
 );
 results.patchReconstruction = await reconstructionRate();
-results.explore = (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
+results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");

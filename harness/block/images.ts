@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { cacheDir } from "../paths.ts";
 import { SparseDisk } from "./disk.ts";
 
-export type FsKind = "ext4" | "ext4-noextents" | "ext3" | "btrfs" | "vfat";
+export const FS_KINDS = ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat"] as const;
+export type FsKind = (typeof FS_KINDS)[number];
 
 const UUID = "d105c09e-0000-4000-8000-000000000001";
 /** 2026-01-01T00:00:00Z: the time the tools write into the image. */

@@ -1,60 +1,48 @@
-// `dioscope check`, the pipeline: ingest → per tree, before/after overlays
-// of each patch and of the whole series → builds → boot + scenarios →
-// verdicts. Nothing here decides a verdict except the scenario runs.
-import { applyToTree, type Overlay, type Patch, type PatchStatus } from "../ingest/index.ts";
+// `dioscope check`, the pipeline: ingest → per tree, scenarios grouped by
+// what they declare beyond the patch → before/after overlays of each patch
+// and of the whole series → is anything compiled changed? → builds → boot +
+// scenarios → verdicts. Nothing here decides a verdict except the scenario
+// runs, and nothing here knows any particular bug: what a scenario needs is
+// its own declaration (harness/variants/units.ts reads it).
 import { KbuildError } from "../build/kbuild.ts";
+import type { Overlay, Patch } from "../ingest/index.ts";
+import { explore } from "../explore/explore.ts";
+import { runScenario } from "../scenario/run.ts";
+import { notApplicableOn, scenarioMode, type Scenario } from "../scenario/types.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
-import { runScenario } from "../scenario/run.ts";
-import { applies, UNGUIDED_SCENARIOS } from "../scenario/registry.ts";
-import { explore } from "../explore/explore.ts";
-import { kernelAt } from "../explore/kernels.ts";
-import type { Scenario } from "../scenario/types.ts";
-import { buildVariant } from "./variants.ts";
-import { notApplicable, verdictOf, type ScenarioVerdict } from "./verdict.ts";
-
-/** One change to judge on one tree: the tree before it and after it. null overlay = the pristine tree. */
-export interface Unit {
-  label: string;
-  tree: TreeName;
-  patchIds: string[];
-  before: Overlay | null;
-  after: Overlay | null;
-  /** Why it cannot run (the patch does not apply), or null. */
-  blocked: string | null;
-}
+import { buildVariant } from "../variants/build.ts";
+import { kernelAt } from "../variants/kernels.ts";
+import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type PatchOnTree, type Unit } from "../variants/units.ts";
+import { coverage, type Coverage } from "./coverage.ts";
+import { selectScenarios, type Selected } from "./select.ts";
+import { exploredVerdict, notApplicable, notJudged, verdictOf, type ExploredSide, type ScenarioVerdict } from "./verdict.ts";
 
 export interface UnitResult {
   label: string;
   tree: TreeName;
   patchIds: string[];
+  /** What the unit's scenarios declared beyond the patch (patches both sides carry, a regression as "before"). */
+  declarations: Declaration[];
+  /** Which changed files this configuration compiles (null when the unit could not be located). */
+  coverage: Coverage | null;
   builds: { before: string | null; after: string | null };
-  /** Set when nothing could run (patch does not apply, build failed). */
+  /** Set when nothing could run (patch does not apply, nothing compiled changed, build failed). */
   problem: string | null;
   verdicts: ScenarioVerdict[];
 }
 
-export interface PatchOnTree {
-  id: string;
-  subject: string;
-  tree: TreeName;
-  status: PatchStatus;
-  notes: string[];
-}
-
 export interface CheckReport {
+  /** The mail files as given (the reproduce commands name them). */
+  inputs: string[];
+  trees: TreeName[];
+  /** How each patch was located on each tree (without any scenario's declarations). */
   patches: PatchOnTree[];
+  /** The scenarios that ran and why each was chosen. */
+  selected: { scenario: string; mode: string; by: Selected["by"]; why: string; source: string | null }[];
   units: UnitResult[];
   /** True when a scenario passed before and fails after (or the change breaks the build). */
   regressed: boolean;
-}
-
-export interface CheckOptions {
-  trees: TreeName[];
-  scenarios: readonly Scenario[];
-  /** Also run the unguided scenarios of the same seeds under PCT with this many schedules per side. */
-  explore?: ExploreCheck;
-  log?: (line: string) => void;
 }
 
 export interface ExploreCheck {
@@ -63,45 +51,24 @@ export interface ExploreCheck {
   depth: number;
 }
 
-/** The units of a series on one tree: each patch, and the whole series when it has several. */
-export function unitsFor(series: Patch[], tree: TreeName, patchesOut: PatchOnTree[]): Unit[] {
-  const t = resolveTree(tree);
-  const patches = series.filter((p) => !p.isCover);
-  const units: Unit[] = [];
-  let base: Overlay | undefined;
-  let firstBefore: Overlay | null = null;
-  let allForward = true;
-  for (const p of patches) {
-    const r = applyToTree(p, t, base ? { base } : {});
-    patchesOut.push({ id: p.id, subject: p.subject, tree, status: r.report.status, notes: r.report.notes });
-    const label = patches.length > 1 ? `${p.id} (${p.subject})` : p.subject;
-    if (r.report.status === "applies" || r.report.status === "already-applied") {
-      units.push({ label, tree, patchIds: [p.id], before: r.before, after: r.after, blocked: null });
-      if (r.report.status === "applies") {
-        if (!base) firstBefore = r.before;
-        base = r.after ?? undefined;
-      } else allForward = false;
-    } else {
-      allForward = false;
-      const why =
-        r.report.status === "neither"
-          ? `the patch applies to ${tree} in neither direction`
-          : r.report.status === "partially-applied"
-            ? `the patch is only partly present in ${tree}`
-            : `the patch is ${r.report.status} on ${tree}`;
-      units.push({ label, tree, patchIds: [p.id], before: null, after: null, blocked: `${why}${r.report.notes.length ? ": " + r.report.notes.join("; ") : ""}` });
-    }
-  }
-  if (patches.length > 1)
-    units.unshift({
-      label: `series of ${patches.length}`,
-      tree,
-      patchIds: patches.map((p) => p.id),
-      before: firstBefore,
-      after: base ?? null,
-      blocked: allForward ? null : "the series does not apply forward as a whole on this tree (checked per patch)",
-    });
-  return units;
+export interface CheckOptions {
+  trees: TreeName[];
+  /** Scenarios the user named (run whatever the patch touches); null: chosen from `candidates`. */
+  scenarios: readonly Scenario[] | null;
+  /** The scenarios to choose from when none are named (the bundled ones). */
+  candidates: readonly Scenario[];
+  /** Also run unguided scenarios under PCT with this many schedules per side. */
+  explore?: ExploreCheck;
+  /** The input files (for reproduce commands). */
+  inputs: string[];
+  log?: (line: string) => void;
+}
+
+/** Files whose content differs between the two sides (the patch as located, without shared prerequisites). */
+function changedFiles(u: Unit): string[] {
+  const paths = new Set([...(u.before?.files.keys() ?? []), ...(u.after?.files.keys() ?? [])]);
+  const content = (ov: Overlay | null, p: string) => (ov?.files.has(p) ? ov.files.get(p) : undefined);
+  return [...paths].filter((p) => content(u.before, p) !== content(u.after, p)).sort();
 }
 
 function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: (l: string) => void): { wasm: string | null; problem: string | null } {
@@ -114,30 +81,36 @@ function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: 
   }
 }
 
-/**
- * An unguided scenario under PCT on both sides: "fails" = some schedule of
- * the budget fails (the first one found is reported with its replay
- * token), "passes" = none of the budget's schedules fails.
- */
-function exploreVerdict(s: Scenario, tree: TreeName, before: string, after: string, x: ExploreCheck): ScenarioVerdict {
-  const name = `${s.name} (PCT depth ${x.depth}, seed ${x.seed}, ${x.budget} schedules)`;
-  const side = (wasm: string) => explore({ scenario: s, kernel: kernelAt(tree, wasm) }, { strategy: "pct", seed: x.seed, budget: x.budget, depth: x.depth });
-  const b = side(before);
-  const a = side(after);
-  const say = (r: ReturnType<typeof side>) =>
-    r.first ? `fails (schedule #${r.first.index}: ${r.first.outcome.failedNames.join("; ")}; replay: dioscope replay ${r.first.token})` : `passes (${r.schedules} schedules)`;
-  const reason = `before ${say(b)}, after ${say(a)}`;
-  const verdict = b.first && !a.first ? "fixed" : !b.first && a.first ? "regressed" : "no-effect";
-  return { scenario: name, verdict, reason, before: null, after: null };
+function reproduceArgs(o: CheckOptions, tree: TreeName, s: Scenario): string[] {
+  const scen = s.source && !s.source.includes("/harness/scenario/bundled/") ? s.source : s.name;
+  const x = scenarioMode(s) === "unguided" && o.explore ? ["--explore", String(o.explore.budget), "--seed", String(o.explore.seed)] : [];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x];
 }
 
-export function runUnit(u: Unit, scenarios: readonly Scenario[], log: (l: string) => void, x?: ExploreCheck): UnitResult {
-  const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, builds: { before: null, after: null }, problem: null, verdicts: [] };
-  if (u.blocked) {
-    res.problem = u.blocked;
-    res.verdicts = scenarios.map((s) => notApplicable(s.name, u.blocked!));
+function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck): ExploredSide {
+  const r = explore({ scenario: s, kernel: kernelAt(tree, wasm) }, { strategy: "pct", seed: x.seed, budget: x.budget, depth: x.depth });
+  return { schedules: r.schedules, first: r.first ? { index: r.first.index, token: r.first.token, failedNames: r.first.outcome.failedNames } : null };
+}
+
+function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOptions): ScenarioVerdict {
+  const repro = reproduceArgs(o, u.tree, s);
+  if (scenarioMode(s) === "scripted") return verdictOf(s.name, runScenario(s, before), runScenario(s, after), repro);
+  const x = o.explore!;
+  const explored = { strategy: "pct" as const, ...x, before: exploreSide(s, u.tree, before, x), after: exploreSide(s, u.tree, after, x) };
+  return exploredVerdict(s.name, explored, repro);
+}
+
+export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions): UnitResult {
+  const log = o.log ?? (() => {});
+  const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: null, builds: { before: null, after: null }, problem: null, verdicts: [] };
+  const skipAll = (why: string, f: typeof notApplicable) => {
+    res.problem = why;
+    res.verdicts = scenarios.map((s) => f(s.name, scenarioMode(s), why));
     return res;
-  }
+  };
+  if (u.blocked) return skipAll(u.blocked, notApplicable);
+  res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
+  if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
   const before = buildOrProblem(u.tree, u.before, [], log);
   log(`[${u.tree}] ${u.label}: building after`);
@@ -146,39 +119,66 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], log: (l: string
   if (!before.wasm || !after.wasm) {
     res.problem = after.problem ? `after: ${after.problem}` : `before: ${before.problem}`;
     res.verdicts = scenarios.map((s) =>
-      before.wasm && !after.wasm ? { scenario: s.name, verdict: "regressed" as const, reason: res.problem!, before: null, after: null } : notApplicable(s.name, res.problem!),
+      before.wasm && !after.wasm ? { ...notApplicable(s.name, scenarioMode(s), res.problem!), verdict: "regressed" as const } : notApplicable(s.name, scenarioMode(s), res.problem!),
     );
     return res;
   }
   for (const s of scenarios) {
-    const na = applies(s, u.tree);
+    const na = notApplicableOn(s, u.tree);
     if (na) {
-      res.verdicts.push(notApplicable(s.name, na));
+      res.verdicts.push(notApplicable(s.name, scenarioMode(s), na));
       continue;
     }
-    log(`[${u.tree}] ${u.label}: ${s.name}`);
-    const b = runScenario(s, before.wasm);
-    const a = runScenario(s, after.wasm);
-    const v = verdictOf(s.name, b, a);
+    log(`[${u.tree}] ${u.label}: ${s.name}${scenarioMode(s) === "unguided" ? ` (PCT, ${o.explore!.budget} schedules per side)` : ""}`);
+    const v = runOne(s, u, before.wasm, after.wasm, o);
     log(`[${u.tree}] ${u.label}: ${s.name}: ${v.verdict} (${v.reason})`);
     res.verdicts.push(v);
-  }
-  if (x) {
-    const seeds = new Set(scenarios.map((s) => s.seed));
-    for (const s of UNGUIDED_SCENARIOS.filter((g) => seeds.has(g.seed) && !applies(g, u.tree))) {
-      log(`[${u.tree}] ${u.label}: ${s.name} unguided (PCT, ${x.budget} schedules per side)`);
-      const v = exploreVerdict(s, u.tree, before.wasm, after.wasm, x);
-      log(`[${u.tree}] ${u.label}: ${v.scenario}: ${v.verdict} (${v.reason})`);
-      res.verdicts.push(v);
-    }
   }
   return res;
 }
 
+/** A unit no scenario exercises: located and its coverage told, nothing built. */
+function unjudged(u: Unit): UnitResult {
+  const cov = u.blocked ? null : coverage(resolveTree(u.tree), changedFiles(u));
+  const problem = u.blocked ?? (cov && cov.compiled.length === 0 ? `not judged: ${cov.notCompiled.map((n) => n.reason).join("; ")}` : "not judged: no scenario exercises the files this patch changes (name one with --scenario)");
+  return { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: cov, builds: { before: null, after: null }, problem, verdicts: [] };
+}
+
+/** Scenarios grouped by what they declare beyond the patch: each group shares its kernels. */
+function groups(series: readonly Patch[], tree: TreeName, scenarios: readonly Scenario[]) {
+  const byKey = new Map<string, { pre: ReturnType<typeof prerequisitesOf>; scenarios: Scenario[] }>();
+  for (const s of scenarios) {
+    const pre = prerequisitesOf(s, tree, series);
+    const key = prerequisitesKey(pre);
+    const g = byKey.get(key);
+    if (g) {
+      g.scenarios.push(s);
+      g.pre.by.push(s.name);
+    } else byKey.set(key, { pre, scenarios: [s] });
+  }
+  return [...byKey.values()];
+}
+
 export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
-  const log = o.log ?? (() => {});
-  const patches: PatchOnTree[] = [];
-  const units: UnitResult[] = [];
-  for (const tree of o.trees) for (const u of unitsFor(series, tree, patches)) units.push(runUnit(u, o.scenarios, log, o.explore));
-  return { patches, units, regressed: units.some((u) => u.verdicts.some((v) => v.verdict === "regressed")) };
+  const sel: Selected[] = selectScenarios(series, o.scenarios, o.candidates, o.explore !== undefined);
+  const scenarios = sel.map((x) => x.scenario);
+  const report: CheckReport = {
+    inputs: o.inputs,
+    trees: o.trees,
+    patches: [],
+    selected: sel.map((x) => ({ scenario: x.scenario.name, mode: scenarioMode(x.scenario), by: x.by, why: x.why, source: x.scenario.source ?? null })),
+    units: [],
+    regressed: false,
+  };
+  for (const tree of o.trees) {
+    const t = resolveTree(tree);
+    const plain = unitsFor(series, t, null, report.patches);
+    if (!scenarios.length) {
+      for (const u of plain) report.units.push(unjudged(u));
+      continue;
+    }
+    for (const g of groups(series, tree, scenarios)) for (const u of unitsFor(series, t, g.pre)) report.units.push(runUnit(u, g.scenarios, o));
+  }
+  report.regressed = report.units.some((u) => u.verdicts.some((v) => v.verdict === "regressed"));
+  return report;
 }

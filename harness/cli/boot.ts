@@ -1,31 +1,41 @@
 // `dioscope boot [--tree 6.1|6.12] [--cpus N] [--disk ext4|ext4-noextents|ext3|btrfs|vfat]... [--quiet]`:
 // boot the built kernel to the agent and print its console and what it cost.
 import { bootKernel } from "../boot/boot.ts";
-import { makeDisk, type FsKind } from "../block/images.ts";
+import { FS_KINDS, makeDisk, type FsKind } from "../block/images.ts";
 import { currentBuild } from "../build/registry.ts";
 import { resolveTree } from "../tree/resolve.ts";
-import { DEFAULT_TREE, isTreeName, type TreeName } from "../tree/source.ts";
+import { SCENARIO_LIMITS } from "../scenario/types.ts";
+import { NEWEST_TREE, type TreeName } from "../tree/source.ts";
+import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
-const USAGE = "usage: dioscope boot [--tree 6.1|6.12] [--cpus N] [--disk ext4|ext4-noextents|ext3|btrfs|vfat]... [--quiet]";
-const KINDS = ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat"];
+export const BOOT: CommandSpec = {
+  name: "boot",
+  positionals: "",
+  summary: "Boots a built kernel to the scenario agent and prints its console.",
+  options: {
+    tree: { ...COMMON.tree, multiple: false, help: `kernel tree (default ${NEWEST_TREE}); --base is the same option` },
+    base: { ...COMMON.base, multiple: false },
+    cpus: { type: "string", value: "N", help: `simulated CPUs, 1..${SCENARIO_LIMITS.cpusMax} (default 2)` },
+    disk: { type: "string", multiple: true, value: "KIND", help: `a disk with a fresh filesystem: ${FS_KINDS.join(", ")}; repeat for several` },
+    quiet: { type: "boolean", help: "print only the summary line" },
+    help: COMMON.help,
+  },
+};
 
 export async function runBoot(argv: string[]): Promise<number> {
-  let tree: TreeName = DEFAULT_TREE;
-  let cpus = 2;
-  let quiet = false;
-  const disks: FsKind[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = argv[i + 1] ?? "";
-    if (a === "--tree" && isTreeName(v)) (tree = v), i++;
-    else if (a === "--cpus" && /^[1-8]$/.test(v)) (cpus = Number(v)), i++;
-    else if (a === "--disk" && KINDS.includes(v)) disks.push(v as FsKind), i++;
-    else if (a === "--quiet") quiet = true;
-    else {
-      console.error(USAGE);
-      return 2;
-    }
-  }
+  return command(BOOT, argv, async (p) => {
+    const [tree] = treesOf(p, [NEWEST_TREE]);
+    const cpus = intOf(p, "cpus", 2, 1);
+    if (cpus > SCENARIO_LIMITS.cpusMax) throw new UsageError(`--cpus is 1..${SCENARIO_LIMITS.cpusMax}`);
+    const disks = ((p.values.disk as string[] | undefined) ?? []).map((k) => {
+      if (!(FS_KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown disk kind ${k}; known: ${FS_KINDS.join(", ")}`);
+      return k as FsKind;
+    });
+    return boot(tree!, cpus, disks, Boolean(p.values.quiet));
+  });
+}
+
+function boot(tree: TreeName, cpus: number, disks: FsKind[], quiet: boolean): number {
   const build = currentBuild(resolveTree(tree));
   if (!build) {
     console.error(`dioscope: kernel ${tree} is not built for the current sources; run: dioscope build --tree ${tree}`);

@@ -6,34 +6,43 @@ import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
 import { KbuildError } from "../build/kbuild.ts";
 import { resolveTree } from "../tree/resolve.ts";
-import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
-const USAGE = "usage: dioscope build [--all | --tree <series|path> [--rev <rev>] ...] [-j N] [--overlay <tree path>=<file> ...]";
+export const BUILD: CommandSpec = {
+  name: "build",
+  positionals: "",
+  summary: "Builds the kernel of each tree (cached by a content hash of every input: the same inputs never build twice).",
+  options: {
+    tree: COMMON.tree,
+    base: COMMON.base,
+    all: { type: "boolean", help: "every tree (the default when no --tree is given)" },
+    jobs: { type: "string", short: "j", value: "N", help: "parallel compile jobs (default: the number of CPUs)" },
+    rev: { type: "string", value: "REV", help: "with one --tree PATH (a git checkout): build that revision, exported into the cache" },
+    overlay: { type: "string", multiple: true, value: "PATH=FILE", help: "build one tree with tree file PATH replaced by FILE; repeat for several" },
+    help: COMMON.help,
+  },
+};
 
 export async function runBuild(argv: string[]): Promise<number> {
-  const trees: { spec: TreeName; rev?: string }[] = [];
-  const overlay = new Map<string, string>();
-  let jobs: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a === "--overlay" ? (argv[i + 1] ?? "").indexOf("=") : -1;
-    if (a === "--all") trees.push(...TREE_NAMES.map((spec) => ({ spec })));
-    else if (a === "--tree" && isTreeName(argv[i + 1] ?? "")) trees.push({ spec: argv[++i]! });
-    else if (a === "--rev" && trees.length && argv[i + 1]) trees.at(-1)!.rev = argv[++i];
-    else if (a === "-j" && Number(argv[i + 1]) > 0) jobs = Number(argv[++i]);
-    else if (eq > 0) {
-      const spec = argv[++i]!;
+  return command(BUILD, argv, async (p) => {
+    if (p.positionals.length) throw new UsageError(`unexpected argument ${p.positionals[0]}`);
+    const trees = p.values.all ? [...TREE_NAMES] : treesOf(p, TREE_NAMES);
+    const overlay = new Map<string, string>();
+    for (const spec of (p.values.overlay as string[] | undefined) ?? []) {
+      const eq = spec.indexOf("=");
+      if (eq <= 0) throw new UsageError(`--overlay takes PATH=FILE, not ${spec}`);
       overlay.set(spec.slice(0, eq), resolve(spec.slice(eq + 1)));
-    } else {
-      console.error(USAGE);
-      return 2;
     }
-  }
-  if (overlay.size && trees.length !== 1) {
-    console.error(`dioscope build: --overlay needs exactly one --tree\n${USAGE}`);
-    return 2;
-  }
-  for (const { spec, rev } of trees.length ? trees : TREE_NAMES.map((spec) => ({ spec, rev: undefined }))) {
+    if (overlay.size && trees.length !== 1) throw new UsageError("--overlay needs exactly one --tree");
+    const rev = p.values.rev as string | undefined;
+    if (rev !== undefined && trees.length !== 1) throw new UsageError("--rev needs exactly one --tree");
+    return buildTrees(trees, rev, overlay, p.values.jobs === undefined ? undefined : intOf(p, "jobs", 1, 1));
+  });
+}
+
+function buildTrees(trees: TreeName[], rev: string | undefined, overlay: Map<string, string>, jobs: number | undefined): number {
+  for (const spec of trees) {
     const tree = resolveTree(spec, rev);
     const name = tree.name;
     console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""}: building`);

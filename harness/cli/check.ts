@@ -1,76 +1,86 @@
-// `dioscope check <mail|mbox|dir...> [--base 6.1|6.12] [--scenario NAME] [--json]`:
-// ingest → before/after builds → boot → scenarios → verdicts. KTAP on
-// stdout (nested per tree), --json for machines; progress on stderr when it
-// is a terminal. Exit 0 when no scenario regressed, 1 when one did, 2 on
-// unusable input.
+// `dioscope check`: ingest → before/after builds → boot → scenarios →
+// verdicts. KTAP on stdout (nested per tree), --json for machines; progress
+// on stderr when it is a terminal.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCheck } from "../check/check.ts";
+import { PCT_DEPTH } from "../explore/explore.ts";
+import { MAIN_JOB_EXPLORE } from "../check/mainjob.ts";
 import { ingest, IngestError } from "../ingest/index.ts";
 import { ktap } from "../report/ktap.ts";
-import { findScenario, SCENARIOS } from "../scenario/registry.ts";
-import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load.ts";
+import { scenarioMode, type Scenario } from "../scenario/types.ts";
+import { TREE_NAMES } from "../tree/source.ts";
+import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
-const USAGE = "usage: dioscope check <mail|mbox|dir...> [--base 6.1|6.12]... [--scenario NAME]... [--explore N [--seed S]] [--json]";
+export const CHECK: CommandSpec = {
+  name: "check",
+  positionals: "<mail|mbox|dir>...",
+  summary:
+    "Judges a patch or series on each tree: does it fix what it claims, does it break anything?\n" +
+    "Locates it, builds the tree before and after it, runs the scenarios that reproduce the mail or exercise the files\n" +
+    "it changes (or the ones named), and prints a verdict per scenario: fixed, regressed, no effect, not applicable,\n" +
+    "not judged (nothing this configuration compiles changed).",
+  options: {
+    tree: COMMON.tree,
+    base: COMMON.base,
+    scenario: COMMON.scenario,
+    explore: { type: "string", value: "N", help: `also run unguided scenarios under PCT, N schedules per side (the main job uses ${MAIN_JOB_EXPLORE.budget})` },
+    seed: COMMON.seed,
+    json: COMMON.json,
+    help: COMMON.help,
+  },
+  more: "exit status: 0 nothing regressed, 1 a scenario regressed (or the patch breaks the build), 2 unusable input",
+};
 
 function expand(inputs: string[]): string[] {
-  return inputs.flatMap((p) =>
-    statSync(p).isDirectory()
+  return inputs.flatMap((p) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UsageError(`${p}: no such file or directory`);
+    }
+    return st.isDirectory()
       ? readdirSync(p)
           .filter((f) => !f.startsWith("."))
           .sort()
           .map((f) => join(p, f))
-      : [p],
-  );
+      : [p];
+  });
+}
+
+/** The scenarios named with --scenario (names or files), or null; an unguided one needs --explore. */
+export async function namedScenarios(specs: string[] | undefined, exploring: boolean): Promise<Scenario[] | null> {
+  if (!specs?.length) return null;
+  const list = (await Promise.all(specs.map((s) => findScenarios(s)))).flat();
+  const unguided = list.filter((s) => scenarioMode(s) === "unguided");
+  if (unguided.length && !exploring) throw new UsageError(`${unguided.map((s) => s.name).join(", ")}: unguided (no scripted schedule): give --explore N`);
+  return list;
 }
 
 export async function runCheckCli(argv: string[]): Promise<number> {
-  const files: string[] = [];
-  const trees: TreeName[] = [];
-  const names: string[] = [];
-  let json = false;
-  let explore: { budget: number; seed: number; depth: number } | undefined;
-  let seed = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--base" && isTreeName(argv[i + 1] ?? "")) trees.push(argv[++i] as TreeName);
-    else if (a === "--scenario" && argv[i + 1]) names.push(argv[++i]!);
-    else if (a === "--json") json = true;
-    else if (a === "--explore" && /^\d+$/.test(argv[i + 1] ?? "")) explore = { budget: Number(argv[++i]), seed: 1, depth: 3 };
-    else if (a === "--seed" && /^\d+$/.test(argv[i + 1] ?? "")) seed = Number(argv[++i]);
-    else if (a === "--help" || a === "-h") {
-      console.log(`${USAGE}\nscenarios:\n${SCENARIOS.map((s) => `  ${s.name}: ${s.title}`).join("\n")}`);
-      return 0;
-    } else if (a.startsWith("-")) {
-      console.error(USAGE);
-      return 2;
-    } else files.push(a);
-  }
-  if (!files.length) {
-    console.error(USAGE);
-    return 2;
-  }
-  const scenarios = names.length ? names.map((n) => findScenario(n) ?? n) : [...SCENARIOS];
-  const unknown = scenarios.filter((s) => typeof s === "string");
-  if (unknown.length) {
-    console.error(`dioscope: unknown scenario ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
-    return 2;
-  }
-  let series;
-  try {
-    series = ingest(expand(files));
-  } catch (e) {
-    if (e instanceof IngestError) {
-      console.error(`dioscope: ${e.message}`);
-      return 2;
+  return command(CHECK, argv, async (p) => {
+    if (!p.positionals.length) throw new UsageError("which mail? (a file, an mbox or a directory of them)");
+    const budget = p.values.explore === undefined ? undefined : intOf(p, "explore", 0, 1);
+    const explore = budget === undefined ? undefined : { budget, seed: intOf(p, "seed", 1), depth: PCT_DEPTH };
+    const trees = treesOf(p, TREE_NAMES);
+    const progress = process.stderr.isTTY && !p.values.json ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
+    let report;
+    try {
+      const scenarios = await namedScenarios(p.values.scenario as string[] | undefined, explore !== undefined);
+      const candidates = await bundledScenarios();
+      const series = ingest(expand(p.positionals));
+      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress });
+    } catch (e) {
+      if (e instanceof IngestError || e instanceof ScenarioError) {
+        console.error(`dioscope check: ${e.message}`);
+        return 2;
+      }
+      throw e;
     }
-    throw e;
-  }
-  const progress = process.stderr.isTTY ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
-  const useTrees = trees.length ? trees : [...TREE_NAMES];
-  if (explore) explore.seed = seed;
-  const report = runCheck(series, { trees: useTrees, scenarios: scenarios as typeof SCENARIOS, explore, log: progress });
-  if (json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
-  else process.stdout.write(ktap(report, useTrees));
-  return report.regressed ? 1 : 0;
+    if (p.values.json) process.stdout.write(JSON.stringify(report, null, 1) + "\n");
+    else process.stdout.write(ktap(report));
+    return report.regressed ? 1 : 0;
+  });
 }

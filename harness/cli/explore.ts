@@ -1,38 +1,48 @@
-// `dioscope explore <scenario> [--base 6.1|6.12] [--patch <mail> --side before|after]
-//   [--strategy pct|random|bounded] [--budget N|--time S] [--seed S] [--shard i/n]
-//   [--depth d] [--bound k] [--keep-going] [--seeds N] [--no-minimise] [--json]`
-//
-// Runs schedules of a scenario until one fails (or the budget is spent),
+// `dioscope explore <scenario>`: runs schedules of a scenario until one fails (or the budget is spent),
 // minimises the failing schedule, prints its replay token and timeline.
 // Exit 0: no failing schedule; 1: a schedule failed; 2: unusable input.
-import { explore, naturalConsultations, type ExploreOptions, type ExploreResult, type ExploreStrategy } from "../explore/explore.ts";
-import { resolveKernel, type Side } from "../explore/kernels.ts";
+import { explore, naturalConsultations, PCT_DEPTH, type ExploreOptions, type ExploreResult, type ExploreStrategy } from "../explore/explore.ts";
 import { minimise } from "../explore/minimise.ts";
 import { describe, scheduleReport, type ScheduleReport } from "../explore/report.ts";
 import { replaySteps, type Target } from "../explore/runner.ts";
 import { encodeToken } from "../explore/schedule.ts";
-import { explorableScenarios, findExplorable } from "../explore/scenarios.ts";
+import { explorableOrder } from "../explore/scenarios.ts";
 import { seedSweep } from "../explore/sweep.ts";
-import { applies } from "../scenario/registry.ts";
-import { DEFAULT_TREE, isTreeName, type TreeName } from "../tree/source.ts";
+import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load.ts";
+import { notApplicableOn, type Scenario } from "../scenario/types.ts";
+import { NEWEST_TREE, type TreeName } from "../tree/source.ts";
+import { resolveKernel, type Side } from "../variants/kernels.ts";
+import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec, type Parsed } from "./args.ts";
 
-const USAGE =
-  "usage: dioscope explore <scenario> [--base 6.1|6.12] [--patch <mail> --side before|after] [--strategy pct|random|bounded]\n" +
-  "         [--budget N | --time S] [--seed S] [--shard i/n] [--depth d] [--bound k] [--keep-going] [--seeds N] [--no-minimise] [--json]";
+/** Schedules an exploration runs when neither --budget nor --time is given. */
+const DEFAULT_BUDGET = 2000;
 
-const HELP = `${USAGE}
-
-  --strategy   pct (default; --depth d, default 3), random (uniform random walk),
-               bounded (every schedule with at most --bound k deviations from the natural one, default 2)
-  --budget N   schedules 0..N-1 (default 2000); --time S stops after S seconds instead (not reproducible)
-  --seed S     explorer seed (default 1); --seeds N runs seeds S..S+N-1 and reports schedules to first failure
-  --shard i/n  run the schedules with index % n == i (n shards together run what one run does)
-  --keep-going count every failing schedule instead of stopping at the first
-  Without --patch the pristine tree runs; --side before/after picks the tree without/with the patch.
-`;
+export const EXPLORE: CommandSpec = {
+  name: "explore",
+  positionals: "<scenario name|file>",
+  summary: "Runs schedules of a scenario from its snapshot until one fails, minimises it, prints its replay token and timeline.",
+  options: {
+    tree: { ...COMMON.tree, multiple: false, help: `kernel tree (default ${NEWEST_TREE}); --base is the same option` },
+    base: { ...COMMON.base, multiple: false },
+    patch: { type: "string", value: "MAIL", help: "run on the tree before or after this mail (with --side)" },
+    side: { type: "string", value: "before|after", help: "which side of --patch" },
+    strategy: { type: "string", value: "NAME", help: "pct (default; --depth d), random (uniform random walk), bounded (at most --bound k deviations)" },
+    budget: { type: "string", value: "N", help: `schedules 0..N-1 (default ${DEFAULT_BUDGET})` },
+    time: { type: "string", value: "S", help: "stop after S seconds instead of a budget (not reproducible)" },
+    seed: COMMON.seed,
+    seeds: { type: "string", value: "N", help: "run seeds S..S+N-1 and report schedules to first failure" },
+    shard: { type: "string", value: "i/n", help: "run the schedules with index % n == i" },
+    depth: { type: "string", value: "d", help: `PCT depth (default ${PCT_DEPTH})` },
+    bound: { type: "string", value: "k", help: "bounded search: deviations from the natural schedule (default 2)" },
+    "keep-going": { type: "boolean", help: "count every failing schedule instead of stopping at the first" },
+    "no-minimise": { type: "boolean", help: "report the first failing schedule as found" },
+    json: COMMON.json,
+    help: COMMON.help,
+  },
+  more: "exit status: 0 no failing schedule, 1 a schedule failed, 2 unusable input",
+};
 
 interface Args {
-  scenario: string;
   tree: TreeName;
   patch?: { mail: string; side: Side };
   o: ExploreOptions;
@@ -41,70 +51,47 @@ interface Args {
   json: boolean;
 }
 
-function parse(argv: string[]): Args | string {
-  let scenario: string | undefined;
-  let tree: TreeName = DEFAULT_TREE;
-  let mail: string | undefined;
-  let side: Side | undefined;
-  const o: ExploreOptions = { strategy: "pct", seed: 1, budget: 2000 };
-  let budgetGiven = false;
-  let seeds = 0;
-  let min = true;
-  let json = false;
-  const num = (v: string | undefined, what: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${what} needs a non-negative number`);
-    return n;
-  };
-  try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      const v = (): string | undefined => argv[++i];
-      if (a === "--base") {
-        const t = v() ?? "";
-        if (!isTreeName(t)) return `unknown tree ${t}`;
-        tree = t;
-      } else if (a === "--patch") mail = v();
-      else if (a === "--side") {
-        const s = v();
-        if (s !== "before" && s !== "after") return "--side is before or after";
-        side = s;
-      } else if (a === "--strategy") {
-        const s = v();
-        if (s !== "pct" && s !== "random" && s !== "bounded") return "--strategy is pct, random or bounded";
-        o.strategy = s as ExploreStrategy;
-      } else if (a === "--budget") {
-        o.budget = Math.floor(num(v(), "--budget"));
-        budgetGiven = true;
-      } else if (a === "--time") o.timeS = num(v(), "--time");
-      else if (a === "--seed") o.seed = Math.floor(num(v(), "--seed"));
-      else if (a === "--seeds") seeds = Math.floor(num(v(), "--seeds"));
-      else if (a === "--depth") o.depth = Math.max(1, Math.floor(num(v(), "--depth")));
-      else if (a === "--bound") o.bound = Math.floor(num(v(), "--bound"));
-      else if (a === "--shard") {
-        const m = /^(\d+)\/(\d+)$/.exec(v() ?? "");
-        if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) return "--shard is i/n with 0 <= i < n";
-        o.shard = { index: Number(m[1]), count: Number(m[2]) };
-      } else if (a === "--keep-going") o.keepGoing = true;
-      else if (a === "--no-minimise") min = false;
-      else if (a === "--json") json = true;
-      else if (a.startsWith("-")) return `unknown option ${a}`;
-      else if (scenario === undefined) scenario = a;
-      else return `unexpected argument ${a}`;
-    }
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (!scenario) return "which scenario?";
-  if ((mail === undefined) !== (side === undefined)) return "--patch and --side go together";
-  if (o.timeS !== undefined && !budgetGiven) o.budget = Number.MAX_SAFE_INTEGER;
-  return { scenario, tree, patch: mail ? { mail, side: side! } : undefined, o, seeds, minimise: min, json };
+function strategyOf(v: unknown): ExploreStrategy {
+  if (v === undefined) return "pct";
+  if (v !== "pct" && v !== "random" && v !== "bounded") throw new UsageError("--strategy is pct, random or bounded");
+  return v;
 }
 
-function scenarioList(): string {
-  return explorableScenarios()
-    .map((s) => `  ${s.name}${s.seed ? ` (seed ${s.seed})` : ""}: ${s.title}`)
+function argsOf(p: Parsed): Args {
+  const [tree] = treesOf(p, [NEWEST_TREE]);
+  const mail = p.values.patch as string | undefined;
+  const side = p.values.side as string | undefined;
+  if ((mail === undefined) !== (side === undefined)) throw new UsageError("--patch and --side go together");
+  if (side !== undefined && side !== "before" && side !== "after") throw new UsageError("--side is before or after");
+  const o: ExploreOptions = { strategy: strategyOf(p.values.strategy), seed: intOf(p, "seed", 1), budget: intOf(p, "budget", DEFAULT_BUDGET) };
+  if (p.values.time !== undefined) {
+    o.timeS = intOf(p, "time", 0, 1);
+    if (p.values.budget === undefined) o.budget = Number.MAX_SAFE_INTEGER;
+  }
+  if (p.values.depth !== undefined) o.depth = intOf(p, "depth", PCT_DEPTH, 1);
+  if (p.values.bound !== undefined) o.bound = intOf(p, "bound", 2);
+  if (p.values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(String(p.values.shard));
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError("--shard is i/n with 0 <= i < n");
+    o.shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  if (p.values["keep-going"]) o.keepGoing = true;
+  return { tree: tree!, patch: mail ? { mail, side: side as Side } : undefined, o, seeds: intOf(p, "seeds", 0), minimise: !p.values["no-minimise"], json: Boolean(p.values.json) };
+}
+
+async function scenarioList(): Promise<string> {
+  return explorableOrder(await bundledScenarios())
+    .map((s) => `  ${s.name}${s.mode === "unguided" ? " (unguided)" : ""}: ${s.title}`)
     .join("\n");
+}
+
+/** The one scenario a name or file gives. */
+async function oneScenario(spec: string): Promise<Scenario> {
+  const list = await findScenarios(spec);
+  if (list.length === 1) return list[0]!;
+  const unguided = list.filter((s) => s.mode === "unguided");
+  if (unguided.length === 1) return unguided[0]!;
+  throw new UsageError(`${spec} names ${list.length} scenarios: ${list.map((s) => s.name).join(", ")}`);
 }
 
 function summary(r: ExploreResult): string {
@@ -120,28 +107,26 @@ function summary(r: ExploreResult): string {
 }
 
 export async function runExploreCli(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(`${HELP}\nscenarios:\n${scenarioList()}`);
-    return 0;
-  }
-  const args = parse(argv);
-  if (typeof args === "string") {
-    console.error(`dioscope explore: ${args}\n${USAGE}`);
-    return 2;
-  }
-  const scenario = findExplorable(args.scenario);
-  if (!scenario) {
-    console.error(`dioscope explore: unknown scenario ${args.scenario}; known:\n${scenarioList()}`);
-    return 2;
-  }
-  const na = applies(scenario, args.tree);
-  if (na) {
-    console.error(`dioscope explore: ${scenario.name} does not apply to ${args.tree}: ${na}`);
-    return 2;
-  }
+  return command(EXPLORE, argv, async (p) => {
+    if (p.positionals.length !== 1) throw new UsageError(`which scenario? bundled:\n${await scenarioList()}`);
+    const args = argsOf(p);
+    let scenario: Scenario;
+    try {
+      scenario = await oneScenario(p.positionals[0]!);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(e.message);
+      throw e;
+    }
+    const na = notApplicableOn(scenario, args.tree);
+    if (na) throw new UsageError(`${scenario.name} does not apply to ${args.tree}: ${na}`);
+    return exploreScenario(scenario, args);
+  });
+}
+
+async function exploreScenario(scenario: Scenario, args: Args): Promise<number> {
   const tty = process.stderr.isTTY;
   const log = tty ? (l: string) => process.stderr.write(`${l}\n`) : undefined;
-  const kernel = resolveKernel(args.tree, args.patch, log);
+  const kernel = resolveKernel(args.tree, scenario, args.patch, log);
   const t: Target = { scenario, kernel };
 
   if (args.seeds > 0) {

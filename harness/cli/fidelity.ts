@@ -4,12 +4,23 @@
 import { hostImports } from "../build/host-interface.ts";
 import { currentBuild } from "../build/registry.ts";
 import { resolveTree } from "../tree/resolve.ts";
-import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { TREE_NAMES, type TreeName } from "../tree/source.ts";
+import { COMMON, command, treesOf, type CommandSpec } from "./args.ts";
+
+export const FIDELITY: CommandSpec = {
+  name: "fidelity",
+  positionals: "",
+  summary: "Prints the arch interface of each built kernel: every import with its contract (wasm_host.h) or as a trap.",
+  options: { tree: COMMON.tree, base: COMMON.base, help: COMMON.help },
+};
 
 export async function runFidelity(argv: string[]): Promise<number> {
-  const trees = argv.filter(isTreeName) as TreeName[];
+  return command(FIDELITY, argv, async (p) => fidelity(treesOf(p, TREE_NAMES)));
+}
+
+function fidelity(trees: TreeName[]): number {
   const contracts = new Map(hostImports().map((h) => [h.name, h]));
-  for (const name of trees.length ? trees : TREE_NAMES) {
+  for (const name of trees) {
     const b = currentBuild(resolveTree(name));
     if (!b) {
       console.log(`# ${name}: not built (run ./build.sh)`);

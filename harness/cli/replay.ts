@@ -4,35 +4,35 @@
 // same failures and the same event-log hash every time.
 // Exit 0: the run passes; 1: it fails (the failure reproduced); 2: the
 // token is unusable, its kernel build is gone, or the replay diverged.
-import { kernelById } from "../explore/kernels.ts";
 import { describe, scheduleReport } from "../explore/report.ts";
 import { replaySteps } from "../explore/runner.ts";
 import { decodeToken, TokenError } from "../explore/schedule.ts";
 import { scenarioByHash } from "../explore/scenarios.ts";
+import { bundledScenarios, loadScenarioFile } from "../scenario/load.ts";
+import { kernelById } from "../variants/kernels.ts";
+import { COMMON, command, intOf, UsageError, type CommandSpec } from "./args.ts";
 
-const USAGE = "usage: dioscope replay <token> [--times N] [--json]";
+export const REPLAY: CommandSpec = {
+  name: "replay",
+  positionals: "<token>",
+  summary: "Runs the schedule a replay token names (scenario, kernel build, steps) exactly and prints the verdict, timeline and console.",
+  options: {
+    times: { type: "string", value: "N", help: "run it N times and require the same failures and event-log hash every time" },
+    scenario: { ...COMMON.scenario, help: "a scenario file to look the token's scenario up in (besides the bundled ones); repeat for several" },
+    json: COMMON.json,
+    help: COMMON.help,
+  },
+  more: "exit status: 0 the run passes, 1 it fails (the failure reproduced), 2 the token is unusable, its build is gone, or the replay diverged",
+};
 
 export async function runReplayCli(argv: string[]): Promise<number> {
-  let token: string | undefined;
-  let times = 1;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--times") times = Math.max(1, Math.floor(Number(argv[++i])) || 1);
-    else if (a === "--json") json = true;
-    else if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      return 0;
-    } else if (token === undefined && !a.startsWith("--")) token = a;
-    else {
-      console.error(USAGE);
-      return 2;
-    }
-  }
-  if (!token) {
-    console.error(USAGE);
-    return 2;
-  }
+  return command(REPLAY, argv, async (p) => {
+    if (p.positionals.length !== 1) throw new UsageError("give one replay token");
+    return replay(p.positionals[0]!, intOf(p, "times", 1, 1), Boolean(p.values.json), (p.values.scenario as string[] | undefined) ?? []);
+  });
+}
+
+async function replay(token: string, times: number, json: boolean, files: string[]): Promise<number> {
   let d;
   try {
     d = decodeToken(token);
@@ -43,9 +43,10 @@ export async function runReplayCli(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const scenario = scenarioByHash(d.scenarioHash);
+  const known = [...(await bundledScenarios()), ...(await Promise.all(files.map((f) => loadScenarioFile(f)))).flat()];
+  const scenario = scenarioByHash(known, d.scenarioHash);
   if (!scenario) {
-    console.error("dioscope replay: the token names a scenario this version does not have");
+    console.error("dioscope replay: the token names a scenario that is neither bundled nor in a --scenario file");
     return 2;
   }
   const kernel = kernelById(d.tree, d.buildId);

@@ -15,6 +15,9 @@ import { Follow, Pct, RandomWalk, scheduleSeed, type Recording } from "./strateg
 import { runWith, type Outcome, type Target } from "./runner.ts";
 import type { Step } from "./schedule.ts";
 
+/** PCT's bug depth when none is given: the number of priority change points is depth - 1. */
+export const PCT_DEPTH = 3;
+
 export type ExploreStrategy = Extract<StrategyName, "pct" | "random" | "bounded">;
 
 export interface Shard {
@@ -30,7 +33,7 @@ export interface ExploreOptions {
   /** Wall-clock limit in seconds (makes the set of schedules speed-dependent). */
   timeS?: number;
   shard?: Shard;
-  /** PCT bug depth (default 3). */
+  /** PCT bug depth (default PCT_DEPTH). */
   depth?: number;
   /** PCT horizon override (default: the natural run's consultations). */
   horizon?: number;
@@ -87,7 +90,7 @@ export function explore(t: Target, o: ExploreOptions): ExploreResult {
   if (!(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count)) throw new Error(`bad shard ${shard.index}/${shard.count}`);
   const params: Record<string, number> = {};
   if (o.strategy === "pct") {
-    params.depth = o.depth ?? 3;
+    params.depth = o.depth ?? PCT_DEPTH;
     params.horizon = o.horizon ?? naturalConsultations(t);
   }
   if (o.strategy === "bounded") params.bound = o.bound ?? 2;

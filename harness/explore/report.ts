@@ -1,7 +1,7 @@
 // What an exploration reports about one schedule: its replay token, the
 // failed expectations, the two-column timeline and the full event log
 // (machine events, bios, agent commands, console) for the JSON report.
-import { timeline } from "../report/timeline.ts";
+import { timeline } from "../scenario/timeline.ts";
 import type { ScenarioRun } from "../scenario/run.ts";
 import type { Outcome } from "./runner.ts";
 import { fnv1a, type Step } from "./schedule.ts";

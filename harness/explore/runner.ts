@@ -4,17 +4,11 @@
 // replay is reported as such, never as a failure of the kernel.
 import { runScenario, type RunTiming, type ScenarioRun } from "../scenario/run.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { TreeName } from "../tree/source.ts";
+import type { KernelRef } from "../variants/kernels.ts";
 import type { Step } from "./schedule.ts";
 import { Follow, type Recording } from "./strategies.ts";
 
-export interface KernelRef {
-  tree: TreeName;
-  buildId: string;
-  wasmPath: string;
-  /** "6.12 pristine", "6.12 before <patch>", ... */
-  label: string;
-}
+export type { KernelRef };
 
 export interface Target {
   scenario: Scenario;

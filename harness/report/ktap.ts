@@ -5,14 +5,14 @@
 import type { CheckReport, UnitResult } from "../check/check.ts";
 import type { ScenarioVerdict } from "../check/verdict.ts";
 import type { ScenarioRun } from "../scenario/run.ts";
-import { timeline } from "./timeline.ts";
+import { timeline } from "../scenario/timeline.ts";
 
 function diag(lines: string[], indent: string): string[] {
   return lines.map((l) => `${indent}# ${l}`.trimEnd());
 }
 
-/** What a failing run shows: its failed expectations, timeline and console. */
-export function explainRun(side: string, r: ScenarioRun): string[] {
+/** What a failing run shows: its failed expectations, timeline, console and the command that runs it again. */
+export function explainRun(side: string, r: ScenarioRun, reproduce: string[] | null = null): string[] {
   const out = [`${side}: ${r.scenario} FAILED on ${r.wasmPath}`];
   for (const x of r.results) if (x.failure) out.push(`  expected ${x.name}; got ${x.failure.split("\n")[0]}`);
   out.push(`  observed: ${JSON.stringify(r.observed.values)}`);
@@ -22,7 +22,7 @@ export function explainRun(side: string, r: ScenarioRun): string[] {
     out.push("  console:");
     for (const l of cons.slice(-20)) out.push(`    ${l.text}`);
   }
-  out.push(`  reproduce: dioscope check --scenario ${r.scenario} (same tree and patch; the run is deterministic)`);
+  if (reproduce) out.push(`  reproduce: ${reproduce.join(" ")} (the run is deterministic)`);
   return out;
 }
 
@@ -32,34 +32,57 @@ function line(ok: boolean, n: number, name: string, directive: string): string {
 
 function verdictLine(v: ScenarioVerdict, n: number, unit: UnitResult): string {
   const name = `${unit.label} :: ${v.scenario}`.replace(/#/g, "");
+  const passesBoth = v.verdict === "no-effect" && v.before?.passed !== false && !v.explored?.before.first;
   switch (v.verdict) {
     case "fixed":
       return line(true, n, name, `fixed: ${v.reason}`);
     case "regressed":
       return line(false, n, name, `regressed: ${v.reason}`);
     case "no-effect":
-      return line(v.reason.startsWith("passes"), n, name, `${v.reason.startsWith("passes") ? "" : "TODO "}no effect: ${v.reason}`);
+      return line(passesBoth, n, name, `${passesBoth ? "" : "TODO "}no effect: ${v.reason}`);
     case "not-applicable":
       return line(true, n, name, `SKIP not applicable: ${v.reason}`);
+    case "not-judged":
+      return line(true, n, name, `SKIP ${v.reason}`);
   }
 }
 
-export function ktap(report: CheckReport, trees: string[]): string {
-  const out = ["KTAP version 1", `1..${trees.length}`];
-  trees.forEach((tree, ti) => {
+/** Diagnostics of a tree: how each patch was located, which scenarios run and why. */
+function treeHeader(report: CheckReport, tree: string): string[] {
+  const out: string[] = [];
+  for (const p of report.patches.filter((p) => p.tree === tree))
+    out.push(`${p.id}: ${p.status}${p.relocated ? ", relocated" : ""}${p.notes.length ? " (" + p.notes.join("; ") + ")" : ""}`);
+  for (const s of report.selected) out.push(`scenario ${s.scenario} (${s.mode}): ${s.why}`);
+  return out;
+}
+
+/** Diagnostics of a unit: what its scenarios declared beyond the patch, and what of the patch is compiled. */
+function unitHeader(u: UnitResult): string[] {
+  const out = u.declarations.map((d) => `${u.label}: ${d.kind === "regression" ? "before = the tree +" : "both sides also carry"} ${d.patch} (declared by ${d.by.join(", ")}: ${d.why})`);
+  for (const n of u.coverage?.notCompiled ?? []) out.push(`${u.label}: ${n.reason}${u.coverage!.compiled.length ? " (judged: " + u.coverage!.compiled.join(", ") + ")" : ""}`);
+  if (u.problem && !u.verdicts.length) out.push(`${u.label}: ${u.problem}`);
+  return out;
+}
+
+export function ktap(report: CheckReport): string {
+  const out = ["KTAP version 1", `1..${report.trees.length}`];
+  report.trees.forEach((tree, ti) => {
     const units = report.units.filter((u) => u.tree === tree);
     const n = units.reduce((a, u) => a + u.verdicts.length, 0);
     out.push("    KTAP version 1", `    # Subtest: ${tree}`, `    1..${n}`);
-    for (const p of report.patches.filter((p) => p.tree === tree)) out.push(`    # ${p.id}: ${p.status}${p.notes.length ? " (" + p.notes.join("; ") + ")" : ""}`);
+    out.push(...diag(treeHeader(report, tree), "    "));
     let i = 0;
     let treeOk = true;
-    for (const u of units)
+    for (const u of units) {
+      out.push(...diag(unitHeader(u), "    "));
       for (const v of u.verdicts) {
         i++;
         if (v.verdict === "regressed") treeOk = false;
-        for (const [side, r] of [["before", v.before], ["after", v.after]] as const) if (r && !r.passed) out.push(...diag(explainRun(side, r), "    "));
+        for (const [side, r] of [["before", v.before], ["after", v.after]] as const) if (r && !r.passed) out.push(...diag(explainRun(side, r, v.reproduce), "    "));
+        if (v.explored && v.reproduce) out.push(...diag([`reproduce: ${v.reproduce.join(" ")}`], "    "));
         out.push("    " + verdictLine(v, i, u));
       }
+    }
     out.push(line(treeOk, ti + 1, tree, ""));
   });
   return out.join("\n") + "\n";

@@ -7,8 +7,11 @@ import type { AgentCommand } from "../agent/protocol.ts";
 import type { Booted } from "../boot/boot.ts";
 import type { BlockDevice } from "../block/device.ts";
 import type { Breakpoint, Machine, RunLimits, RunOutcome } from "../machine/machine.ts";
+import { UserTask } from "../user/task.ts";
 
-export const O = { RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, TRUNC: 0o1000, DIRECT: 0o40000 } as const;
+/** Open flags: one definition, the user ABI's. */
+import { O } from "../user/abi.ts";
+export { O };
 export const EIOCBQUEUED = -529;
 
 /** An agent task: its agent id (commands) and kernel pid (breakpoints, timelines). */
@@ -53,6 +56,13 @@ export class ScenarioContext {
     const t = { ...this.agent.spawn(name, cpu), name };
     this.tasks[t.id] = t;
     return t;
+  }
+
+  /** A user process (real system calls), named in hang reports like the agent's tasks. */
+  userTask(name: string, cpu?: number): UserTask {
+    const u = UserTask.spawn(this.agent, { name, cpu });
+    this.tasks[u.id] = { id: u.id, pid: u.pid, name };
+    return u;
   }
 
   mount(dev: string, dir: string, fstype: string, data?: string): void {

@@ -12,6 +12,8 @@ import { HangObserved, ScenarioContext } from "./context.ts";
 import type { Observed, Scenario } from "./types.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
+import { AgentTimeout } from "../agent/api.ts";
+import { ScenarioError, whereIn } from "./load.ts";
 
 export interface ScenarioRun {
   scenario: string;
@@ -47,8 +49,24 @@ interface Prepared {
 
 const prepared = new Map<string, Prepared>();
 
+/** Simulated time set-up's deferred work gets to finish before the snapshot. */
+const QUIESCE_NS = 1e9;
+
+/** The kernel did not finish what the scenario waited for. */
+function isHang(e: unknown): e is Error {
+  return e instanceof HangObserved || e instanceof AgentTimeout || (e instanceof MachineError && /^hang/.test(e.message));
+}
+
+/** An error of the scenario's own code (or a set-up the kernel never finished), naming its file and line. */
+function scenarioFault(s: Scenario, phase: "set-up" | "run", e: unknown): ScenarioError {
+  if (e instanceof ScenarioError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const what = isHang(e) ? `${phase} did not finish` : `${phase} failed`;
+  return new ScenarioError(`${s.source ? whereIn(s.source, e) : "(scenario without a file)"}: scenario "${s.name}": ${what}: ${msg}`);
+}
+
 function prepare(scenario: Scenario, wasmPath: string): Prepared {
-  const key = `${scenario.name}\0${wasmPath}`;
+  const key = `${scenario.source ?? ""}\0${scenario.name}\0${wasmPath}`;
   const have = prepared.get(key);
   if (have) return have;
   const booted = bootKernel(wasmPath, {
@@ -57,10 +75,15 @@ function prepare(scenario: Scenario, wasmPath: string): Prepared {
     disks: scenario.disks.map((d, i) => makeDisk(`wd${String.fromCharCode(97 + i)}`, d.kind, d.sizeMiB)),
   });
   const ctx = new ScenarioContext(booted);
-  const state = scenario.setup(ctx);
   const m = booted.machine;
-  // Quiesce: let set-up I/O and deferred work finish before the snapshot.
-  m.run(() => false, { stopWhenQuiescent: true, untilNs: m.clock.now + 1e9 });
+  let state: unknown;
+  try {
+    state = scenario.setup(ctx);
+    // Quiesce: let set-up I/O and deferred work finish before the snapshot.
+    m.run(() => false, { stopWhenQuiescent: true, untilNs: m.clock.now + QUIESCE_NS });
+  } catch (e) {
+    throw scenarioFault(scenario, "set-up", e);
+  }
   const p: Prepared = {
     booted,
     ctx,
@@ -113,11 +136,11 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
   try {
     scenario.run(ctx, p.state);
   } catch (e) {
-    if (e instanceof HangObserved) hang = e.message;
+    if (e instanceof HangObserved || e instanceof AgentTimeout) hang = e.message;
     else if (e instanceof MachineError) {
       error = e.message;
       if (/^hang/.test(e.message)) hang = e.message;
-    } else throw e;
+    } else throw scenarioFault(scenario, "run", e);
   }
   const t2 = o.timing ? performance.now() : 0;
   const observed: Observed = { values: { ...ctx.values }, console: m.console.lines.slice(p.consoleMark), hang };

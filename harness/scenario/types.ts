@@ -21,21 +21,55 @@ export interface Expectation {
   check(o: Observed): string | null;
 }
 
-/** Kernel versions, e.g. { from: "6.1" } or { from: "6.1", until: "6.9" }. */
-export interface KernelRange {
-  from: string;
-  until?: string;
+/**
+ * A kernel change a scenario needs beyond the patch under test, as data the
+ * pipeline reads (never a branch on a scenario name). `patch` is a path
+ * relative to the scenario file, or a file name in the repository's
+ * patches/scenario/; `{tree}` in it is replaced by the tree's name, `{series}`
+ * by its kernel series ("7.3", also for a user's tree at 7.3.x).
+ */
+export interface ScenarioPatch {
+  patch: string;
+  /** Why the scenario needs it: printed with every verdict that used it. */
+  why: string;
 }
+
+/** A mail the scenario reproduces, recognised by its subject (without "[PATCH ...]"). */
+export interface Reproduces {
+  subject: string;
+  /** Upstream commit id of the fix, for the report. */
+  upstream?: string;
+}
+
+export type ScenarioMode = "scripted" | "unguided";
 
 export interface Scenario<S = any> {
   name: string;
   title: string;
-  /** The seed mail it reproduces ("001"), if any. */
-  seed: string | null;
-  /** Kernel versions it is written for: `from` (inclusive) up to `until` (exclusive; open when absent). */
-  kernels: KernelRange;
-  /** Ranges inside `kernels` where it does not apply, with the reason. */
-  notApplicable?: readonly (KernelRange & { reason: string })[];
+  /**
+   * "scripted" (default): one run under the default schedule. "unguided":
+   * no scripted interleaving; it runs under the explorers (`dioscope
+   * explore`, `dioscope check --explore N`).
+   */
+  mode?: ScenarioMode;
+  /**
+   * Tree-relative paths (files or directory prefixes) of the kernel code the
+   * scenario exercises: a check selects the scenarios whose paths a patch
+   * touches.
+   */
+  exercises: readonly string[];
+  /** Mails this scenario reproduces: selected for them, and a verdict other than "fixed" fails the main job. */
+  reproduces?: readonly Reproduces[];
+  /** Trees it does not run on, with the reason (default: it runs on every tree). */
+  notApplicable?: Readonly<Record<string, string>>;
+  /** Changes both sides also carry (e.g. a later guard that hides the bug), applied before the patch under test. */
+  alsoApply?: readonly ScenarioPatch[];
+  /**
+   * For a mail it reproduces that applies to no tree in either direction
+   * (written for a tree long gone): the "before" side is the tree plus this
+   * patch, which puts the bug back; "after" is the tree as it is.
+   */
+  regression?: ScenarioPatch;
   disks: readonly { kind: FsKind; sizeMiB?: number }[];
   cpus: number;
   memoryMiB?: number;
@@ -46,6 +80,18 @@ export interface Scenario<S = any> {
   expectations: readonly Expectation[];
   /** What the scenario changes or assumes beyond the literal patch, for the report. */
   notes?: string;
+  /** Set by the loader: the file the scenario came from (patch paths, error messages, reproduce commands). */
+  source?: string;
+}
+
+/** Limits the loader enforces on a scenario's declarations. */
+export const SCENARIO_LIMITS = { cpusMax: 8, memoryMiBMin: 10, memoryMiBMax: 1024, disksMax: 4, diskMiBMax: 1024 } as const;
+
+export const scenarioMode = (s: Scenario): ScenarioMode => s.mode ?? "scripted";
+
+/** null when `s` runs on `tree`, else why not. */
+export function notApplicableOn(s: Scenario, tree: string): string | null {
+  return s.notApplicable?.[tree] ?? null;
 }
 
 /** Expectation helpers. */

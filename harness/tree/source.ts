@@ -83,8 +83,8 @@ export function unsupportedReason(tree: PristineTree): string | null {
   return null;
 }
 
-/** The newest default tree: what a check uses first when no tree is named. */
-export const DEFAULT_TREE: TreeName = [...TREE_NAMES].sort(compareKernelVersions).at(-1)!;
+/** The tree a command uses when one tree is needed and none is named: the newest default tree. */
+export const NEWEST_TREE: TreeName = [...TREE_NAMES].sort(compareKernelVersions).at(-1)!;
 
 /** One line for reports saying exactly what the tree was (package and version, or repository, commit and dirty flag). */
 export function describeTree(t: PristineTree): string {

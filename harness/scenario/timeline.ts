@@ -3,7 +3,7 @@
 // Built from what the machine logged: context switches of the scenario's
 // tasks, device interrupts, stalls (breakpoints), bios, agent commands and
 // console messages.
-import type { ScenarioRun } from "../scenario/run.ts";
+import type { ScenarioRun } from "./run.ts";
 import { errnoName } from "../agent/api.ts";
 
 interface Row {

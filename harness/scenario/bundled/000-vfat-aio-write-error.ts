@@ -6,10 +6,9 @@
 // async) whose bio the disk fails with BLK_STS_IOERR after the submit path
 // returned. The kiocb must complete exactly once with -EIO, and the dio
 // must end (a later truncate, which waits in inode_dio_wait, returns). With
-// the 2006 bug (patches/000-regression-...: the bug put back into 6.x) the
+// the 2006 bug (the declared regression patch: the bug put back into 6.x) the
 // completion is lost: the run hangs waiting for it.
-import { blocks, EIOCBQUEUED, O, type Task } from "../context.ts";
-import { expect, type Scenario } from "../types.ts";
+import { blocks, EIOCBQUEUED, expect, O, type Scenario, type Task } from "../api.ts";
 
 interface State {
   W: Task;
@@ -17,13 +16,22 @@ interface State {
   buf: number;
 }
 
+/** What every scenario of seed 000 shares: the mail, its regression patch, a vfat disk on 2 CPUs. */
+export const SEED000 = {
+  reproduces: [{ subject: "direct-io: bug fix in dio handling write error", upstream: "174e27c607cf" }],
+  regression: {
+    patch: "000-regression-direct-io-lost-aio-completion.patch",
+    why: "the 2006 mail applies to no 6.x tree; this puts its bug (a failed bio's AIO completion is lost) back into today's dio_bio_end_aio()",
+  },
+  disks: [{ kind: "vfat", sizeMiB: 16 }],
+  cpus: 2,
+} as const satisfies Partial<Scenario>;
+
 export const seed000: Scenario<State> = {
   name: "000-vfat-aio-dio-write-error",
   title: "vfat (fs/direct-io.c): async O_DIRECT write whose bio fails after submit returned",
-  seed: "000",
-  kernels: { from: "6.1" },
-  disks: [{ kind: "vfat", sizeMiB: 16 }],
-  cpus: 2,
+  exercises: ["fs/direct-io.c", "fs/fat/"],
+  ...SEED000,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
     s.createFile("/mnt/f", blocks(1, 2, 3, 4));
@@ -51,6 +59,7 @@ export const seed000: Scenario<State> = {
     expect.value("truncate", 0, "the dio ended: truncate (inode_dio_wait) returns"),
     expect.noHang(),
   ],
-  notes:
-    "The 2006 mail applies to no 6.x tree; the before tree is the tree plus patches/000-regression-direct-io-lost-aio-completion.patch, which puts the 2006 behaviour back into dio_bio_end_aio(). The kiocb is the agent's (in-kernel, like the loop driver's); io_submit/io_getevents need user-mode tasks.",
+  notes: "The kiocb is the agent's (in-kernel, like the loop driver's); 000-vfat-aio-getevents is the same through io_submit/io_getevents.",
 };
+
+export default seed000;

@@ -12,13 +12,10 @@
 // fix, btrfs returns -EAGAIN for a NOWAIT read whose extent is shorter than
 // the request and io_uring retries in io-wq, blocking: res = 8192.
 //
-// Every tree it runs on carries a later guard that returns -EAGAIN for any NOWAIT read
+// Both trees carry a later guard that returns -EAGAIN for any NOWAIT read
 // longer than a page, which hides the seed's effect: the scenario's trees
-// (before AND after) have it taken out by
-// patches/002-scenario-nowait-read-guard-removed-<kernel series>.patch.
-import { IoUring, O, PAGE_SIZE, UserTask, type UserBuffer } from "../../user/index.ts";
-import type { ScenarioContext } from "../context.ts";
-import { expect, type Scenario } from "../types.ts";
+// (before AND after) have it taken out: the alsoApply declaration below.
+import { expect, IoUring, O, PAGE_SIZE, UserTask, type Scenario, type ScenarioContext, type UserBuffer } from "../api.ts";
 
 export interface State {
   u: UserTask;
@@ -45,8 +42,14 @@ export function observeRead(s: ScenarioContext, { u, ring, buf }: State): void {
 export const seed002: Scenario<State> = {
   name: "002-btrfs-uring-nowait-short-read",
   title: "btrfs: io_uring O_DIRECT READV over two extents with the buffer's second page not resident",
-  seed: "002",
-  kernels: { from: "6.1" },
+  exercises: ["fs/btrfs/", "fs/iomap/", "io_uring/"],
+  reproduces: [{ subject: "btrfs: fallback to blocking mode when doing async dio over multiple extents", upstream: "ca93e44bfb5f" }],
+  alsoApply: [
+    {
+      patch: "002-scenario-nowait-read-guard-removed-{series}.patch",
+      why: "a later guard in btrfs_dio_iomap_begin returns -EAGAIN for every NOWAIT read longer than a page, which hides the short read on these trees; both sides have it taken out",
+    },
+  ],
   disks: [{ kind: "btrfs", sizeMiB: 128 }],
   cpus: 2,
   memoryMiB: 64,
@@ -82,6 +85,7 @@ export const seed002: Scenario<State> = {
     { name: "the buffer holds both extents", check: (o) => (o.values.page0 === "right" && o.values.page1 === "right" ? null : `page 0 ${o.values.page0}, page 1 ${o.values.page1}`) },
     expect.noHang(),
   ],
-  notes:
-    "Before and after trees both have the later NOWAIT read guard of btrfs_dio_iomap_begin taken out (patches/002-scenario-nowait-read-guard-removed-<kernel series>.patch): with it the short read cannot happen on these trees. From 6.12 on the seed is located in fs/btrfs/direct-io.c with free_extent_map renamed btrfs_free_extent_map.",
+  notes: "On 6.12 the mail's code lives in fs/btrfs/direct-io.c, where the locator finds it (relocated, with the rename it reports).",
 };
+
+export default seed002;

@@ -11,8 +11,7 @@
 // breakpoint) while A's bio completes on CPU 0: the completion work's
 // invalidate_inode_pages2_range finds folio 1 dirty, warns and sets -EIO on
 // the mapping. With the fix, B waits in inode_dio_wait until A's dio ends.
-import { blocks, EIOCBQUEUED, O, type Task } from "../context.ts";
-import { expect, type Scenario } from "../types.ts";
+import { blocks, EIOCBQUEUED, expect, O, type Scenario, type Task } from "../api.ts";
 
 const WARNING = "Page cache invalidation failure on direct I/O";
 
@@ -28,8 +27,8 @@ interface State {
 export const seed001: Scenario<State> = {
   name: "001-ext4-dio-buffered-fallback-race",
   title: "ext4 (no extents): async DIO completion vs. DIO→buffered fallback of another writer",
-  seed: "001",
-  kernels: { from: "6.1" },
+  exercises: ["fs/ext4/", "fs/iomap/"],
+  reproduces: [{ subject: "ext4: drain in-flight DIO before buffered write fallback", upstream: "15cdefd0c052" }],
   disks: [{ kind: "ext4-noextents", sizeMiB: 16 }],
   cpus: 2,
   setup(s) {
@@ -81,3 +80,5 @@ export const seed001: Scenario<State> = {
   notes:
     "In 6.1/6.12 B takes i_rwsem exclusively (the mail's diagram shows it shared, true only with patch 3/9 of that series); the race is the same. The schedule is scripted: B's CPU stalls at its first switch point inside filemap_write_and_wait_range while A's bio completes on the other CPU.",
 };
+
+export default seed001;

@@ -13,7 +13,7 @@
 // the console (the "Page cache invalidation failure on direct I/O" warning
 // of the completion work's invalidate_inode_pages2_range) and fsync's
 // return value (-EIO once the mapping carries the error).
-import { expect, type Scenario } from "../types.ts";
+import { expect, type Scenario } from "../api.ts";
 import { seed001 } from "./001-ext4-dio-fallback.ts";
 
 type State = Parameters<(typeof seed001)["run"]>[1];
@@ -36,8 +36,9 @@ if (SHARED.length !== seed001.expectations.length - 1) throw new Error(`seed 001
 export const seed001Unguided: Scenario<State> = {
   name: "001-ext4-dio-fallback-unguided",
   title: "ext4 (no extents): async DIO vs. DIO→buffered fallback, unguided (completions on the submitting CPU, due at once)",
-  seed: "001",
-  kernels: seed001.kernels,
+  mode: "unguided",
+  exercises: seed001.exercises,
+  reproduces: seed001.reproduces,
   disks: seed001.disks,
   cpus: seed001.cpus,
   // Small RAM: restoring the snapshot per schedule copies it (10 MiB is the least that boots).
@@ -58,3 +59,5 @@ export const seed001Unguided: Scenario<State> = {
   notes:
     "Unguided: no breakpoint, no held bio; the interleaving is the scheduler's. Every bio completes by an interrupt on its submitting CPU, due at submission; when it is taken is a scheduling choice. A's write may also complete before its submit returns (the value is then returned and reported once by the agent).",
 };
+
+export default seed001Unguided;

@@ -5,8 +5,8 @@
 // request must complete with an error, so the write to /dev/loop0 returns
 // -EIO. With the 2006 bug (the regression mutant) the kiocb never completes,
 // nor does the loop request: the writer hangs.
-import { blocks, O, type Task } from "../context.ts";
-import { expect, type Scenario } from "../types.ts";
+import { blocks, expect, O, type Scenario, type Task } from "../api.ts";
+import { SEED000, seed000 } from "./000-vfat-aio-write-error.ts";
 
 interface State {
   W: Task;
@@ -17,10 +17,8 @@ interface State {
 export const seed000loop: Scenario<State> = {
   name: "000-vfat-loop-dio-write-error",
   title: "vfat under a loop device with direct I/O: the backing write fails after submission",
-  seed: "000",
-  kernels: { from: "6.1" },
-  disks: [{ kind: "vfat", sizeMiB: 16 }],
-  cpus: 2,
+  exercises: [...seed000.exercises, "drivers/block/loop.c"],
+  ...SEED000,
   setup(s) {
     s.mount("/dev/wda", "/mnt", "vfat");
     s.createFile("/mnt/backing", blocks(1, 2, 3, 4, 5, 6, 7, 8), { dropCache: true });
@@ -38,5 +36,7 @@ export const seed000loop: Scenario<State> = {
     expect.value("write", -5, "the write to /dev/loop0 returns -EIO"),
     expect.noHang(),
   ],
-  notes: "Same before tree as 000 (the regression mutant). The loop device's own request completion carries the error back.",
+  notes: "The loop device's own request completion carries the error back.",
 };
+
+export default seed000loop;

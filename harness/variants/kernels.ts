@@ -1,34 +1,48 @@
-// The kernel an exploration runs on: the pristine tree, or the tree before
-// or after a patch (the same units and variant builds as `dioscope check`
-// and the main job, seed 002's without the NOWAIT read guard),
-// and finding a build again from a replay token (tree + build id).
+// The kernel a scenario runs on: the tree (with what the scenario declares
+// beyond the patch), or that tree before or after a patch series — the same
+// units and variant builds as `dioscope check` — and finding a build again
+// from a replay token (tree + build id).
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { unitsFor } from "../check/check.ts";
-import { seed002Unit } from "../check/seeds.ts";
-import { buildVariant } from "../check/variants.ts";
 import { buildKernel, type Manifest } from "../build/index.ts";
 import { ingest } from "../ingest/index.ts";
 import { wasmDir } from "../paths.ts";
+import type { Scenario } from "../scenario/types.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
-import type { KernelRef } from "./runner.ts";
+import { buildVariant } from "./build.ts";
+import { prerequisiteBase, prerequisitesOf, unitsFor } from "./units.ts";
 
 export type Side = "before" | "after";
 
-/** Builds (or finds in the cache) the kernel: pristine `tree`, or `tree` before/after the patch series in `mail`. */
-export function resolveKernel(tree: TreeName, patch?: { mail: string; side: Side }, log?: (l: string) => void): KernelRef {
+/** A built kernel a run can use. */
+export interface KernelRef {
+  tree: TreeName;
+  buildId: string;
+  wasmPath: string;
+  /** "6.12 pristine", "6.12 before <patch>", ... */
+  label: string;
+}
+
+/**
+ * Builds (or finds in the cache) the kernel `scenario` runs on: tree `tree`
+ * with the scenario's declared prerequisites, before or after the series in
+ * `patch.mail` when given.
+ */
+export function resolveKernel(tree: TreeName, scenario: Scenario, patch?: { mail: string; side: Side }, log?: (l: string) => void): KernelRef {
   const t = resolveTree(tree);
+  const series = patch ? ingest([patch.mail]) : [];
+  const pre = prerequisitesOf(scenario, tree, series);
   if (!patch) {
-    const b = buildKernel({ tree: t, log });
-    return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} pristine` };
+    const pb = prerequisiteBase(t, pre);
+    if ("blocked" in pb) throw new Error(`${scenario.name} on ${tree}: ${pb.blocked}`);
+    const b = pb.base ? buildVariant(t, pb.base, [], log) : buildKernel({ tree: t, log });
+    return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${pb.base ? "with the scenario's declared patches" : "pristine"}` };
   }
-  // Seed 002's trees are the check's: without the later NOWAIT read guard, before and after the seed.
-  const [unit] = /^002_[0-9a-f]+\.txt$/.test(basename(patch.mail)) ? [seed002Unit(patch.mail, tree)] : unitsFor(ingest([patch.mail]), tree, []);
+  const [unit] = unitsFor(series, t, pre);
   if (!unit) throw new Error(`${patch.mail}: no patch in it`);
   if (unit.blocked) throw new Error(`${basename(patch.mail)} on ${tree}: ${unit.blocked}`);
-  const ov = patch.side === "before" ? unit.before : unit.after;
-  const b = buildVariant(t, ov, patch.side === "before" ? [] : unit.patchIds, log);
+  const b = buildVariant(t, patch.side === "before" ? unit.before : unit.after, patch.side === "after" ? unit.patchIds : [], log);
   return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${patch.side} ${basename(patch.mail)}` };
 }
 

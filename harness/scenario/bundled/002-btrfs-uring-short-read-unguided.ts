@@ -11,16 +11,16 @@
 // verdict does not depend on the completion's timing.
 // The trees are the scripted scenario's (without the later NOWAIT read
 // guard, before and after the seed).
-import { PAGE_SIZE } from "../../user/index.ts";
-import { expect, type Scenario } from "../types.ts";
+import { expect, PAGE_SIZE, type Scenario } from "../api.ts";
 import { observeRead, seed002, type State } from "./002-btrfs-uring-nowait-short-read.ts";
 
 export const seed002Unguided: Scenario<State> = {
   name: "002-btrfs-uring-short-read-unguided",
   title: "btrfs: io_uring O_DIRECT READV over two extents, second buffer page not resident, unguided (completions due at once)",
-  seed: "002",
-  kernels: seed002.kernels,
-  notApplicable: seed002.notApplicable,
+  mode: "unguided",
+  exercises: seed002.exercises,
+  reproduces: seed002.reproduces,
+  alsoApply: seed002.alsoApply,
   disks: seed002.disks,
   cpus: seed002.cpus,
   // Small RAM: restoring the snapshot per schedule copies it (16 MiB is enough for this btrfs).
@@ -36,3 +36,5 @@ export const seed002Unguided: Scenario<State> = {
   expectations: [...seed002.expectations, expect.value("cqes", 1, "one CQE")],
   notes: `Unguided: no held bio; the interleaving is the scheduler's. ${seed002.notes ?? ""}`,
 };
+
+export default seed002Unguided;
