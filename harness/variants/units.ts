@@ -113,6 +113,21 @@ export function prerequisiteBase(t: PristineTree, pre: Prerequisites | null): { 
   return { base };
 }
 
+/**
+ * Where patch `p` is on `t` (on top of `base`), allowing code that moved to
+ * another file; when it is in neither direction and the tree confirms
+ * identifier renames (the old name exists nowhere in it any more, the new
+ * one does), once more with those renames applied (the report marks them).
+ */
+function locate(p: Patch, t: PristineTree, base: Overlay | undefined): ReturnType<typeof applyToTree> {
+  const r = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true });
+  if (r.report.status !== "neither") return r;
+  const renames = Object.fromEntries(r.report.files.flatMap((f) => f.hunks.flatMap((h) => (h.renames ?? []).filter((x) => x.kind === "renamed").map((x) => [x.from, x.to]))));
+  if (!Object.keys(renames).length) return r;
+  const again = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true, renames });
+  return again.report.status === "applies" || again.report.status === "already-applied" ? again : r;
+}
+
 /** The units of `series` on tree `t` under prerequisites `pre` (none: the plain tree). Located patches go to `out`. */
 export function unitsFor(series: readonly Patch[], t: PristineTree, pre: Prerequisites | null, out: PatchOnTree[] = []): Unit[] {
   const patches = series.filter((p) => !p.isCover);
@@ -125,7 +140,7 @@ export function unitsFor(series: readonly Patch[], t: PristineTree, pre: Prerequ
   let firstBefore: Overlay | null = start ?? null;
   let allForward = true;
   for (const p of patches) {
-    const r = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true });
+    const r = locate(p, t, base);
     out.push({ id: p.id, subject: p.subject, tree: t.name, status: r.report.status, relocated: r.report.relocated, notes: r.report.notes, report: r.report });
     const label = patches.length > 1 ? `${p.id} (${p.subject})` : p.subject;
     if (r.report.status === "applies" || r.report.status === "already-applied") {
