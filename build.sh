@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # dioscope set-up and build. On a fresh Debian bookworm machine: installs what
-# is missing (as root; otherwise prints the command and stops), extracts the
-# kernel trees into .cache/, builds the kernel for both trees, then runs the
-# main job. Re-running with nothing changed only checks (seconds).
+# is missing (as root; otherwise prints the command and stops), fetches and
+# extracts the kernel trees into .cache/, builds the kernel for every default
+# tree, then runs the main job. Re-running with nothing changed only checks (seconds).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,6 +38,11 @@ fi
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund
 fi
+
+# Kernel trees from Debian suites other than the machine's (7.x) are
+# downloaded by name into .cache/ with a private apt configuration; the
+# machine's package sources do not change. A tree already there is kept.
+node --import tsx harness/cli/dioscope.ts trees --fetch
 
 # Build every tree (cached by content hash), then the main job.
 node --import tsx harness/cli/dioscope.ts build --all "$@"

@@ -16,7 +16,7 @@ import { parseMap } from "../harness/build/layout.ts";
 import { BROKEN_LINE, buildDir, discardBuild, PROBE_FILE, PROBE_LINE, PROBE_SYMBOL, PROBE_VALUE, probeOverlay, type Probe } from "../harness/build/probe.ts";
 import { loadKernel } from "../harness/machine/loader.ts";
 import { repoRoot, wasmDir } from "../harness/paths.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 // One tree each keeps the cost down (both go through the same Kbuild driver):
@@ -27,7 +27,7 @@ const PROBE_OBJECT = PROBE_FILE.replace(/\.c$/, ".o");
 
 describe("one-file rebuild through an overlay", function () {
   this.timeout(15 * 60_000);
-  const tree = debianTree(REBUILD_TREE);
+  const tree = resolveTree(REBUILD_TREE);
   let probe: Probe;
 
   before(function () {
@@ -63,7 +63,7 @@ describe("one-file rebuild through an overlay", function () {
 
 describe("a kernel file that does not compile", function () {
   this.timeout(15 * 60_000);
-  const tree = debianTree(BROKEN_TREE);
+  const tree = resolveTree(BROKEN_TREE);
   let probe: Probe;
   let clangError: RegExp;
 

@@ -1,15 +1,32 @@
 // The built kernel module (issue 2): real assertions on the real build.
 // ./build.sh builds it first; these tests fail (not skip) when it is missing.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostImports } from "../harness/build/host-interface.ts";
 import { checkLayout, LayoutError, markers, parseMap } from "../harness/build/layout.ts";
 import { currentBuild, type BuiltKernel } from "../harness/build/registry.ts";
 import { loadKernel } from "../harness/machine/loader.ts";
 import { repoRoot } from "../harness/paths.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
+
+/**
+ * Byte offset of gen_syndrome in the tree's struct raid6_calls (the first
+ * member in 6.x's include/linux/raid/pq.h, after `name` in 7.x's
+ * lib/raid/raid6/algos.h): every member before it is a pointer, 4 bytes on wasm32.
+ */
+function genSyndromeOffset(tree: string): number {
+  const root = resolveTree(tree).root;
+  const header = ["lib/raid/raid6/algos.h", "include/linux/raid/pq.h"].map((p) => join(root, p)).find((p) => existsSync(p));
+  assert.ok(header, "the tree has a raid6 header");
+  const body = /struct raid6_calls \{([^}]*)\}/.exec(readFileSync(header, "utf8"))?.[1];
+  assert.ok(body, `struct raid6_calls in ${header}`);
+  const members = body.split(";").map((m) => m.trim()).filter(Boolean);
+  const i = members.findIndex((m) => m.includes("(*gen_syndrome)"));
+  assert.ok(i >= 0 && members.slice(0, i).every((m) => m.includes("*")), `gen_syndrome after pointer members only in ${header}`);
+  return 4 * i;
+}
 
 for (const name of TEST_TREES) {
   describe(`built kernel ${name}`, function () {
@@ -17,7 +34,7 @@ for (const name of TEST_TREES) {
     let symbols: Map<string, number>;
 
     before(function () {
-      const tree = debianTree(name);
+      const tree = resolveTree(name);
       const b = currentBuild(tree);
       assert.ok(b, `no current build for ${name}: run ./build.sh`);
       built = b;
@@ -73,8 +90,8 @@ for (const name of TEST_TREES) {
       const k = loadKernel(built.wasmPath);
       const dv = new DataView(k.memory.buffer);
       const mem = new Uint8Array(k.memory.buffer);
-      // struct raid6_calls: gen_syndrome is the first member, a table index
-      const fn = k.table.get(dv.getUint32(symbols.get("raid6_intx1")!, true)) as (d: number, b: number, p: number) => void;
+      // struct raid6_calls.gen_syndrome, a table index, at the offset the tree's own header gives
+      const fn = k.table.get(dv.getUint32(symbols.get("raid6_intx1")! + genSyndromeOffset(name), true)) as (d: number, b: number, p: number) => void;
       const disks = 5, bytes = 64; // 3 data + P + Q
       const base = (k.address("_end") + 0xffff) & ~0xffff;
       const ptrs = base, buf = base + 4096;

@@ -11,7 +11,7 @@ import { runCheck, type CheckReport } from "../harness/check/check.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot, wasmDir } from "../harness/paths.ts";
 import { bundledScenarios } from "../harness/scenario/load.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const BUNDLED = await bundledScenarios();
@@ -24,7 +24,7 @@ function cli(args: string[]): { code: number; out: string; err: string } {
 /** A one-line change to `file` of tree `tree` as a git-style patch (made with git diff --no-index from the tree's own file). */
 function onelinePatch(tree: (typeof TEST_TREES)[number], file: string): string {
   const d = mkdtempSync(join(tmpdir(), "dioscope-patch-"));
-  const text = readFileSync(join(debianTree(tree).root, file), "utf8");
+  const text = readFileSync(join(resolveTree(tree).root, file), "utf8");
   const changed = text.replace(/\n\n/, "\n/* a change */\n\n");
   for (const [side, t] of [["a", text], ["b", changed]] as const) {
     const p = join(d, side, file);

@@ -9,7 +9,7 @@ import { applyToTree, ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { bundledScenarios } from "../harness/scenario/load.ts";
 import { scenarioMode } from "../harness/scenario/types.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const BUNDLED = await bundledScenarios();
@@ -32,7 +32,7 @@ for (const tree of TEST_TREES) {
     });
 
     it("the ext4 drain placed after generic_perform_write does not fix seed 001", () => {
-      const t = debianTree(tree);
+      const t = resolveTree(tree);
       const [seed] = ingest([join(repoRoot, "patches/001_60a185f54a9e7512.txt")]);
       const reverted = applyToTree(seed!, t).before!;
       const file = join(repoRoot, "patches/controls/001-wrong-fix-drain-after-write.patch");

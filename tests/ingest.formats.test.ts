@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { applyToTree, formatReport, ingest, ingestText, type Patch } from "../harness/ingest/index.ts";
 import { damageDiff, prng, unifiedDiff } from "../harness/ingest/mangle.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 
-const tree = debianTree("6.1");
+const tree = resolveTree("6.1");
 const REL = "fs/ext4/file.c";
 const orig = readFileSync(join(tree.root, REL), "utf8");
 

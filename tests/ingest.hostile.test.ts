@@ -53,7 +53,7 @@ describe("ingest: hostile input", function () {
     writeFileSync(join(tmp, "outside/evil.c"), "int x;\n");
     symlinkSync(join(tmp, "outside"), join(root, "fs/link"));
     execFileSync("mkfifo", [join(root, "fs/fifo.c")]);
-    fake = { name: "6.1", origin: "test", kernelVersion: "0", root };
+    fake = { name: "6.1", origin: "test", source: { kind: "dir", path: root, fingerprint: "test" }, kernelVersion: "0", root };
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 

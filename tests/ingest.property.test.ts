@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BENCH_FILES, runCase, type Outcome } from "../harness/ingest/bench.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 
 describe("ingest: reconstruction properties", function () {
   this.timeout(120000);
-  const trees = [debianTree("6.1"), debianTree("6.12")];
+  const trees = [resolveTree("6.1"), resolveTree("6.12")];
   const tally: Record<Outcome, number> = { exact: 0, whitespace: 0, refused: 0, wrong: 0 };
 
   after(() => {

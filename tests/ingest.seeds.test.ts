@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { applyToTree, formatReport, ingest, type ApplyResult, type Patch } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 
 const seed = (n: string) => join(repoRoot, "patches", n);
 const S000 = seed("000_8e22ae30f5917a7e.txt");
@@ -35,8 +35,8 @@ function gnuPatch(root: string, rel: string, content: string | null, diff: strin
 
 describe("ingest: seed mails", function () {
   this.timeout(120000);
-  const t61 = debianTree("6.1");
-  const t612 = debianTree("6.12");
+  const t61 = resolveTree("6.1");
+  const t612 = resolveTree("6.12");
 
   it("parses all three as they are", () => {
     const p0 = one(S000);

@@ -9,7 +9,7 @@ import { bootKernel, type Booted } from "../harness/boot/boot.ts";
 import { makeDisk } from "../harness/block/images.ts";
 import { HangError } from "../harness/machine/errors.ts";
 import { RunToBlock, SeededRandom } from "../harness/machine/scheduler.ts";
-import { debianTree } from "../harness/tree/debian.ts";
+import { resolveTree } from "../harness/tree/resolve.ts";
 import { AioContext, FALLOC, IoUring, MAP, NR, O, PAGE_SIZE, SIG, UserTask } from "../harness/user/index.ts";
 import { builtKernels } from "./support/built.ts";
 
@@ -56,7 +56,7 @@ for (const k of builtKernels()) {
     });
 
     it("uses the generic syscall numbers of the tree", () => {
-      const unistd = readFileSync(join(debianTree(k.tree).root, "include/uapi/asm-generic/unistd.h"), "utf8");
+      const unistd = readFileSync(join(resolveTree(k.tree).root, "include/uapi/asm-generic/unistd.h"), "utf8");
       const number = (name: string) => {
         const m = new RegExp(`#define __NR(?:3264)?_${name} (\\d+)`).exec(unistd);
         return m ? Number(m[1]) : undefined;

@@ -19,7 +19,7 @@ import { seed002Unguided } from "../scenario/bundled/002-btrfs-uring-short-read-
 import { bundledScenarios } from "../scenario/load.ts";
 import { notApplicableOn, scenarioMode, type Scenario } from "../scenario/types.ts";
 import { resolveKernel } from "../variants/kernels.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 
 const BUDGET = 2000;
@@ -131,6 +131,6 @@ async function onTree(tree: TreeName): Promise<Record<string, unknown>> {
 
 export async function exploreBench(trees: readonly TreeName[] = TREE_NAMES): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const tree of trees) out[tree] = currentBuild(debianTree(tree)) ? await onTree(tree) : { built: false };
+  for (const tree of trees) out[tree] = currentBuild(resolveTree(tree)) ? await onTree(tree) : { built: false };
   return out;
 }

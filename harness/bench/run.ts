@@ -5,12 +5,13 @@
 // record, Asyncify peak RSS and a one-file rebuild measured now.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { currentBuild } from "../build/registry.ts";
+import { allBuilds, currentBuild } from "../build/registry.ts";
 import { buildBench } from "./build.ts";
 import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES } from "../tree/source.ts";
 import { userBench } from "./user.ts";
 import { machineBench } from "./machine.ts";
@@ -19,8 +20,9 @@ import { debugBench } from "./debug.ts";
 import { speedBench } from "./speed.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
+const bootMs: Record<string, unknown> = {};
 for (const name of TREE_NAMES) {
-  const b = currentBuild(debianTree(name));
+  const b = currentBuild(resolveTree(name));
   if (!b) {
     results[name] = { built: false };
     continue;
@@ -31,6 +33,8 @@ for (const name of TREE_NAMES) {
   const compileMs = performance.now() - t0;
   const t1 = performance.now();
   loadKernel(mod);
+  const machine = machineBench(b.wasmPath);
+  bootMs[name] = machine.bootMsMedian;
   results[name] = {
     buildId: b.manifest.buildId,
     stepTimesMs: b.manifest.times,
@@ -40,13 +44,34 @@ for (const name of TREE_NAMES) {
     moduleCompileMs: Math.round(compileMs),
     instantiateMs: Math.round(performance.now() - t1),
     user: userBench(b.wasmPath),
-    machine: machineBench(b.wasmPath),
+    machine,
     check: await checkBench(name),
     speed: await speedBench(name),
   };
 }
 // Cold build on record, current sizes/Asyncify, and a one-file rebuild measured now (harness/bench/build.ts).
-results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(debianTree(name))]));
+results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(resolveTree(name))]));
+// Every default tree side by side (7.x beside 6.x): kernel version, cold compile on record, Asyncify, boot.
+results.trees = Object.fromEntries(
+  TREE_NAMES.map((name) => {
+    const t = resolveTree(name);
+    const cold = allBuilds(t).filter((b) => b.manifest.coldCompile && b.manifest.overlay.length === 0).at(-1);
+    const cur = currentBuild(t);
+    return [
+      name,
+      {
+        kernelVersion: t.kernelVersion,
+        origin: t.origin,
+        coldCompileMs: cold?.manifest.times.compile ?? null,
+        coldCompileObjects: cold?.manifest.recompiledObjects ?? null,
+        asyncifyMs: cur?.manifest.times.asyncify ?? null,
+        asyncifyPeakRssKiB: cur?.manifest.asyncifyPeakRssKiB ?? null,
+        sizeAfterAsyncifyBytes: cur?.manifest.sizes.asyncifiedBytes ?? null,
+        bootMsMedian: bootMs[name] ?? null,
+      },
+    ];
+  }),
+);
 results.patchReconstruction = await reconstructionRate();
 // Real upstream fixes (patches/eval) rendered as web archives do, against GNU patch on the clean text.
 results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));

@@ -6,12 +6,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, cacheDir, wasmDir } from "../paths.ts";
-import type { PristineTree } from "../tree/source.ts";
+import { unsupportedReason, type PristineTree, type TreeSource } from "../tree/source.ts";
 import { asyncify } from "./asyncify.ts";
 import { instrumentDirtyPages } from "./dirty.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
-import { compileAll, configFragment, type KernelConfig } from "./kbuild.ts";
+import { compileAll, configFragment, KbuildError, type KernelConfig } from "./kbuild.ts";
 import { linkTree, pristineRecords, quickCompile, quickCompileRefusal } from "./quick.ts";
 import { cpus } from "node:os";
 import { checkLayout } from "./layout.ts";
@@ -40,7 +40,8 @@ export interface BuildRequest {
 
 export interface Manifest {
   buildId: string;
-  tree: { name: string; origin: string; kernelVersion: string };
+  /** Exactly what the tree was: Debian package and version, or repository, commit and dirty flag, or directory. */
+  tree: { name: string; origin: string; kernelVersion: string; source: TreeSource };
   /** The kernel configuration (absent in manifests written before there was a choice: "plain"). */
   config?: KernelConfig;
   configHash: string;
@@ -91,8 +92,15 @@ export function buildId(req: BuildRequest, toolchain: Record<string, string>): s
   ).slice(0, 16);
 }
 
+/**
+ * A tree's Kbuild directory: per Debian package version, per exported
+ * commit, or per user directory (whose contents change under the same
+ * name: Kbuild then recompiles what changed); a subdirectory per
+ * configuration other than the plain one.
+ */
 export function kbuildRoot(tree: PristineTree, config: KernelConfig = "plain"): string {
-  const root = join(cacheDir(), "kbuild", tree.origin.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
+  const key = tree.source.kind === "debian" ? tree.origin : tree.name;
+  const root = join(cacheDir(), "kbuild", key.replace(/[^A-Za-z0-9.@=+-]/g, "_"));
   return config === "plain" ? root : join(root, config);
 }
 
@@ -193,6 +201,8 @@ function compileInPlace(req: BuildRequest, shadow: string): { compiled: string[]
 
 export function buildKernel(req: BuildRequest): BuildResult {
   const log = req.log ?? (() => {});
+  const unsupported = unsupportedReason(req.tree);
+  if (unsupported) throw new KbuildError(`cannot build ${req.tree.name}: ${unsupported}`, "");
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
   const id = buildId(req, tc.versions);
@@ -231,7 +241,7 @@ export function buildKernel(req: BuildRequest): BuildResult {
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));
     const manifest: Manifest = {
       buildId: id,
-      tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion },
+      tree: { name: req.tree.name, origin: req.tree.origin, kernelVersion: req.tree.kernelVersion, source: req.tree.source },
       config: req.config ?? "plain",
       configHash: sha256(configFragment(req.config)),
       kernelSrcHash: hashTree(join(repoRoot, "kernel-src")),

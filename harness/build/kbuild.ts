@@ -84,6 +84,34 @@ export function compileErrors(log: string): string[] {
   return [...new Set(errs.map((l) => l.replace(/^\.\.\//, "")))];
 }
 
+/** Lines of a failed make run that say what failed, beyond clang's diagnostics. */
+const FAILURE_LINES: readonly RegExp[] = [
+  /^[^\s:]+:\d+:\d+: (fatal )?error: /, // clang: file:line:col: error (a missing header is a fatal error)
+  /^[^\s:]*Kconfig[^\s:]*:\d+: /, // Kconfig parse errors: file:line: message
+  /^(\S+: )?error: /i, // kconfig, scripts and linkers: "error: ..."
+  /^make(\[\d+\])?: \*\*\* (?!.*\] Error \d+$)/, // make's own reason ("No rule to make target ..."), not its "Error 1" cascade
+  /^(wasm-ld|ld\.lld)(-\d+)?: error: /,
+];
+/** Lines shown from the end of the log when nothing in it matches FAILURE_LINES. */
+const LOG_TAIL_LINES = 15;
+/** Failure lines reported at most. */
+const MAX_FAILURE_LINES = 20;
+
+/**
+ * What a failed make run says went wrong, for the user: the failure lines
+ * (tree-relative paths), or the log's last lines when none is recognised.
+ */
+export function failureSummary(log: string): string[] {
+  const lines = log.split("\n");
+  const hits = [...new Set(lines.filter((l) => FAILURE_LINES.some((re) => re.test(l))).map((l) => l.replace(/^\.\.\//, "")))];
+  if (hits.length) return hits.slice(0, MAX_FAILURE_LINES);
+  return lines.filter((l) => l.trim() !== "").slice(-LOG_TAIL_LINES);
+}
+
+function failed(what: string, log: string): KbuildError {
+  return new KbuildError(`${what}:\n${failureSummary(log).join("\n")}`, log);
+}
+
 export function configure(shadow: string, config: KernelConfig = "plain"): void {
   const obj = join(shadow, OBJ_SUBDIR);
   const stamp = join(obj, ".dioscope-config-input");
@@ -97,7 +125,7 @@ export function configure(shadow: string, config: KernelConfig = "plain"): void 
     writeFileSync(allconfig, fragment);
   }
   const r = make(shadow, ["allnoconfig"], [`KCONFIG_ALLCONFIG=${allconfig}`]);
-  if (r.status !== 0) throw new KbuildError("kernel configuration failed", r.log);
+  if (r.status !== 0) throw failed("kernel configuration (make allnoconfig) failed", r.log);
   writeFileSync(stamp, input);
 }
 
@@ -124,7 +152,7 @@ function elfEmptyObject(shadow: string): boolean {
 export function prepare(shadow: string): void {
   let r = make(shadow, ["prepare"], ["-k"]);
   if (r.status !== 0 && elfEmptyObject(shadow)) r = make(shadow, ["prepare"]);
-  if (r.status !== 0) throw new KbuildError("kernel 'make prepare' failed", r.log);
+  if (r.status !== 0) throw failed("kernel 'make prepare' failed", r.log);
 }
 
 export interface CompileResult {
@@ -137,12 +165,6 @@ export function compileAll(shadow: string, jobs = cpus().length, onLine?: (l: st
   configure(shadow, config);
   prepare(shadow);
   const r = make(shadow, ["wasm_objects"], [`-j${jobs}`], onLine);
-  if (r.status !== 0) {
-    const errs = compileErrors(r.log);
-    throw new KbuildError(
-      errs.length ? `kernel compile failed:\n${errs.slice(0, 20).join("\n")}` : "kernel build failed (see log)",
-      r.log,
-    );
-  }
+  if (r.status !== 0) throw failed("kernel compile failed", r.log);
   return { compiled: compiledObjects(r.log), log: r.log };
 }

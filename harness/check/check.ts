@@ -9,7 +9,7 @@ import type { Overlay, Patch } from "../ingest/index.ts";
 import { explore } from "../explore/explore.ts";
 import { runScenario } from "../scenario/run.ts";
 import { notApplicableOn, scenarioMode, type Scenario } from "../scenario/types.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
 import { buildVariant } from "../variants/build.ts";
 import { kernelAt } from "../variants/kernels.ts";
@@ -73,7 +73,7 @@ function changedFiles(u: Unit): string[] {
 
 function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: (l: string) => void): { wasm: string | null; problem: string | null } {
   try {
-    const b = buildVariant(debianTree(tree), ov, ids, (l) => log(`  ${l}`));
+    const b = buildVariant(resolveTree(tree), ov, ids, (l) => log(`  ${l}`));
     return { wasm: b.wasmPath, problem: null };
   } catch (e) {
     if (e instanceof KbuildError) return { wasm: null, problem: `does not compile: ${e.message.split("\n").slice(0, 6).join(" | ")}` };
@@ -109,7 +109,7 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
     return res;
   };
   if (u.blocked) return skipAll(u.blocked, notApplicable);
-  res.coverage = coverage(debianTree(u.tree), changedFiles(u));
+  res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
   if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
   const before = buildOrProblem(u.tree, u.before, [], log);
@@ -139,7 +139,7 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
 
 /** A unit no scenario exercises: located and its coverage told, nothing built. */
 function unjudged(u: Unit): UnitResult {
-  const cov = u.blocked ? null : coverage(debianTree(u.tree), changedFiles(u));
+  const cov = u.blocked ? null : coverage(resolveTree(u.tree), changedFiles(u));
   const problem = u.blocked ?? (cov && cov.compiled.length === 0 ? `not judged: ${cov.notCompiled.map((n) => n.reason).join("; ")}` : "not judged: no scenario exercises the files this patch changes (name one with --scenario)");
   return { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: cov, builds: { before: null, after: null }, problem, verdicts: [] };
 }
@@ -171,7 +171,7 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
     regressed: false,
   };
   for (const tree of o.trees) {
-    const t = debianTree(tree);
+    const t = resolveTree(tree);
     const plain = unitsFor(series, t, null, report.patches);
     if (!scenarios.length) {
       for (const u of plain) report.units.push(unjudged(u));

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { applyToTree, formatReport, ingest, IngestError, materialiseOverlay, type PatchReport } from "../ingest/index.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { isTreeName, TREE_NAMES, type TreeName } from "../tree/source.ts";
 
 const USAGE = `usage: dioscope apply <patch-file>... [--base 6.1|6.12] [--dry-run] [--json] [--out DIR]
@@ -87,7 +87,7 @@ export async function runApply(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const trees = (bases.length ? bases : [...TREE_NAMES]).map((b) => debianTree(b));
+  const trees = (bases.length ? bases : [...TREE_NAMES]).map((b) => resolveTree(b));
   const reports: PatchReport[] = [];
   let bad = false;
   for (const tree of trees) {

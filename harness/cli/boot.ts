@@ -3,7 +3,7 @@
 import { bootKernel } from "../boot/boot.ts";
 import { FS_KINDS, makeDisk, type FsKind } from "../block/images.ts";
 import { currentBuild } from "../build/registry.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { SCENARIO_LIMITS } from "../scenario/types.ts";
 import { NEWEST_TREE, type TreeName } from "../tree/source.ts";
 import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
@@ -36,7 +36,7 @@ export async function runBoot(argv: string[]): Promise<number> {
 }
 
 function boot(tree: TreeName, cpus: number, disks: FsKind[], quiet: boolean): number {
-  const build = currentBuild(debianTree(tree));
+  const build = currentBuild(resolveTree(tree));
   if (!build) {
     console.error(`dioscope: kernel ${tree} is not built for the current sources; run: dioscope build --tree ${tree}`);
     return 2;

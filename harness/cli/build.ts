@@ -1,11 +1,11 @@
-// `dioscope build [--tree 6.1|6.12]... [--all] [-j N] [--overlay <tree path>=<file>]...`:
+// `dioscope build [--tree <series|path> [--rev <rev>]]... [--all] [-j N] [--overlay <tree path>=<file>]...`:
 // build the pristine kernel(s), or one tree with some files replaced (the
 // objects are seeded from the pristine build; Kbuild recompiles what depends
 // on the replaced files).
 import { resolve } from "node:path";
 import { buildKernel } from "../build/index.ts";
-import type { KernelConfig } from "../build/kbuild.ts";
-import { debianTree } from "../tree/debian.ts";
+import { KbuildError, type KernelConfig } from "../build/kbuild.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
@@ -19,6 +19,7 @@ export const BUILD: CommandSpec = {
     all: { type: "boolean", help: "every tree (the default when no --tree is given)" },
     jobs: { type: "string", short: "j", value: "N", help: "parallel compile jobs (default: the number of CPUs)" },
     debug: { type: "boolean", help: "the debug kernel (kernel-src/config/debug.config: lockdep, the kernel's own checks, fault injection, self-tests)" },
+    rev: { type: "string", value: "REV", help: "with one --tree PATH (a git checkout): build that revision, exported into the cache" },
     overlay: { type: "string", multiple: true, value: "PATH=FILE", help: "build one tree with tree file PATH replaced by FILE; repeat for several" },
     help: COMMON.help,
   },
@@ -35,16 +36,26 @@ export async function runBuild(argv: string[]): Promise<number> {
       overlay.set(spec.slice(0, eq), resolve(spec.slice(eq + 1)));
     }
     if (overlay.size && trees.length !== 1) throw new UsageError("--overlay needs exactly one --tree");
+    const rev = p.values.rev as string | undefined;
+    if (rev !== undefined && trees.length !== 1) throw new UsageError("--rev needs exactly one --tree");
     const config: KernelConfig = p.values.debug ? "debug" : "plain";
-    return buildTrees(trees, overlay, p.values.jobs === undefined ? undefined : intOf(p, "jobs", 1, 1), config);
+    return buildTrees(trees, rev, overlay, p.values.jobs === undefined ? undefined : intOf(p, "jobs", 1, 1), config);
   });
 }
 
-function buildTrees(trees: TreeName[], overlay: Map<string, string>, jobs: number | undefined, config: KernelConfig): number {
-  for (const name of trees) {
-    const tree = debianTree(name);
+function buildTrees(trees: TreeName[], rev: string | undefined, overlay: Map<string, string>, jobs: number | undefined, config: KernelConfig): number {
+  for (const spec of trees) {
+    const tree = resolveTree(spec, rev);
+    const name = tree.name;
     console.log(`[${name}] ${tree.origin}${overlay.size ? ` + ${[...overlay.keys()].join(", ")}` : ""} (${config}): building`);
-    const r = buildKernel({ tree, config, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    let r;
+    try {
+      r = buildKernel({ tree, config, overlay, jobs, log: (l) => console.log(`[${name}]   ${l}`) });
+    } catch (e) {
+      if (!(e instanceof KbuildError)) throw e;
+      console.error(`[${name}] ${tree.origin} (kernel ${tree.kernelVersion}) does not build: ${e.message}`);
+      return 1;
+    }
     const m = r.manifest;
     console.log(
       `[${name}] ${r.cached ? "up to date" : `built (${m.recompiledObjects} objects compiled)`}: ${r.wasmPath} ` +

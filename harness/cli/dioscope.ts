@@ -9,6 +9,7 @@ import { EXPLORE, runExploreCli } from "./explore.ts";
 import { FIDELITY, runFidelity } from "./fidelity.ts";
 import { MAIN_JOB, runMainJob } from "./main-job.ts";
 import { REPLAY, runReplayCli } from "./replay.ts";
+import { runTrees } from "./trees.ts";
 
 interface Command {
   summary: string;
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   fidelity: { summary: FIDELITY.summary, run: runFidelity },
   "main-job": { summary: MAIN_JOB.summary, run: runMainJob },
   replay: { summary: REPLAY.summary, run: runReplayCli },
+  trees: { summary: "Lists the Debian kernel trees the tool knows and where they are; --fetch downloads the missing ones into the cache.", run: runTrees },
 };
 
 function usage(): string {

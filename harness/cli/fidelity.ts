@@ -3,7 +3,7 @@
 // generated from the build (its import list) and the arch header's contracts.
 import { hostImports } from "../build/host-interface.ts";
 import { currentBuild } from "../build/registry.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
 import { COMMON, command, treesOf, type CommandSpec } from "./args.ts";
 
@@ -21,7 +21,7 @@ export async function runFidelity(argv: string[]): Promise<number> {
 function fidelity(trees: TreeName[]): number {
   const contracts = new Map(hostImports().map((h) => [h.name, h]));
   for (const name of trees) {
-    const b = currentBuild(debianTree(name));
+    const b = currentBuild(resolveTree(name));
     if (!b) {
       console.log(`# ${name}: not built (run ./build.sh)`);
       continue;

@@ -10,9 +10,9 @@
 // lock, both happen at one step).
 //
 // A replay token is the schedule with the kernel it ran on (tree + build
-// id) and the scenario, as base64url: "ds1." + payload.
+// id) and the scenario, as base64url: "ds2." + payload.
 import type { FailNth } from "../agent/host.ts";
-import { TREE_NAMES, type TreeName } from "../tree/source.ts";
+import type { TreeName } from "../tree/source.ts";
 
 /** One non-default choice: at consultation `at`, index `index` of `of` alternatives. */
 export interface Step {
@@ -55,6 +55,11 @@ class Writer {
   raw(b: Uint8Array): void {
     for (const x of b) this.bytes.push(x);
   }
+  str(s: string): void {
+    const b = new TextEncoder().encode(s);
+    this.uint(b.length);
+    this.raw(b);
+  }
 }
 
 class Reader {
@@ -78,6 +83,11 @@ class Reader {
     this.pos += n;
     return out;
   }
+  str(): string {
+    const n = this.uint();
+    if (n > MAX_TREE_NAME_BYTES) throw new TokenError("token corrupt (string too long)");
+    return new TextDecoder("utf-8", { fatal: true }).decode(this.raw(n));
+  }
   get done(): boolean {
     return this.pos === this.b.length;
   }
@@ -93,7 +103,9 @@ export function fnv1a(s: string | Uint8Array): number {
   return h;
 }
 
-const PREFIX = "ds1.";
+const PREFIX = "ds2.";
+/** Tree names are short ("7.3", "git-<12 hex>"); a longer one in a token is corruption. */
+const MAX_TREE_NAME_BYTES = 64;
 
 function hexBytes(hex: string): Uint8Array {
   if (!/^[0-9a-f]{16}$/.test(hex)) throw new Error(`build id ${hex} is not 16 hex digits`);
@@ -104,7 +116,7 @@ function hexBytes(hex: string): Uint8Array {
 export function encodeToken(s: Schedule): string {
   const w = new Writer();
   w.uint(fnv1a(s.scenario));
-  w.uint(TREE_NAMES.indexOf(s.tree));
+  w.str(s.tree);
   w.raw(hexBytes(s.buildId));
   w.uint(STRATEGIES.indexOf(s.strategy));
   w.uint(s.seed);
@@ -146,8 +158,8 @@ export function decodeToken(token: string): DecodedToken {
   if ((fnv1a(body) & 0xffff) !== (all[all.length - 2]! | (all[all.length - 1]! << 8))) throw new TokenError("token corrupt (checksum)");
   const r = new Reader(body);
   const scenarioHash = r.uint();
-  const tree = TREE_NAMES[r.uint()];
-  if (!tree) throw new TokenError("token names an unknown tree");
+  const tree = r.str();
+  if (!tree) throw new TokenError("token names no tree");
   const buildId = [...r.raw(8)].map((x) => x.toString(16).padStart(2, "0")).join("");
   const strategy = STRATEGIES[r.uint()];
   if (!strategy) throw new TokenError("token names an unknown strategy");

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { applyToTree } from "./apply.ts";
 import { ingestText } from "./index.ts";
@@ -37,7 +37,7 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
     const have = dir === "forward" ? orig : edited;
     mkdirSync(dirname(join(tmp, rel)), { recursive: true });
     writeFileSync(join(tmp, rel), have);
-    const tree: PristineTree = { name: "6.1", origin: "synthetic", kernelVersion: "0", root: tmp };
+    const tree: PristineTree = { name: "6.1", origin: "synthetic", source: { kind: "dir", path: tmp, fingerprint: "synthetic" }, kernelVersion: "0", root: tmp };
     let patches;
     try {
       patches = ingestText(text, "case.txt");
@@ -70,7 +70,7 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
  */
 export async function reconstructionRate(opts: { tree?: PristineTree; cases?: number; seed?: number } = {}): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
   const n = opts.cases ?? 200;
-  const tree = opts.tree ?? debianTree("6.1");
+  const tree = opts.tree ?? resolveTree("6.1");
   const res = { tried: 0, exact: 0, whitespace: 0, refused: 0, wrong: 0, examples: [] as string[] };
   for (let i = 0; i < n; i++) {
     const rel = BENCH_FILES[i % BENCH_FILES.length]!;

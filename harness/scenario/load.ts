@@ -84,7 +84,7 @@ export function validateScenario(s: Scenario, file: string): void {
   for (const [key, list] of [["alsoApply", s.alsoApply ?? []], ["regression", s.regression ? [s.regression] : []]] as const)
     for (const p of list) {
       if (typeof p?.patch !== "string" || typeof p?.why !== "string" || !p.why) bad(key, `${key} needs { patch, why }`);
-      const probe = p.patch.replace(/\{tree\}/g, "*");
+      const probe = p.patch.replace(/\{tree\}|\{series\}/g, "*");
       if (!probe.includes("*") && !existsSync(scenarioPatchPath(s, p.patch))) bad(key, `${key}: no such patch file ${p.patch}`);
     }
 }
@@ -99,9 +99,9 @@ function validateOracles(s: Scenario, bad: (key: string, what: string) => never)
   }
 }
 
-/** The file a declared patch names on `tree`: next to the scenario file, else in patches/scenario/. */
-export function scenarioPatchPath(s: Scenario, patch: string, tree?: string): string {
-  const name = tree === undefined ? patch : patch.replace(/\{tree\}/g, tree);
+/** The file a declared patch names on `tree` (kernel series `series`): next to the scenario file, else in patches/scenario/. */
+export function scenarioPatchPath(s: Scenario, patch: string, tree?: string, series?: string): string {
+  const name = tree === undefined ? patch : patch.replace(/\{tree\}/g, tree).replace(/\{series\}/g, series ?? tree);
   const near = s.source ? resolve(dirname(s.source), name) : "";
   return near && existsSync(near) ? near : join(SCENARIO_PATCH_DIR, name);
 }

@@ -26,7 +26,8 @@ export interface Expectation {
  * A kernel change a scenario needs beyond the patch under test, as data the
  * pipeline reads (never a branch on a scenario name). `patch` is a path
  * relative to the scenario file, or a file name in the repository's
- * patches/scenario/; `{tree}` in it is replaced by the tree's name.
+ * patches/scenario/; `{tree}` in it is replaced by the tree's name, `{series}`
+ * by its kernel series ("7.3", also for a user's tree at 7.3.x).
  */
 export interface ScenarioPatch {
   patch: string;

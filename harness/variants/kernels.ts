@@ -8,7 +8,7 @@ import { buildKernel, type Manifest } from "../build/index.ts";
 import { ingest } from "../ingest/index.ts";
 import { wasmDir } from "../paths.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import type { TreeName } from "../tree/source.ts";
 import { buildVariant } from "./build.ts";
 import { prerequisiteBase, prerequisitesOf, unitsFor } from "./units.ts";
@@ -30,20 +30,20 @@ export interface KernelRef {
  * `patch.mail` when given.
  */
 export function resolveKernel(tree: TreeName, scenario: Scenario, patch?: { mail: string; side: Side }, log?: (l: string) => void): KernelRef {
-  const t = debianTree(tree);
+  const t = resolveTree(tree);
   const series = patch ? ingest([patch.mail]) : [];
   const pre = prerequisitesOf(scenario, tree, series);
   if (!patch) {
     const pb = prerequisiteBase(t, pre);
     if ("blocked" in pb) throw new Error(`${scenario.name} on ${tree}: ${pb.blocked}`);
     const b = pb.base ? buildVariant(t, pb.base, [], log) : buildKernel({ tree: t, log });
-    return { tree, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${tree} ${pb.base ? "with the scenario's declared patches" : "pristine"}` };
+    return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${pb.base ? "with the scenario's declared patches" : "pristine"}` };
   }
   const [unit] = unitsFor(series, t, pre);
   if (!unit) throw new Error(`${patch.mail}: no patch in it`);
   if (unit.blocked) throw new Error(`${basename(patch.mail)} on ${tree}: ${unit.blocked}`);
   const b = buildVariant(t, patch.side === "before" ? unit.before : unit.after, patch.side === "after" ? unit.patchIds : [], log);
-  return { tree, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${tree} ${patch.side} ${basename(patch.mail)}` };
+  return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${patch.side} ${basename(patch.mail)}` };
 }
 
 /** A build named by a replay token, if it is still in wasm/<tree>/<buildId>/. */

@@ -10,7 +10,8 @@ import { applyToTree, ingest, type Overlay, type Patch, type PatchReport } from 
 import { repoRoot } from "../paths.ts";
 import { scenarioPatchPath } from "../scenario/load.ts";
 import type { Scenario, ScenarioPatch } from "../scenario/types.ts";
-import type { PristineTree, TreeName } from "../tree/source.ts";
+import { resolveTree } from "../tree/resolve.ts";
+import { kernelSeries, type PristineTree, type TreeName } from "../tree/source.ts";
 
 /** A declaration a unit carries, printed with its verdicts. */
 export interface Declaration {
@@ -64,8 +65,9 @@ export function reproduces(s: Scenario, p: Patch): boolean {
 
 /** The prerequisites of scenario `s` on `tree` for `series` (the regression only for a mail it reproduces). */
 export function prerequisitesOf(s: Scenario, tree: TreeName, series: readonly Patch[]): Prerequisites {
-  const alsoApply = (s.alsoApply ?? []).map((decl) => ({ file: scenarioPatchPath(s, decl.patch, tree), decl }));
-  const regression = s.regression && series.some((p) => reproduces(s, p)) ? { file: scenarioPatchPath(s, s.regression.patch, tree), decl: s.regression } : null;
+  const ks = kernelSeries(resolveTree(tree).kernelVersion);
+  const alsoApply = (s.alsoApply ?? []).map((decl) => ({ file: scenarioPatchPath(s, decl.patch, tree, ks), decl }));
+  const regression = s.regression && series.some((p) => reproduces(s, p)) ? { file: scenarioPatchPath(s, s.regression.patch, tree, ks), decl: s.regression } : null;
   return { alsoApply, regression, by: [s.name] };
 }
 
@@ -111,6 +113,21 @@ export function prerequisiteBase(t: PristineTree, pre: Prerequisites | null): { 
   return { base };
 }
 
+/**
+ * Where patch `p` is on `t` (on top of `base`), allowing code that moved to
+ * another file; when it is in neither direction and the tree confirms
+ * identifier renames (the old name exists nowhere in it any more, the new
+ * one does), once more with those renames applied (the report marks them).
+ */
+function locate(p: Patch, t: PristineTree, base: Overlay | undefined): ReturnType<typeof applyToTree> {
+  const r = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true });
+  if (r.report.status !== "neither") return r;
+  const renames = Object.fromEntries(r.report.files.flatMap((f) => f.hunks.flatMap((h) => (h.renames ?? []).filter((x) => x.kind === "renamed").map((x) => [x.from, x.to]))));
+  if (!Object.keys(renames).length) return r;
+  const again = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true, renames });
+  return again.report.status === "applies" || again.report.status === "already-applied" ? again : r;
+}
+
 /** The units of `series` on tree `t` under prerequisites `pre` (none: the plain tree). Located patches go to `out`. */
 export function unitsFor(series: readonly Patch[], t: PristineTree, pre: Prerequisites | null, out: PatchOnTree[] = []): Unit[] {
   const patches = series.filter((p) => !p.isCover);
@@ -123,7 +140,7 @@ export function unitsFor(series: readonly Patch[], t: PristineTree, pre: Prerequ
   let firstBefore: Overlay | null = start ?? null;
   let allForward = true;
   for (const p of patches) {
-    const r = applyToTree(p, t, { ...(base ? { base } : {}), allowRelocated: true });
+    const r = locate(p, t, base);
     out.push({ id: p.id, subject: p.subject, tree: t.name, status: r.report.status, relocated: r.report.relocated, notes: r.report.notes, report: r.report });
     const label = patches.length > 1 ? `${p.id} (${p.subject})` : p.subject;
     if (r.report.status === "applies" || r.report.status === "already-applied") {

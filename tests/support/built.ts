@@ -3,10 +3,10 @@
 // narrows the list while developing (e.g. DIOSCOPE_TREES=6.12).
 import type { KernelConfig } from "../../harness/build/kbuild.ts";
 import { currentBuild } from "../../harness/build/registry.ts";
-import { debianTree } from "../../harness/tree/debian.ts";
-import type { TreeName } from "../../harness/tree/source.ts";
+import { resolveTree } from "../../harness/tree/resolve.ts";
+import { TREE_NAMES, type TreeName } from "../../harness/tree/source.ts";
 
-export const TEST_TREES: TreeName[] = (process.env.DIOSCOPE_TREES?.split(",") as TreeName[] | undefined) ?? ["6.1", "6.12"];
+export const TEST_TREES: TreeName[] = process.env.DIOSCOPE_TREES?.split(",") ?? [...TREE_NAMES];
 
 export interface TestKernel {
   tree: TreeName;
@@ -16,7 +16,7 @@ export interface TestKernel {
 
 export function builtKernels(config: KernelConfig = "plain", trees: readonly TreeName[] = TEST_TREES): TestKernel[] {
   return trees.map((tree) => {
-    const t = debianTree(tree);
+    const t = resolveTree(tree);
     const b = currentBuild(t, config);
     const flag = config === "plain" ? "" : ` --${config}`;
     if (!b) throw new Error(`${config} kernel ${tree} is not built for the current sources: run ./build.sh (or: npm run dioscope -- build --tree ${tree}${flag})`);

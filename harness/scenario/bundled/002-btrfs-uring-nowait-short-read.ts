@@ -46,7 +46,7 @@ export const seed002: Scenario<State> = {
   reproduces: [{ subject: "btrfs: fallback to blocking mode when doing async dio over multiple extents", upstream: "ca93e44bfb5f" }],
   alsoApply: [
     {
-      patch: "002-scenario-nowait-read-guard-removed-{tree}.patch",
+      patch: "002-scenario-nowait-read-guard-removed-{series}.patch",
       why: "a later guard in btrfs_dio_iomap_begin returns -EAGAIN for every NOWAIT read longer than a page, which hides the short read on these trees; both sides have it taken out",
     },
   ],

@@ -46,15 +46,21 @@
 #include <linux/mm_types.h>
 
 extern pgd_t swapper_pg_dir[PTRS_PER_PGD];
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 1, 0)
+/* Since 7.1 mm/mm_init.c defines empty_zero_page and ZERO_PAGE() for every arch. */
 extern unsigned long empty_zero_page[PAGE_SIZE / sizeof(unsigned long)];
 #define ZERO_PAGE(vaddr)	(virt_to_page(empty_zero_page))
+#endif
 
 #define pte_none(pte)		(!(pte_val(pte) & ~_PAGE_SWP_EXCLUSIVE))
 #define pte_present(pte)	(pte_val(pte) & _PAGE_PRESENT)
 #define pte_pfn(pte)		(pte_val(pte) >> PFN_PTE_SHIFT)
 #define pfn_pte(pfn, prot)	__pte(((pfn) << PFN_PTE_SHIFT) | pgprot_val(prot))
 #define pte_page(pte)		pfn_to_page(pte_pfn(pte))
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+/* Since 6.16 mk_pte() is a generic inline in linux/mm.h built on pfn_pte(). */
 #define mk_pte(page, prot)	pfn_pte(page_to_pfn(page), prot)
+#endif
 
 static inline int pte_write(pte_t pte)	{ return pte_val(pte) & _PAGE_RW; }
 static inline int pte_dirty(pte_t pte)	{ return pte_val(pte) & _PAGE_DIRTY; }
