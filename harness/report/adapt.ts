@@ -7,7 +7,7 @@ import type { CheckReport, UnitResult } from "../check/check.ts";
 import type { ScenarioVerdict } from "../check/verdict.ts";
 import type { Patch } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
-import { debianTree } from "../tree/debian.ts";
+import { resolveTree } from "../tree/resolve.ts";
 import { runView } from "./events.ts";
 import type { CaseView, PatchView, ReportModel, Reproduce, TreeView } from "./model.ts";
 
@@ -59,7 +59,7 @@ function reproduceOf(report: CheckReport, u: UnitResult, v: ScenarioVerdict): Re
 function treeViews(report: CheckReport, inv: CheckInvocation): TreeView[] {
   if (inv.trees) return inv.trees;
   return report.trees.map((n) => {
-    const t = debianTree(n);
+    const t = resolveTree(n);
     return { name: n, origin: t.origin, kernelVersion: t.kernelVersion };
   });
 }
