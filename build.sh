@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dioscope set-up and build. On a fresh Debian bookworm machine: installs what
 # is missing (as root; otherwise prints the command and stops), fetches and
-# extracts the kernel trees into .cache/, builds the kernel for every default
+# extracts the kernel trees into the cache (~/.cache/dioscope), builds the kernel for every default
 # tree, then runs the main job. Re-running with nothing changed only checks (seconds).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,12 +40,15 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 
 # Kernel trees from Debian suites other than the machine's (7.x) are
-# downloaded by name into .cache/ with a private apt configuration; the
+# downloaded by name into the cache with a private apt configuration; the
 # machine's package sources do not change. A tree already there is kept.
 node --import tsx harness/cli/dioscope.ts trees --fetch
 
-# Build every tree (cached by content hash), then the main job.
+# Build every tree (cached by content hash), the debug kernel of one tree
+# (lockdep and the kernel's checks, the locking self-tests, KUnit, fault
+# injection: tests/debug, kunit, faults), then the main job.
 node --import tsx harness/cli/dioscope.ts build --all "$@"
+node --import tsx harness/cli/dioscope.ts build --tree 6.12 --debug "$@"
 # Exit 1 from the main job means a seed was not reproduced as expected: the
 # table says which, and npm test fails on it; the build itself is fine.
 status=0
