@@ -125,6 +125,6 @@ describe("ingest: hostile input", function () {
     assert.match(r.err, /device file/);
     const u = await cli([fx("ok.diff"), "--base", "7.0"]);
     assert.equal(u.code, 2);
-    assert.match(u.err, /unknown base "7.0"/);
+    assert.match(u.err, /unknown base: .*7\.0/);
   });
 });

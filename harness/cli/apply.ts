@@ -87,7 +87,13 @@ export async function runApply(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const trees = (bases.length ? bases : [...TREE_NAMES]).map((b) => resolveTree(b));
+  let trees;
+  try {
+    trees = (bases.length ? bases : [...TREE_NAMES]).map((b) => resolveTree(b));
+  } catch (e) {
+    console.error(`dioscope apply: unknown base: ${(e as Error).message}`);
+    return 2;
+  }
   const reports: PatchReport[] = [];
   let bad = false;
   for (const tree of trees) {

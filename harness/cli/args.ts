@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptions = NonNullable<ParseArgsConfig["options"]>;
+import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, isTreeName, type TreeName } from "../tree/source.ts";
 
 export interface OptionSpec {
@@ -34,6 +35,7 @@ export class UsageError extends Error {}
 export const COMMON = {
   tree: { type: "string", short: "t", multiple: true, value: "TREE", help: `kernel tree (${TREE_NAMES.join(", ")}); repeat for several. --base is the same option` },
   base: { type: "string", multiple: true, value: "TREE", help: "the same as --tree" },
+  rev: { type: "string", value: "REV", help: "with one --tree naming a git checkout: that revision (a tag or commit), exported into the cache" },
   json: { type: "boolean", help: "machine-readable JSON on stdout instead of text" },
   scenario: { type: "string", short: "s", multiple: true, value: "NAME|FILE", help: "a bundled scenario (name or name prefix) or a scenario file (path to a .ts module); repeat for several" },
   seed: { type: "string", value: "S", help: "explorer seed (default 1)" },
@@ -64,11 +66,26 @@ export function parse(c: CommandSpec, argv: string[]): Parsed {
 }
 
 /** The trees named with --tree/--base (checked), or `fallback`. */
+/**
+ * The trees named with --tree/--base (each resolved: a Debian series, a
+ * directory, or with --rev a git revision of one), or `fallback`. Returns the
+ * trees' names (a git revision's is "git-<commit>"), which every later step
+ * resolves again.
+ */
 export function treesOf(p: Parsed, fallback: readonly TreeName[]): TreeName[] {
   const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [String(v)]);
   const named = [...list(p.values.tree), ...list(p.values.base)];
-  for (const t of named) if (!isTreeName(t)) throw new UsageError(`unknown tree "${t}" (known: ${TREE_NAMES.join(", ")})`);
-  return named.length ? [...new Set(named as TreeName[])] : [...fallback];
+  const rev = typeof p.values.rev === "string" ? p.values.rev : undefined;
+  if (rev !== undefined && named.length !== 1) throw new UsageError("--rev needs exactly one --tree (a git checkout's directory)");
+  const names = named.map((t) => {
+    if (!isTreeName(t)) throw new UsageError(`unknown tree "${t}" (known: ${TREE_NAMES.join(", ")}, or a kernel tree's path)`);
+    try {
+      return resolveTree(t, rev).name;
+    } catch (e) {
+      throw new UsageError(`unknown tree "${t}": ${(e as Error).message}`);
+    }
+  });
+  return names.length ? [...new Set(names)] : [...fallback];
 }
 
 /** A non-negative integer option, or `fallback`. */

@@ -27,6 +27,7 @@ export const CHECK: CommandSpec = {
   options: {
     tree: COMMON.tree,
     base: COMMON.base,
+    rev: COMMON.rev,
     scenario: COMMON.scenario,
     explore: { type: "string", value: "N", help: `also run unguided scenarios under PCT, N schedules per side (the main job uses ${MAIN_JOB_EXPLORE.budget})` },
     seed: COMMON.seed,
