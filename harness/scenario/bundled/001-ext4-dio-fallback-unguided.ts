@@ -37,6 +37,9 @@ export const seed001Unguided: Scenario<State> = {
   name: "001-ext4-dio-fallback-unguided",
   title: "ext4 (no extents): async DIO vs. DIO→buffered fallback, unguided (completions on the submitting CPU, due at once)",
   mode: "unguided",
+  notApplicable: {
+    "7.3": "on 7.3 PCT finds no failing schedule before the fix within the main job's 300 schedules per side (measured; not yet understood) — the scripted scenario reproduces the bug there",
+  },
   exercises: seed001.exercises,
   reproduces: seed001.reproduces,
   disks: seed001.disks,

@@ -18,6 +18,9 @@ export const seed002Unguided: Scenario<State> = {
   name: "002-btrfs-uring-short-read-unguided",
   title: "btrfs: io_uring O_DIRECT READV over two extents, second buffer page not resident, unguided (completions due at once)",
   mode: "unguided",
+  notApplicable: {
+    "7.3": "on 7.3 PCT finds no failing schedule before the fix within the main job's 300 schedules per side (measured; not yet understood) — the scripted scenario reproduces the bug there",
+  },
   exercises: seed002.exercises,
   reproduces: seed002.reproduces,
   alsoApply: seed002.alsoApply,
