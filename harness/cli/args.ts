@@ -33,7 +33,7 @@ export class UsageError extends Error {}
 
 /** Options several commands share. */
 export const COMMON = {
-  tree: { type: "string", short: "t", multiple: true, value: "TREE", help: `kernel tree (${TREE_NAMES.join(", ")}); repeat for several. --base is the same option` },
+  tree: { type: "string", short: "t", multiple: true, value: "TREE", help: `kernel tree: a Debian series (${TREE_NAMES.join(", ")}, default all) or the path of a kernel tree (with --rev: a git checkout); repeat for several. --base is the same option` },
   base: { type: "string", multiple: true, value: "TREE", help: "the same as --tree" },
   rev: { type: "string", value: "REV", help: "with one --tree naming a git checkout: that revision (a tag or commit), exported into the cache" },
   json: { type: "boolean", help: "machine-readable JSON on stdout instead of text" },
