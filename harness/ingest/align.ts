@@ -222,13 +222,17 @@ export function changeRuns(lines: { kind: LineKind }[]): number {
 }
 
 /** diff -u shape: leading and trailing context of `u` lines unless the hunk touches the file's start or end. */
-export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
+/** A candidate's leading and trailing context lines, and whether it touches the file's start or end. */
+function edges(c: Cand, fileLen: number): { lead: number; trail: number; atStart: boolean; atEnd: boolean } {
   let lead = 0;
   while (lead < c.lines.length && c.lines[lead]!.kind === "ctx") lead++;
   let trail = 0;
   while (trail < c.lines.length && c.lines[c.lines.length - 1 - trail]!.kind === "ctx") trail++;
-  const atStart = c.p - c.lead === 0;
-  const atEnd = c.p + c.len >= fileLen;
+  return { lead, trail, atStart: c.p - c.lead === 0, atEnd: c.p + c.len >= fileLen };
+}
+
+export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
+  const { lead, trail, atStart, atEnd } = edges(c, fileLen);
   if (c.edgeLost > 0) return lead <= u && trail <= u && u - lead + (u - trail) === c.edgeLost;
   return (lead === u || (atStart && lead < u)) && (trail === u || (atEnd && trail < u));
 }
@@ -239,12 +243,7 @@ export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
  * U lines of a hunk are context. A restored context line elsewhere is a guess: refused.
  */
 export function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
-  let lead = 0;
-  while (lead < c.lines.length && c.lines[lead]!.kind === "ctx") lead++;
-  let trail = 0;
-  while (trail < c.lines.length && c.lines[c.lines.length - 1 - trail]!.kind === "ctx") trail++;
-  const atStart = c.p - c.lead === 0;
-  const atEnd = c.p + c.len >= fileLen;
+  const { lead, trail, atStart, atEnd } = edges(c, fileLen);
   for (let k = 0; k < c.lines.length; k++) {
     const l = c.lines[k]!;
     if (!l.restored || l.kind !== "ctx") continue;
