@@ -6,7 +6,7 @@
 // (~1 min); its revision builds once (a cold build, ~3 min on 2 cores) and is
 // then cached under its commit id.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +15,8 @@ import { bootKernel } from "../harness/boot/boot.ts";
 import { buildKernel } from "../harness/build/index.ts";
 import { KbuildError } from "../harness/build/kbuild.ts";
 import { parseMap } from "../harness/build/layout.ts";
+import type { CheckReport } from "../harness/check/check.ts";
+import { repoRoot } from "../harness/paths.ts";
 import { BROKEN_LINE, discardBuild, PROBE_FILE, PROBE_LINE, PROBE_SYMBOL, PROBE_VALUE, probeOverlay } from "../harness/build/probe.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
 import { NEWEST_TREE, TREE_NAMES, compareKernelVersions, describeTree, kernelSeries } from "../harness/tree/source.ts";
@@ -132,5 +134,16 @@ describe("a git checkout as the tree", function () {
     const addr = parseMap(readFileSync(join(b.dir, "kernel.map"), "utf8")).symbols.get(PROBE_SYMBOL);
     assert.ok(addr, `${PROBE_SYMBOL} (the second commit's line) is in the link map`);
     assert.equal(new DataView(booted.machine.kernel.memory.buffer).getUint32(addr, true), PROBE_VALUE);
+  });
+
+  it("dioscope check <mail> --tree <checkout> --rev <commit> judges that revision, with the commit id in the report", function () {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "harness/cli/dioscope.ts"), "check", join(repoRoot, "patches/001_60a185f54a9e7512.txt"), "--tree", repo.dir, "--rev", repo.second, "--json"], {
+      encoding: "utf8",
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as CheckReport;
+    assert.deepEqual(rep.treeSources.map((t) => t.source), [{ kind: "git", repo: repo.dir, commit: repo.second, rev: repo.second, dirty: false }]);
+    assert.deepEqual(rep.units.flatMap((u) => u.verdicts.map((v) => [v.scenario, v.verdict])), [["001-ext4-dio-buffered-fallback-race", "fixed"]]);
   });
 });

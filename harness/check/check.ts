@@ -10,7 +10,7 @@ import { explore } from "../explore/explore.ts";
 import { runScenario } from "../scenario/run.ts";
 import { notApplicableOn, scenarioMode, type Scenario } from "../scenario/types.ts";
 import { resolveTree } from "../tree/resolve.ts";
-import type { TreeName } from "../tree/source.ts";
+import { describeTree, type TreeName, type TreeSource } from "../tree/source.ts";
 import { buildVariant } from "../variants/build.ts";
 import { kernelAt } from "../variants/kernels.ts";
 import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type PatchOnTree, type Unit } from "../variants/units.ts";
@@ -36,6 +36,8 @@ export interface CheckReport {
   /** The mail files as given (the reproduce commands name them). */
   inputs: string[];
   trees: TreeName[];
+  /** Exactly what each tree was (package and version, or repository, commit and dirty flag, or directory). */
+  treeSources: { name: TreeName; source: TreeSource; description: string }[];
   /** How each patch was located on each tree (without any scenario's declarations). */
   patches: PatchOnTree[];
   /** The scenarios that ran and why each was chosen. */
@@ -165,6 +167,10 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   const report: CheckReport = {
     inputs: o.inputs,
     trees: o.trees,
+    treeSources: o.trees.map((name) => {
+      const t = resolveTree(name);
+      return { name, source: t.source, description: describeTree(t) };
+    }),
     patches: [],
     selected: sel.map((x) => ({ scenario: x.scenario.name, mode: scenarioMode(x.scenario), by: x.by, why: x.why, source: x.scenario.source ?? null })),
     units: [],
