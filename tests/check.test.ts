@@ -21,7 +21,7 @@ function cli(args: string[]): { code: number; out: string; err: string } {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-/** A one-line change to `file` of tree `tree` as a git-style patch (made with git diff --no-index from the tree's own file). */
+/** A one-line change to `file` of tree `tree` as a unified diff (diff -u of the tree's own file and a changed copy). */
 function onelinePatch(tree: (typeof TEST_TREES)[number], file: string): string {
   const d = mkdtempSync(join(tmpdir(), "dioscope-patch-"));
   const text = readFileSync(join(resolveTree(tree).root, file), "utf8");
@@ -31,7 +31,7 @@ function onelinePatch(tree: (typeof TEST_TREES)[number], file: string): string {
     execFileSync("mkdir", ["-p", join(p, "..")]);
     writeFileSync(p, t);
   }
-  const r = spawnSync("git", ["diff", "--no-index", "--no-color", "a", "b"], { cwd: d, encoding: "utf8" });
+  const r = spawnSync("diff", ["-u", join("a", file), join("b", file)], { cwd: d, encoding: "utf8" });
   const mail = join(d, "change.patch");
   writeFileSync(mail, `From: someone <someone@example.org>\nSubject: [PATCH] ${file}: a change\n\n---\n${r.stdout}`);
   return mail;
