@@ -21,8 +21,7 @@ unsigned long empty_zero_page[PAGE_SIZE / sizeof(unsigned long)] __aligned(PAGE_
 void __init arch_zone_limits_init(unsigned long *max_zone_pfn)
 {
 	max_zone_pfn[ZONE_NORMAL] = max_low_pfn;
-	/* FLATMEM from pfn 0: every page below max_low_pfn has a struct page (virt_addr_valid). */
-	set_max_mapnr(max_low_pfn);
+	/* max_mapnr (FLATMEM) is set by the generic mm init since 7.0. */
 }
 
 void __init paging_init(void)
