@@ -64,6 +64,8 @@ export interface CheckOptions {
   /** The input files (for reproduce commands). */
   inputs: string[];
   log?: (line: string) => void;
+  /** How far a long step is (schedules explored of the budget), for a terminal's status line. */
+  tick?: (what: string, done: number, total: number) => void;
 }
 
 /** Files whose content differs between the two sides (the patch as located, without shared prerequisites). */
@@ -89,8 +91,9 @@ function reproduceArgs(o: CheckOptions, tree: TreeName, s: Scenario): string[] {
   return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x];
 }
 
-function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck): ExploredSide {
-  const r = explore({ scenario: s, kernel: kernelAt(tree, wasm) }, { strategy: "pct", seed: x.seed, budget: x.budget, depth: x.depth });
+function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck, tick?: CheckOptions["tick"]): ExploredSide {
+  const progress = tick ? (done: number) => tick(`[${tree}] ${s.name}: PCT schedules`, done, x.budget) : undefined;
+  const r = explore({ scenario: s, kernel: kernelAt(tree, wasm) }, { strategy: "pct", seed: x.seed, budget: x.budget, depth: x.depth, progress });
   return { schedules: r.schedules, first: r.first ? { index: r.first.index, token: r.first.token, failedNames: r.first.outcome.failedNames } : null };
 }
 
@@ -98,7 +101,7 @@ function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOpt
   const repro = reproduceArgs(o, u.tree, s);
   if (scenarioMode(s) === "scripted") return verdictOf(s.name, runScenario(s, before), runScenario(s, after), repro);
   const x = o.explore!;
-  const explored = { strategy: "pct" as const, ...x, before: exploreSide(s, u.tree, before, x), after: exploreSide(s, u.tree, after, x) };
+  const explored = { strategy: "pct" as const, ...x, before: exploreSide(s, u.tree, before, x, o.tick), after: exploreSide(s, u.tree, after, x, o.tick) };
   return exploredVerdict(s.name, explored, repro);
 }
 

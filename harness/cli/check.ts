@@ -79,7 +79,7 @@ export async function runCheckCli(argv: string[]): Promise<number> {
       const candidates = await bundledScenarios();
       files = expand(p.positionals);
       series = ingest(files);
-      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress.log });
+      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
       progress.end();
     } catch (e) {
       if (e instanceof IngestError || e instanceof ScenarioError) {
