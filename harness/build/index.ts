@@ -165,7 +165,7 @@ function prepareObjects(req: BuildRequest, toolchain: Record<string, string>, ti
       timed("compile-base", () => compileAll(base, req.jobs, undefined, config));
       writeFileSync(join(baseObj, INPUTS_STAMP), key);
     }
-    const refusal = quickCompileRefusal(overlay, baseObj);
+    const refusal = quickCompileRefusal(overlay, baseObj, pristineRecords(baseObj, key));
     quick = refusal === null;
     if (!quick) req.log?.(`Kbuild's incremental build: ${refusal}`);
     const seeded = `${key}${quick ? " linked" : ""}`;

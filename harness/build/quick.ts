@@ -73,10 +73,14 @@ export function pristineRecords(objDir: string, key: string): ObjectRecord[] {
 }
 
 /** Why the quick path does not apply to `overlay` (null: it does). */
-export function quickCompileRefusal(overlay: OverlayFiles, baseObj: string): string | null {
+export function quickCompileRefusal(overlay: OverlayFiles, baseObj: string, records: readonly ObjectRecord[]): string | null {
+  const named = new Set(records.flatMap((r) => r.deps));
   for (const p of overlay.keys()) {
     if (!/\.[ch]$/.test(p)) return `${p} is not a C source or header`;
     if (/^(scripts|tools)\//.test(p)) return `${p} is part of the build's host tools`;
+    // A file no object's record names is read by another step (kernel/bounds.c, asm-offsets.c make
+    // generated headers during "make prepare"): only Kbuild knows what follows from it.
+    if (!named.has(p)) return `${p} is read by no object's recorded compile (a generated file's input?)`;
   }
   for (const a of ["vmlinux.a", "lib/lib.a"]) {
     const f = join(baseObj, a);

@@ -34,11 +34,11 @@ const depsCache = new Map<string, Set<string>>();
 function walkCmdFiles(dir: string, out: string[]): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isDirectory()) walkCmdFiles(join(dir, e.name), out);
-    else if (e.name.startsWith(".") && e.name.endsWith(".o.cmd")) out.push(join(dir, e.name));
+    else if (e.name.startsWith(".") && e.name.endsWith(".cmd")) out.push(join(dir, e.name));
   }
 }
 
-/** Every tree-relative source file some compiled object depended on. */
+/** Every tree-relative source file some compiled target (objects, and what "make prepare" generates: bounds.s, asm-offsets.s) depended on. */
 function compiledDeps(objDir: string): Set<string> {
   const have = depsCache.get(objDir);
   if (have) return have;
