@@ -186,7 +186,12 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
       for (const u of plain) report.units.push(unjudged(u));
       continue;
     }
-    for (const g of groups(series, tree, scenarios)) for (const u of unitsFor(series, t, g.pre)) report.units.push(runUnit(u, g.scenarios, o));
+    // A group with nothing declared beyond the patch runs on the units already located.
+    const none = prerequisitesKey({ alsoApply: [], regression: null, by: [] });
+    for (const g of groups(series, tree, scenarios)) {
+      const units = prerequisitesKey(g.pre) === none ? plain : unitsFor(series, t, g.pre);
+      for (const u of units) report.units.push(runUnit(u, g.scenarios, o));
+    }
   }
   report.regressed = report.units.some((u) => u.verdicts.some((v) => v.verdict === "regressed"));
   return report;

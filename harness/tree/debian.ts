@@ -37,8 +37,15 @@ export function isDebianSeries(s: string): boolean {
   return DEBIAN_TREES.some((t) => t.series === s);
 }
 
-/** Installed version of the package, or undefined when it is not installed. */
+const installed = new Map<string, string | undefined>();
+
+/** Installed version of the package, or undefined when it is not installed (asked of dpkg once per process). */
 export function installedVersion(pkg: string): string | undefined {
+  if (!installed.has(pkg)) installed.set(pkg, queryInstalled(pkg));
+  return installed.get(pkg);
+}
+
+function queryInstalled(pkg: string): string | undefined {
   try {
     const out = execFileSync("dpkg-query", ["-W", "-f=${Status}\t${Version}", pkg], {
       encoding: "utf8",
