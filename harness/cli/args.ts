@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptions = NonNullable<ParseArgsConfig["options"]>;
 import { resolveTree } from "../tree/resolve.ts";
-import { TREE_NAMES, isTreeName, type TreeName } from "../tree/source.ts";
+import { NEWEST_TREE, TREE_NAMES, isTreeName, type TreeName } from "../tree/source.ts";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -87,6 +87,12 @@ export function treesOf(p: Parsed, fallback: readonly TreeName[]): TreeName[] {
   });
   return names.length ? [...new Set(names)] : [...fallback];
 }
+
+/** --tree/--base for commands that use one tree (default: the newest). */
+export const ONE_TREE = {
+  tree: { ...COMMON.tree, multiple: false, help: `kernel tree (default ${NEWEST_TREE}): a Debian series or a kernel tree's path; --base is the same option` },
+  base: { ...COMMON.base, multiple: false },
+} as const satisfies OptionTable;
 
 /** A non-negative integer option, or `fallback`. */
 export function intOf(p: Parsed, name: string, fallback: number, min = 0): number {

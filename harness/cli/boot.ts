@@ -6,15 +6,14 @@ import { currentBuild } from "../build/registry.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import { SCENARIO_LIMITS } from "../scenario/types.ts";
 import { NEWEST_TREE, type TreeName } from "../tree/source.ts";
-import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
+import { COMMON, command, ONE_TREE, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
 export const BOOT: CommandSpec = {
   name: "boot",
   positionals: "",
   summary: "Boots a built kernel to the scenario agent and prints its console.",
   options: {
-    tree: { ...COMMON.tree, multiple: false, help: `kernel tree (default ${NEWEST_TREE}); --base is the same option` },
-    base: { ...COMMON.base, multiple: false },
+    ...ONE_TREE,
     cpus: { type: "string", value: "N", help: `simulated CPUs, 1..${SCENARIO_LIMITS.cpusMax} (default 2)` },
     disk: { type: "string", multiple: true, value: "KIND", help: `a disk with a fresh filesystem: ${FS_KINDS.join(", ")}; repeat for several` },
     quiet: { type: "boolean", help: "print only the summary line" },

@@ -12,7 +12,7 @@ import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load
 import { notApplicableOn, type Scenario } from "../scenario/types.ts";
 import { NEWEST_TREE, type TreeName } from "../tree/source.ts";
 import { resolveKernel, type Side } from "../variants/kernels.ts";
-import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec, type Parsed } from "./args.ts";
+import { COMMON, command, ONE_TREE, intOf, treesOf, UsageError, type CommandSpec, type Parsed } from "./args.ts";
 
 /** Schedules an exploration runs when neither --budget nor --time is given. */
 const DEFAULT_BUDGET = 2000;
@@ -22,8 +22,7 @@ export const EXPLORE: CommandSpec = {
   positionals: "<scenario name|file>",
   summary: "Runs schedules of a scenario from its snapshot until one fails, minimises it, prints its replay token and timeline.",
   options: {
-    tree: { ...COMMON.tree, multiple: false, help: `kernel tree (default ${NEWEST_TREE}); --base is the same option` },
-    base: { ...COMMON.base, multiple: false },
+    ...ONE_TREE,
     patch: { type: "string", value: "MAIL", help: "run on the tree before or after this mail (with --side)" },
     side: { type: "string", value: "before|after", help: "which side of --patch" },
     strategy: { type: "string", value: "NAME", help: "pct (default; --depth d), random (uniform random walk), bounded (at most --bound k deviations)" },
