@@ -48,6 +48,7 @@ function report(): CheckReport {
   return {
     inputs: ["m.txt"],
     trees: ["6.12"],
+    config: "plain",
     treeSources: [{ name: "6.12", source: { kind: "debian", package: "linux-source-6.12", version: "6.12.117-1~deb12u1" }, description: "Debian linux-source-6.12 6.12.117-1~deb12u1" }],
     selected: [],
     patches: [{ id: "m.txt#1", subject: "a fix", tree: "6.12", status: "already-applied", relocated: true, notes: ["n"], report: {} as PatchOnTree["report"] }],

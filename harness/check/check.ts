@@ -4,7 +4,7 @@
 // scenarios → verdicts. Nothing here decides a verdict except the scenario
 // runs, and nothing here knows any particular bug: what a scenario needs is
 // its own declaration (harness/variants/units.ts reads it).
-import { KbuildError } from "../build/kbuild.ts";
+import { KbuildError, type KernelConfig } from "../build/kbuild.ts";
 import type { Overlay, Patch } from "../ingest/index.ts";
 import { explore } from "../explore/explore.ts";
 import { runScenario } from "../scenario/run.ts";
@@ -36,6 +36,8 @@ export interface CheckReport {
   /** The mail files as given (the reproduce commands name them). */
   inputs: string[];
   trees: TreeName[];
+  /** The kernel configuration every side was built with. */
+  config: KernelConfig;
   /** Exactly what each tree was (package and version, or repository, commit and dirty flag, or directory). */
   treeSources: { name: TreeName; source: TreeSource; description: string }[];
   /** How each patch was located on each tree (without any scenario's declarations). */
@@ -55,6 +57,8 @@ export interface ExploreCheck {
 
 export interface CheckOptions {
   trees: TreeName[];
+  /** The kernel configuration of both sides (default "plain"; "debug": lockdep and the kernel's other run-time checks). */
+  config?: KernelConfig;
   /** Scenarios the user named (run whatever the patch touches); null: chosen from `candidates`. */
   scenarios: readonly Scenario[] | null;
   /** The scenarios to choose from when none are named (the bundled ones). */
@@ -75,9 +79,9 @@ function changedFiles(u: Unit): string[] {
   return [...paths].filter((p) => content(u.before, p) !== content(u.after, p)).sort();
 }
 
-function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: (l: string) => void): { wasm: string | null; problem: string | null } {
+function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: (l: string) => void, config: KernelConfig): { wasm: string | null; problem: string | null } {
   try {
-    const b = buildVariant(resolveTree(tree), ov, ids, (l) => log(`  ${l}`));
+    const b = buildVariant(resolveTree(tree), ov, ids, (l) => log(`  ${l}`), config);
     return { wasm: b.wasmPath, problem: null };
   } catch (e) {
     if (e instanceof KbuildError) return { wasm: null, problem: `does not compile: ${e.message.split("\n").slice(0, 6).join(" | ")}` };
@@ -88,7 +92,7 @@ function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: 
 function reproduceArgs(o: CheckOptions, tree: TreeName, s: Scenario): string[] {
   const scen = s.source && !s.source.includes("/harness/scenario/bundled/") ? s.source : s.name;
   const x = scenarioMode(s) === "unguided" && o.explore ? ["--explore", String(o.explore.budget), "--seed", String(o.explore.seed)] : [];
-  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x, ...(o.config === "debug" ? ["--debug"] : [])];
 }
 
 function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck, tick?: CheckOptions["tick"]): ExploredSide {
@@ -117,9 +121,9 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
   res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
   if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
-  const before = buildOrProblem(u.tree, u.before, [], log);
+  const before = buildOrProblem(u.tree, u.before, [], log, o.config ?? "plain");
   log(`[${u.tree}] ${u.label}: building after`);
-  const after = buildOrProblem(u.tree, u.after, u.patchIds, log);
+  const after = buildOrProblem(u.tree, u.after, u.patchIds, log, o.config ?? "plain");
   res.builds = { before: before.wasm, after: after.wasm };
   if (!before.wasm || !after.wasm) {
     res.problem = after.problem ? `after: ${after.problem}` : `before: ${before.problem}`;
@@ -170,6 +174,7 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   const report: CheckReport = {
     inputs: o.inputs,
     trees: o.trees,
+    config: o.config ?? "plain",
     treeSources: o.trees.map((name) => {
       const t = resolveTree(name);
       return { name, source: t.source, description: describeTree(t) };

@@ -18,7 +18,7 @@ export const BUILD: CommandSpec = {
     base: COMMON.base,
     all: { type: "boolean", help: "every tree (the default when no --tree is given)" },
     jobs: { type: "string", short: "j", value: "N", help: "parallel compile jobs (default: the number of CPUs)" },
-    debug: { type: "boolean", help: "the debug kernel (kernel-src/config/debug.config: lockdep, the kernel's own checks, fault injection, self-tests)" },
+    debug: COMMON.debug,
     rev: { type: "string", value: "REV", help: "with one --tree PATH (a git checkout): build that revision, exported into the cache" },
     overlay: { type: "string", multiple: true, value: "PATH=FILE", help: "build one tree with tree file PATH replaced by FILE; repeat for several" },
     help: COMMON.help,

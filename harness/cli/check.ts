@@ -31,6 +31,7 @@ export const CHECK: CommandSpec = {
     scenario: COMMON.scenario,
     explore: { type: "string", value: "N", help: `also run unguided scenarios under PCT, N schedules per side (the main job uses ${MAIN_JOB_EXPLORE.budget})` },
     seed: COMMON.seed,
+    debug: COMMON.debug,
     json: COMMON.json,
     ...REPORT_FLAGS,
     help: COMMON.help,
@@ -79,7 +80,7 @@ export async function runCheckCli(argv: string[]): Promise<number> {
       const candidates = await bundledScenarios();
       files = expand(p.positionals);
       series = ingest(files);
-      report = runCheck(series, { trees, scenarios, candidates, explore, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
+      report = runCheck(series, { trees, config: p.values.debug ? "debug" : "plain", scenarios, candidates, explore, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
       progress.end();
     } catch (e) {
       if (e instanceof IngestError || e instanceof ScenarioError) {

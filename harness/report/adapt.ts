@@ -60,7 +60,7 @@ function treeViews(report: CheckReport, inv: CheckInvocation): TreeView[] {
   if (inv.trees) return inv.trees;
   return report.trees.map((n) => {
     const t = resolveTree(n);
-    return { name: n, origin: t.origin, kernelVersion: t.kernelVersion };
+    return { name: n, origin: report.config === "debug" ? `${t.origin}, debug kernel` : t.origin, kernelVersion: t.kernelVersion };
   });
 }
 

@@ -51,7 +51,7 @@ function verdictLine(v: ScenarioVerdict, n: number, unit: UnitResult): string {
 
 /** Diagnostics of a tree: how each patch was located, which scenarios run and why. */
 function treeHeader(report: CheckReport, tree: string): string[] {
-  const out: string[] = report.treeSources.filter((t) => t.name === tree).map((t) => `tree: ${t.description}`);
+  const out: string[] = report.treeSources.filter((t) => t.name === tree).map((t) => `tree: ${t.description} (${report.config} kernel)`);
   for (const p of report.patches.filter((p) => p.tree === tree))
     out.push(`${p.id}: ${p.status}${p.relocated ? ", relocated" : ""}${p.notes.length ? " (" + p.notes.join("; ") + ")" : ""}`);
   for (const s of report.selected) out.push(`scenario ${s.scenario} (${s.mode}): ${s.why}`);

@@ -4,15 +4,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildKernel, type BuildResult } from "../build/index.ts";
+import type { KernelConfig } from "../build/kbuild.ts";
 import { sha256 } from "../build/hash.ts";
 import { materialiseOverlay, type Overlay } from "../ingest/index.ts";
 import { cacheDir } from "../paths.ts";
 import type { PristineTree } from "../tree/source.ts";
 import type { OverlayFiles } from "../build/shadow.ts";
 
-export function buildVariant(tree: PristineTree, ov: Overlay | null, patchIds: string[], log?: (l: string) => void): BuildResult {
-  if (!ov || ov.files.size === 0) return buildKernel({ tree, log });
-  return buildKernel({ tree, overlay: overlayFiles(tree, ov), patchIds, log });
+export function buildVariant(tree: PristineTree, ov: Overlay | null, patchIds: string[], log?: (l: string) => void, config: KernelConfig = "plain"): BuildResult {
+  if (!ov || ov.files.size === 0) return buildKernel({ tree, log, config });
+  return buildKernel({ tree, overlay: overlayFiles(tree, ov), patchIds, log, config });
 }
 
 /** The overlay's changed files, written once under .cache/overlays/<tree>/<hash>/: tree path -> file. */
