@@ -82,4 +82,16 @@ export class DirtyMap {
     this.map.fill(0);
     return copied;
   }
+
+  /** Asserts the RAM equals `saved` outside the map's own pages (restoreCheck: a host write without `mark` shows up here). */
+  assertRestored(saved: Uint8Array): void {
+    const ram = new Uint8Array(this.memory.buffer);
+    const skipFrom = this.at, skipTo = this.at + DirtyMap.bytesFor(ram.length);
+    for (let p = 0; p < ram.length; p += PAGE_BYTES) {
+      const end = Math.min(p + PAGE_BYTES, ram.length);
+      if (end > skipFrom && p < skipTo) continue;
+      if (Buffer.compare(ram.subarray(p, end), saved.subarray(p, end)) !== 0)
+        throw new Error(`snapshot restore missed a write to page 0x${p.toString(16)} (a host write without markDirty?)`);
+    }
+  }
 }

@@ -14,11 +14,12 @@ import { BudgetExceeded, HangError, KernelTrap, MachineError, MachineHalted } fr
 import { NotSimulatedError, wasmCaller } from "./loader.ts";
 import { RunToBlock, type Choice, type Decision, type Scheduler, type SwitchPoint } from "./scheduler.ts";
 import { wasmFrames } from "./stack.ts";
-import { canRun, heldBy, tryLock, unlock } from "./locks.ts";
+import { heldBy, tryLock, unlock } from "./locks.ts";
+import { choicesAt, hasAlternative } from "./choices.ts";
 import { anyIrqDue, IrqQueue, materializeTimers, nextEventNs } from "./interrupts.ts";
-import { armedFor, interesting } from "./breakpoints.ts";
+import { armedFor, hitBy, interesting } from "./breakpoints.ts";
 import { describeCpus, describeTasks, hangError, TaskLayout, type MachineView } from "./tasks.ts";
-import { cloneActivation, cloneCpus, restoreMemory, STATE_VERSION, type MachineState } from "./snapshot.ts";
+import { applyState, captureState, restoreMemory, STATE_VERSION, type MachineState, type StateParts } from "./snapshot.ts";
 import { coreImports, i64Results } from "./imports.ts";
 import { SUSPENDED, topOf } from "./types.ts";
 import { DirtyMap, restoreCheck } from "./dirty.ts";
@@ -154,50 +155,14 @@ export class Machine {
     return i;
   }
 
-  /** The alternatives: continue `at` (if given), its own due interrupts, then other CPUs and theirs. */
   private choices(at: Cpu | null): Choice[] {
     materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
-    const out: Choice[] = [];
-    const pending = this.irqs.pending;
-    if (at) {
-      out.push({ kind: "continue", cpu: at.id });
-      if (at.irqOn) for (const p of pending) if (p.cpu === at.id && p.due <= this.clock.now) out.push({ kind: "irq", cpu: at.id, irq: p });
-    }
-    const n = this.cpus.length;
-    const first = at ? at.id : this.lastCpu;
-    for (let k = at ? 1 : 0; k < n; k++) {
-      const cpu = this.cpus[(first + k) % n]!;
-      if (!cpu.online || cpu === at || cpu.parked) continue;
-      const top = topOf(cpu);
-      if (!top) continue;
-      if (canRun(this.mem32, top.wait)) out.push({ kind: "run", cpu: cpu.id });
-      if (top.started && (cpu.irqOn || top.wait?.kind === "idle"))
-        for (const p of pending) if (p.cpu === cpu.id && p.due <= this.clock.now) out.push({ kind: "irq", cpu: cpu.id, irq: p });
-    }
-    return out;
+    return choicesAt(this.cpus, this.irqs, this.mem32, this.clock.now, this.lastCpu, at);
   }
 
-  /**
-   * Whether choices(at) would offer more than continuing `at` (the common
-   * case at a switch point is no: then nothing is allocated).
-   */
   private hasAlternative(at: Cpu): boolean {
     materializeTimers(this.cpus, this.clock.now, this.raiseTimer);
-    if (at.irqOn && this.irqDueOn(at.id)) return true;
-    for (const cpu of this.cpus) {
-      if (cpu === at || !cpu.online || cpu.parked) continue;
-      const top = topOf(cpu);
-      if (!top) continue;
-      if (canRun(this.mem32, top.wait)) return true;
-      if (top.started && (cpu.irqOn || top.wait?.kind === "idle") && this.irqDueOn(cpu.id)) return true;
-    }
-    return false;
-  }
-
-  private irqDueOn(cpu: number): boolean {
-    const now = this.clock.now;
-    for (const p of this.irqs.pending) if (p.cpu === cpu && p.due <= now) return true;
-    return false;
+    return hasAlternative(this.cpus, this.irqs, this.mem32, this.clock.now, at);
   }
 
   /** Makes an expired timer a pending interrupt (bound once: the switch path allocates no closures). */
@@ -322,13 +287,11 @@ export class Machine {
   private checkBreakpoints(): boolean {
     const cpu = this.cur!;
     const mine = armedFor(this.breakpoints, this.taskPid(this.currentTask(cpu.id)));
-    if (!mine.length) return false;
-    const frames = wasmFrames(new Error());
-    const hit = mine.find((b) => frames.includes(b.fn));
+    const hit = mine.length ? hitBy(mine, wasmFrames(new Error())) : null;
     if (!hit) return false;
-    hit.hitCpu = cpu.id;
+    hit.bp.hitCpu = cpu.id;
     cpu.parked = true;
-    if (this.trace) this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "park", text: `${this.taskName(this.currentTask(cpu.id))} parked in ${hit.fn}`, where: interesting(frames) });
+    if (this.trace) this.trace.push({ timeNs: this.clock.now, cpu: cpu.id, kind: "park", text: `${this.taskName(this.currentTask(cpu.id))} parked in ${hit.bp.fn}`, where: interesting(hit.frames) });
     return true;
   }
 
@@ -478,27 +441,17 @@ export class Machine {
 
   // ------------------------------------------------------ snapshots
 
+  private stateParts(): StateParts {
+    return { cpus: this.cpus, tasks: this.tasks, irqs: this.irqs, clock: this.clock, pool: this.pool, console: this.console, devices: this.devices };
+  }
+
   /** The whole machine at a quiescent point (between kernel contexts): RAM, CPUs, tasks, time, devices. */
   save(): MachineState {
     if (this.cur) throw new Error("snapshot while a CPU is running");
     const memory = new Uint8Array(this.kernel.memory.buffer).slice();
     this.dirty?.clear();
     this.baseline = memory;
-    return {
-      version: STATE_VERSION,
-      memory,
-      cpus: cloneCpus(this.cpus, cloneActivation),
-      tasks: [...this.tasks].map(([k, a]) => [k, cloneActivation(a)]),
-      pending: this.irqs.pending.map((p) => ({ ...p })),
-      irqSeq: this.irqs.seq,
-      now: this.clock.now,
-      steps: this.steps,
-      lastCpu: this.lastCpu,
-      pool: this.pool.save(),
-      console: this.console.save(),
-      decisions: [...this.decisions],
-      devices: this.devices.map((d) => d.save()),
-    };
+    return captureState(this.stateParts(), { steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions }, memory);
   }
 
   /**
@@ -509,44 +462,20 @@ export class Machine {
    */
   load(s: MachineState, o: { liveOnly?: boolean } = {}): void {
     if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
-    const ram = new Uint8Array(this.kernel.memory.buffer);
     if (this.dirty && this.baseline === s.memory) {
       this.dirty.restore(s.memory);
-      if (restoreCheck.enabled) this.checkRestored(s.memory);
+      if (restoreCheck.enabled) this.dirty.assertRestored(s.memory);
     } else {
-      restoreMemory(ram, s.memory, this.pool, s.pool, !this.dirty && (o.liveOnly ?? false));
+      restoreMemory(new Uint8Array(this.kernel.memory.buffer), s.memory, this.pool, s.pool, !this.dirty && (o.liveOnly ?? false));
       this.dirty?.clear();
       this.baseline = this.dirty ? s.memory : null;
     }
-    this.cpus.splice(0, this.cpus.length, ...cloneCpus(s.cpus, (a) => ({ ...a })));
-    this.tasks.clear();
-    for (const [k, a] of s.tasks) this.tasks.set(k, { ...a });
-    this.irqs.pending = s.pending.map((p) => ({ ...p }));
-    this.irqs.seq = s.irqSeq;
-    this.clock.now = s.now;
-    this.steps = s.steps;
-    this.lastCpu = s.lastCpu;
-    this.pool.load(s.pool);
-    this.console.load(s.console);
-    this.decisions = [...s.decisions];
-    s.devices.forEach((d, i) => this.devices[i]!.load(d));
+    ({ steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions } = applyState(this.stateParts(), s));
     this.halted = null;
     this.nextChoice = null;
     this.consultStep = -1;
     this.breakpoints = [];
     this.blockedIn.clear();
     if (this.trace) this.trace = [];
-  }
-
-  /** Asserts the RAM equals `saved` outside the dirty map (restoreCheck). */
-  private checkRestored(saved: Uint8Array): void {
-    const ram = new Uint8Array(this.kernel.memory.buffer);
-    const skip = [this.dirty!.at, this.dirty!.at + DirtyMap.bytesFor(ram.length)];
-    for (let p = 0; p < ram.length; p += 4096) {
-      const end = Math.min(p + 4096, ram.length);
-      if (end > skip[0]! && p < skip[1]!) continue;
-      if (Buffer.compare(ram.subarray(p, end), saved.subarray(p, end)) !== 0)
-        throw new Error(`snapshot restore missed a write to page 0x${p.toString(16)} (a host write without markDirty?)`);
-    }
   }
 }

@@ -2,9 +2,11 @@
 // contexts) as a value — RAM, CPUs, suspended tasks, interrupts, time,
 // console and devices — and putting a machine back to one.
 import type { BufferPool } from "./coroutines.ts";
+import type { SimClock } from "./clock.ts";
 import type { ConsoleLog } from "./console.ts";
+import type { IrqQueue } from "./interrupts.ts";
 import type { Decision } from "./scheduler.ts";
-import type { Cpu, PendingIrq, SuspendedActivation } from "./types.ts";
+import type { Cpu, Device, PendingIrq, SuspendedActivation } from "./types.ts";
 
 export const STATE_VERSION = 1;
 
@@ -49,4 +51,57 @@ export function restoreMemory(ram: Uint8Array, saved: Uint8Array, pool: BufferPo
   const free = new Set(freeBuffers);
   for (let b = base; b < base + bufferBytes * count; b += bufferBytes) if (!free.has(b)) ram.set(saved.subarray(b, b + bufferBytes), b);
   ram.set(saved.subarray(base + bufferBytes * count), base + bufferBytes * count);
+}
+
+/** The machine's parts a snapshot holds besides RAM (objects restored in place). */
+export interface StateParts {
+  cpus: Cpu[];
+  tasks: Map<number, SuspendedActivation>;
+  irqs: IrqQueue;
+  clock: SimClock;
+  pool: BufferPool;
+  console: ConsoleLog;
+  devices: Device[];
+}
+
+/** The run's counters a snapshot holds (plain values, set back by the machine). */
+export interface StateCounters {
+  steps: number;
+  lastCpu: number;
+  decisions: Decision[];
+}
+
+/** A snapshot of `p` with RAM image `memory` (already copied). */
+export function captureState(p: StateParts, c: StateCounters, memory: Uint8Array): MachineState {
+  return {
+    version: STATE_VERSION,
+    memory,
+    cpus: cloneCpus(p.cpus, cloneActivation),
+    tasks: [...p.tasks].map(([k, a]) => [k, cloneActivation(a)]),
+    pending: p.irqs.pending.map((x) => ({ ...x })),
+    irqSeq: p.irqs.seq,
+    now: p.clock.now,
+    steps: c.steps,
+    lastCpu: c.lastCpu,
+    pool: p.pool.save(),
+    console: p.console.save(),
+    decisions: [...c.decisions],
+    devices: p.devices.map((d) => d.save()),
+  };
+}
+
+/** Puts `p` back to `s` (everything but RAM); returns the counters to set back. */
+export function applyState(p: StateParts, s: MachineState): StateCounters {
+  if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
+  if (s.devices.length !== p.devices.length) throw new Error(`snapshot of ${s.devices.length} devices loaded into a machine with ${p.devices.length}`);
+  p.cpus.splice(0, p.cpus.length, ...cloneCpus(s.cpus, (a) => ({ ...a })));
+  p.tasks.clear();
+  for (const [k, a] of s.tasks) p.tasks.set(k, { ...a });
+  p.irqs.pending = s.pending.map((x) => ({ ...x }));
+  p.irqs.seq = s.irqSeq;
+  p.clock.now = s.now;
+  p.pool.load(s.pool);
+  p.console.load(s.console);
+  s.devices.forEach((d, i) => p.devices[i]!.load(d));
+  return { steps: s.steps, lastCpu: s.lastCpu, decisions: [...s.decisions] };
 }
