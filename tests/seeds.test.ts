@@ -12,7 +12,8 @@ import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { bundledScenarios } from "../harness/scenario/load.ts";
 import { runScenario, type ScenarioRun } from "../harness/scenario/run.ts";
-import type { Scenario } from "../harness/scenario/types.ts";
+import { notApplicableOn, type Scenario } from "../harness/scenario/types.ts";
+import { resolveKernel } from "../harness/variants/kernels.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const BUNDLED = await bundledScenarios();
@@ -99,6 +100,17 @@ for (const tree of TEST_TREES) {
       const r = check(mail("002_af39239f68c27663.txt"), tree);
       assert.deepEqual(r.patches.map((p) => p.status), ["already-applied"]);
       const v = verdictOf(r, "002-btrfs-uring-nowait-short-read");
+      const scenario = BUNDLED.find((x) => x.name === v.scenario)!;
+      const na = notApplicableOn(scenario, tree);
+      if (na) {
+        // The declaration is a claim about the kernel: the tree with the fix reverted must pass the scenario.
+        assert.equal(v.verdict, "not-applicable");
+        assert.equal(v.reason, na);
+        const before = runScenario(scenario, resolveKernel(tree, scenario, { mail: mail("002_af39239f68c27663.txt"), side: "before" }).wasmPath);
+        assert.ok(before.passed, `declared not applicable on ${tree}, but the tree with the fix reverted fails: ${JSON.stringify(before.results.filter((x) => x.failure))}`);
+        assert.equal(before.observed.values.res, 8192);
+        return;
+      }
       const unit = r.units.find((u) => u.verdicts.includes(v))!;
       assert.deepEqual(unit.declarations.map((d) => d.kind), ["also-apply"]);
       assert.match(unit.declarations[0]!.patch, new RegExp(`002-scenario-nowait-read-guard-removed-${tree.replace(".", "\\.")}\\.patch$`));

@@ -19,7 +19,7 @@ export const seed002Unguided: Scenario<State> = {
   title: "btrfs: io_uring O_DIRECT READV over two extents, second buffer page not resident, unguided (completions due at once)",
   mode: "unguided",
   notApplicable: {
-    "7.3": "on 7.3 PCT finds no failing schedule before the fix within the main job's 300 schedules per side (measured; not yet understood) — the scripted scenario reproduces the bug there",
+    "7.3": seed002.notApplicable!["7.3"]!,
   },
   exercises: seed002.exercises,
   reproduces: seed002.reproduces,
