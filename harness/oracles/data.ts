@@ -57,7 +57,10 @@ export function effects(ops: readonly FileOp[]): Effect[] {
   for (const op of ops) {
     const r = op.result;
     const base = { op: op.id, startNs: op.startNs, endNs: op.endNs };
-    if (op.kind === "write" && op.off !== null && op.len !== null && op.len > 0) {
+    if (op.kind === "write" && op.append) {
+      // Where an appending write lands depends on i_size when it ran: the model allows any value anywhere after it starts.
+      out.push({ ...base, from: 0, to: END, data: null, dataOff: 0, definite: false });
+    } else if (op.kind === "write" && op.off !== null && op.len !== null && op.len > 0) {
       const done = r !== null && r > 0 ? r : 0;
       if (done > 0) out.push({ ...base, from: op.off, to: op.off + done, data: op.data, dataOff: 0, definite: true });
       if (done < op.len) out.push({ ...base, from: op.off + done, to: op.off + op.len, data: op.data, dataOff: done, definite: false });
