@@ -93,7 +93,10 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
   const tasks = w.tasks.map((t, i): TaskState => {
     const u = s.userTask(`gen${i}`, cpuOf(i));
     const fds: TaskState["fds"] = {};
-    for (const op of t.ops) if ("fd" in op && fds[op.fd] === undefined) fds[op.fd] = u.open(FILE, O.RDWR | (op.fd === "direct" ? O.DIRECT : 0));
+    const need = new Set<FdKind>(t.ops.flatMap((op) => ("fd" in op ? [op.fd] : [])));
+    // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
+    if (!need.size) need.add("direct");
+    for (const k of need) fds[k] = u.open(FILE, O.RDWR | (k === "direct" ? O.DIRECT : 0));
     const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
     const ring = t.ops.some((o) => o.k === "uring") ? IoUring.setup(u, QUEUE) : null;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, "fresh" in op && op.fresh, ++tag)));
