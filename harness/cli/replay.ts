@@ -67,7 +67,8 @@ async function replay(token: string, times: number, json: boolean, files: string
     console.error(`dioscope replay: kernel build ${d.tree}/${d.buildId} is not in wasm/ (rebuild it: the same dioscope explore command with the same sources)`);
     return 2;
   }
-  const t = { scenario, kernel, failNth: d.failNth, probe: scenario === generated?.scenario };
+  // A generated case's natural schedule is judged with the after-run probe, its PCT schedules without (harness/generate/suite.ts).
+  const t = { scenario, kernel, failNth: d.failNth, probe: scenario === generated?.scenario && d.steps.length === 0 };
   const reports = [];
   for (let i = 0; i < times; i++) {
     const r = replaySteps(t, d.steps, { trace: true });

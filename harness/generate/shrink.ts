@@ -74,7 +74,8 @@ export function shrinkCase(w: Workload, kernel: KernelRef, failure: CaseFailure,
   }
   let scheduleTries = 0;
   if (curFail.steps.length) {
-    const t = targetOf(cur, kernel);
+    // Steps come from a PCT schedule, judged without the after-run probe (suite.ts).
+    const t = targetOf(cur, kernel, false);
     try {
       const m = minimise(t, curFail.steps, { maxTries: o.maxScheduleTries ?? 100 });
       scheduleTries = m.tries;

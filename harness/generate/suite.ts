@@ -2,7 +2,8 @@
 // kernels before and after a change. A case is one workload explored with
 // a fixed set of schedules (the natural one, then PCT schedules 0..k-1 of
 // one seed); the budget counts cases and schedules, never time. The same
-// case on both sides: "fixed" when it fails before and passes after,
+// case on both sides (the natural schedule with the after-run probe, the
+// PCT schedules without it): "fixed" when it fails before and passes after,
 // "regressed" when it passes before and fails after.
 import { explore, PCT_DEPTH } from "../explore/explore.ts";
 import { runWith, type KernelRef, type Target } from "../explore/runner.ts";
@@ -51,9 +52,14 @@ export function uniqueNames(names: readonly string[]): string[] {
   return [...new Set(names)].sort();
 }
 
-/** A workload's target on a kernel (the after-run probe on: reads, unmount and fsck are judged too). */
-export function targetOf(w: Workload, kernel: KernelRef): Target {
-  return { scenario: workloadScenario(w), kernel, probe: true };
+/**
+ * A workload's target on a kernel. `probe`: the after-run probe (re-reads,
+ * unmount, fsck) judged too; a case runs it after the natural schedule only
+ * (it costs 0.5-3 s, the checkers are processes), PCT schedules are judged
+ * by what the run itself showed, as the explorer judges every scenario.
+ */
+export function targetOf(w: Workload, kernel: KernelRef, probe = true): Target {
+  return { scenario: workloadScenario(w), kernel, probe };
 }
 
 /** Explores workload `w` on `kernel`: the natural schedule, then PCT; stops at the first failure. Frees the machine afterwards. */
@@ -67,7 +73,7 @@ export function exploreCase(w: Workload, kernel: KernelRef, o: CaseOptions): Sid
       return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: uniqueNames(nat.failedNames), failures: nat.failures } };
     }
     if (o.schedules === 0) return { schedules: 1, failure: null };
-    const r = explore(t, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
+    const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
     const f = r.first;
     if (!f) return { schedules: 1 + r.schedules, failure: null };
     return {

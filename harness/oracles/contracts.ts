@@ -66,7 +66,8 @@ function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContex
 function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[]): string | null {
   if (!op.direct || op.result === null || op.len === null || op.result !== op.len || op.endNs === null) return null;
   for (const b of failed) {
-    if (b.op !== op.kind || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata).
+    if (b.op !== op.kind || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
     const others = ops.filter((o) => o !== op && o.direct && o.kind === op.kind && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }
