@@ -77,7 +77,8 @@ export function effects(ops: readonly FileOp[]): Effect[] {
 function candidates(effs: readonly Effect[], seg: number, rs: number, re: number, widen: boolean): (Effect | "initial")[] {
   const on = effs.filter((e) => e.from <= seg && seg < e.to);
   const over = (e: Effect) => !widen && on.some((l) => l.definite && e.endNs !== null && l.endNs !== null && e.endNs < l.startNs && l.endNs < rs);
-  const out: (Effect | "initial")[] = on.filter((e) => e.startNs < re && !over(e));
+  // Simulated time moves only when the kernel reads the clock: calls made one after the other may share a time stamp, so "started before the read ended" includes the same time.
+  const out: (Effect | "initial")[] = on.filter((e) => e.startNs <= re && !over(e));
   if (widen || !on.some((l) => l.definite && l.endNs !== null && l.endNs < rs)) out.push("initial");
   return out;
 }
