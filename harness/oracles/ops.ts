@@ -228,9 +228,16 @@ export function overlaps(a: FileOp, b: FileOp): boolean {
 /** The ops left without a completion's time use this: they may still be running at the end. */
 export const NEVER = Number.POSITIVE_INFINITY;
 
-/** An operation ran at the same time as another (their [start, end] intervals meet). */
+/**
+ * An operation ran at the same time as another (their [start, end]
+ * intervals meet). Simulated time moves only when the kernel reads the
+ * clock, so calls of different tasks may share a time stamp: touching
+ * intervals count as concurrent, except between one task's synchronous
+ * calls (one after the other).
+ */
 export function concurrentOps(a: FileOp, b: FileOp): boolean {
-  return a.startNs < (b.endNs ?? NEVER) && b.startNs < (a.endNs ?? NEVER);
+  if (a.task === b.task && !a.asynchronous && !b.asynchronous) return a.startNs < (b.endNs ?? NEVER) && b.startNs < (a.endNs ?? NEVER);
+  return a.startNs <= (b.endNs ?? NEVER) && b.startNs <= (a.endNs ?? NEVER);
 }
 
 export { EIOCBQUEUED };
