@@ -81,7 +81,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
     });
 
     it("a kernel whose long direct writes report 512 bytes short: regressed, shrunk, and the token replays it", () => {
-      const v = genericOnly(join(FIXTURES, "broken-iomap-short-write.patch"), tree, 1, 8);
+      const v = genericOnly(join(FIXTURES, "broken-iomap-short-write.patch"), tree, 1, 4);
       assert.equal(v.verdict, "regressed", v.reason);
       const s = v.generated.shown!;
       assert.equal(s.failing, "after");
@@ -99,7 +99,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
     for (const control of ["control-comment-iomap", "control-noop-ext4-dio-read"])
       it(`${control}: no "fixed" and no "regressed" over two generator seeds`, () => {
         for (const seed of [1, 2]) {
-          const v = genericOnly(join(FIXTURES, `${control}.patch`), tree, seed, 4);
+          const v = genericOnly(join(FIXTURES, `${control}.patch`), tree, seed, 3);
           assert.deepEqual([v.generated.fixed, v.generated.regressed, v.verdict], [[], [], "no-effect"], v.reason);
         }
       });
