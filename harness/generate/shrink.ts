@@ -81,6 +81,9 @@ export function shrinkCase(w: Workload, kernel: KernelRef, failure: CaseFailure,
       scheduleTries = m.tries;
       const token = encodeToken({ scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, strategy: "minimised", seed: o.seed, index: Math.max(0, curFail.schedule), steps: m.steps });
       curFail = { ...curFail, strategy: "minimised", steps: m.steps, token, failures: m.outcome.failures };
+    } catch (e) {
+      // The schedule as found is kept (its token replays it) when minimisation cannot proceed (a replay that does not fail again).
+      if (!(e instanceof Error) || !/minimise|reproduce/.test(e.message)) throw e;
     } finally {
       forgetPrepared(t.scenario);
     }

@@ -9,6 +9,7 @@ import { explore, PCT_DEPTH } from "../explore/explore.ts";
 import { runWith, type KernelRef, type Target } from "../explore/runner.ts";
 import { encodeToken, type Step, type StrategyName } from "../explore/schedule.ts";
 import { Follow } from "../explore/strategies.ts";
+import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
 import { workloadScenario } from "./scenario.ts";
@@ -66,23 +67,35 @@ export function targetOf(w: Workload, kernel: KernelRef, probe = true): Target {
 export function exploreCase(w: Workload, kernel: KernelRef, o: CaseOptions): SideOutcome {
   const t = targetOf(w, kernel);
   try {
-    const nat = runWith(t, new Follow([], false)).outcome;
-    const base = { scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed };
-    if (nat.failed) {
-      const token = encodeToken({ ...base, strategy: "replay", index: 0, steps: [] });
-      return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: uniqueNames(nat.failedNames), failures: nat.failures } };
-    }
-    if (o.schedules === 0) return { schedules: 1, failure: null };
-    const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
-    const f = r.first;
-    if (!f) return { schedules: 1 + r.schedules, failure: null };
-    return {
-      schedules: 1 + r.schedules,
-      failure: { schedule: f.index, strategy: "pct", steps: f.schedule.steps, token: f.token, names: uniqueNames(f.outcome.failedNames), failures: f.outcome.failures },
-    };
+    return exploreTarget(t, kernel, o);
+  } catch (e) {
+    // The workload's own steps failed (the kernel refused a mount or an open, a task's memory faulted): a failure of the case, not of the check.
+    if (!(e instanceof ScenarioError)) throw e;
+    const token = encodeToken({ scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed, strategy: "replay", index: 0, steps: [] });
+    return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: [SETUP_FAILED], failures: [e.message.split("\n")[0]!] } };
   } finally {
     forgetPrepared(t.scenario);
   }
+}
+
+/** The name of a case whose workload could not be set up or run (a ScenarioError). */
+export const SETUP_FAILED = "workload:set-up or run failed";
+
+function exploreTarget(t: Target, kernel: KernelRef, o: CaseOptions): SideOutcome {
+  const nat = runWith(t, new Follow([], false)).outcome;
+  const base = { scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed };
+  if (nat.failed) {
+    const token = encodeToken({ ...base, strategy: "replay", index: 0, steps: [] });
+    return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: uniqueNames(nat.failedNames), failures: nat.failures } };
+  }
+  if (o.schedules === 0) return { schedules: 1, failure: null };
+  const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
+  const f = r.first;
+  if (!f) return { schedules: 1 + r.schedules, failure: null };
+  return {
+    schedules: 1 + r.schedules,
+    failure: { schedule: f.index, strategy: "pct", steps: f.schedule.steps, token: f.token, names: uniqueNames(f.outcome.failedNames), failures: f.outcome.failures },
+  };
 }
 
 export type CaseVerdict = "fixed" | "regressed" | "no-effect";
