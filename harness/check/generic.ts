@@ -44,6 +44,8 @@ export interface GenericSummary {
   schedules: { before: number; after: number };
   fixed: number[];
   regressed: number[];
+  /** Every case that changed sides as generated (not shrunk): its text and the failing side's first failing schedule. */
+  changed: { index: number; verdict: "fixed" | "regressed"; text: string; failure: CaseFailure }[];
   /** Cases failing on both sides (a finding the change does not touch). */
   failingBoth: number[];
   /** The first fixed or regressed case, shrunk. */
@@ -79,6 +81,9 @@ export function genericVerdict(before: KernelRef, after: KernelRef, touched: rea
     schedules: { before: cases.reduce((n, c) => n + c.before.schedules, 0), after: cases.reduce((n, c) => n + c.after.schedules, 0) },
     fixed,
     regressed,
+    changed: cases
+      .filter((c) => c.verdict !== "no-effect")
+      .map((c) => ({ index: c.index, verdict: c.verdict as "fixed" | "regressed", text: c.text, failure: (c.verdict === "fixed" ? c.before : c.after).failure! })),
     failingBoth,
     shown: decisive ? shown(decisive, before, after, o) : null,
   };
