@@ -10,6 +10,7 @@ const LAYERS = [
   ["cli", "bench"],
   ["report"],
   ["check"],
+  ["generate"],
   ["explore"],
   ["variants"],
   ["scenario"],

@@ -82,4 +82,18 @@ export interface CqeEntry {
   atNs: number;
 }
 
-export type JournalEntry = OpenEntry | RwEntry | AioIocbEntry | AioEventEntry | SqeEntry | CqeEntry;
+/**
+ * The bytes of a user read or write the host knows (a write's buffer as the
+ * host filled it; a read's first `result` bytes, read back from the task
+ * after it returned): `index` is the iocb or SQE index of command `cmd`
+ * (0 for a read/write system call).
+ */
+export interface BytesEntry {
+  kind: "bytes";
+  cmd: number;
+  task: number;
+  index: number;
+  data: Uint8Array;
+}
+
+export type JournalEntry = OpenEntry | RwEntry | AioIocbEntry | AioEventEntry | SqeEntry | CqeEntry | BytesEntry;

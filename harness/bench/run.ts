@@ -18,6 +18,7 @@ import { machineBench } from "./machine.ts";
 import { checkBench } from "./check.ts";
 import { debugBench } from "./debug.ts";
 import { speedBench } from "./speed.ts";
+import { generateBench } from "./generate.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 const bootMs: Record<string, unknown> = {};
@@ -76,6 +77,7 @@ results.patchReconstruction = await reconstructionRate();
 // Real upstream fixes (patches/eval) rendered as web archives do, against GNU patch on the clean text.
 results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));
 results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
+results.generate = Object.fromEntries(TREE_NAMES.map((name) => [name, generateBench(name)])); // generated cases per second per filesystem (harness/bench/generate.ts)
 results.debugKernel = Object.fromEntries(TREE_NAMES.map((name) => [name, debugBench(debianTree(name))])); // harness/bench/debug.ts
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);

@@ -15,7 +15,8 @@ import { buildVariant } from "../variants/build.ts";
 import { kernelAt } from "../variants/kernels.ts";
 import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type PatchOnTree, type Unit } from "../variants/units.ts";
 import { coverage, type Coverage } from "./coverage.ts";
-import { selectScenarios, type Selected } from "./select.ts";
+import { genericVerdict, type GenericOptions } from "./generic.ts";
+import { selectScenarios, touchedPaths, type Selected } from "./select.ts";
 import { exploredVerdict, notApplicable, notJudged, verdictOf, type ExploredSide, type ScenarioVerdict } from "./verdict.ts";
 
 export interface UnitResult {
@@ -65,6 +66,8 @@ export interface CheckOptions {
   candidates: readonly Scenario[];
   /** Also run unguided scenarios under PCT with this many schedules per side. */
   explore?: ExploreCheck;
+  /** The generic suite (generated workloads, harness/generate) on each unit's before and after kernels; absent: not run. */
+  generic?: GenericOptions;
   /** The input files (for reproduce commands). */
   inputs: string[];
   log?: (line: string) => void;
@@ -109,7 +112,12 @@ function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOpt
   return exploredVerdict(s.name, explored, repro);
 }
 
-export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions): UnitResult {
+function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string[] {
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules)];
+}
+
+/** Runs the unit's scenarios and, with `generic`, the generic suite (after them, on the same kernels). */
+export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions, generic?: { options: GenericOptions; touched: string[] }): UnitResult {
   const log = o.log ?? (() => {});
   const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: null, builds: { before: null, after: null }, problem: null, verdicts: [] };
   const skipAll = (why: string, f: typeof notApplicable) => {
@@ -141,6 +149,14 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
     log(`[${u.tree}] ${u.label}: ${s.name}${scenarioMode(s) === "unguided" ? ` (PCT, ${o.explore!.budget} schedules per side)` : ""}`);
     const v = runOne(s, u, before.wasm, after.wasm, o);
     log(`[${u.tree}] ${u.label}: ${s.name}: ${v.verdict} (${v.reason})`);
+    res.verdicts.push(v);
+  }
+  if (generic) {
+    const g = generic.options;
+    log(`[${u.tree}] ${u.label}: generic suite (${g.budget} generated cases, ${1 + g.schedules} schedules each, per side)`);
+    const tick = o.tick ? (done: number, total: number) => o.tick!(`[${u.tree}] generated cases`, done, total) : undefined;
+    const v = genericVerdict(kernelAt(u.tree, before.wasm), kernelAt(u.tree, after.wasm), generic.touched, g, genericArgs(o, u.tree, g), tick);
+    log(`[${u.tree}] ${u.label}: generated: ${v.verdict}`);
     res.verdicts.push(v);
   }
   return res;
@@ -184,19 +200,27 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
     units: [],
     regressed: false,
   };
+  const touched = touchedPaths(series);
   for (const tree of o.trees) {
     const t = resolveTree(tree);
     const plain = unitsFor(series, t, null, report.patches);
+    // The generic suite runs on the plain units: the whole series when it has several patches, else the patch.
+    const genericOn = new Set(o.generic ? plain.filter((u) => plain.length === 1 || u.patchIds.length > 1) : []);
+    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched } : undefined);
     if (!scenarios.length) {
-      for (const u of plain) report.units.push(unjudged(u));
+      for (const u of plain) report.units.push(genericOn.has(u) ? runUnit(u, [], o, generic(u)) : unjudged(u));
       continue;
     }
     // A group with nothing declared beyond the patch runs on the units already located.
     const none = prerequisitesKey({ alsoApply: [], regression: null, by: [] });
+    let plainRan = false;
     for (const g of groups(series, tree, scenarios)) {
-      const units = prerequisitesKey(g.pre) === none ? plain : unitsFor(series, t, g.pre);
-      for (const u of units) report.units.push(runUnit(u, g.scenarios, o));
+      const isPlain = prerequisitesKey(g.pre) === none;
+      plainRan ||= isPlain;
+      const units = isPlain ? plain : unitsFor(series, t, g.pre);
+      for (const u of units) report.units.push(runUnit(u, g.scenarios, o, isPlain ? generic(u) : undefined));
     }
+    if (!plainRan) for (const u of genericOn) report.units.push(runUnit(u, [], o, generic(u)));
   }
   report.regressed = report.units.some((u) => u.verdicts.some((v) => v.verdict === "regressed"));
   return report;

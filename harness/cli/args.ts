@@ -38,7 +38,7 @@ export const COMMON = {
   rev: { type: "string", value: "REV", help: "with one --tree naming a git checkout: that revision (a tag or commit), exported into the cache" },
   json: { type: "boolean", help: "machine-readable JSON on stdout instead of text" },
   scenario: { type: "string", short: "s", multiple: true, value: "NAME|FILE", help: "a bundled scenario (name or name prefix) or a scenario file (path to a .ts module); repeat for several" },
-  seed: { type: "string", value: "S", help: "explorer seed (default 1)" },
+  seed: { type: "string", value: "S", help: "explorer and workload-generator seed (default 1)" },
   debug: { type: "boolean", help: "the debug kernel (kernel-src/config/debug.config: lockdep, list/object debugging, fault injection, the locking self-tests at boot) instead of the plain one; its own build per tree" },
   help: { type: "boolean", short: "h", help: "this help" },
 } as const satisfies OptionTable;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runCheck } from "../check/check.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import { MAIN_JOB_EXPLORE } from "../check/mainjob.ts";
+import { GENERIC_DEFAULT } from "../check/generic.ts";
 import { ingest, IngestError } from "../ingest/index.ts";
 import { ktap } from "../report/ktap.ts";
 import { fromCheckReport } from "../report/adapt.ts";
@@ -31,12 +32,25 @@ export const CHECK: CommandSpec = {
     scenario: COMMON.scenario,
     explore: { type: "string", value: "N", help: `also run unguided scenarios under PCT, N schedules per side (the main job uses ${MAIN_JOB_EXPLORE.budget})` },
     seed: COMMON.seed,
+    budget: {
+      type: "string",
+      value: "N",
+      help: `generic suite: N generated cases per tree (default ${GENERIC_DEFAULT.budget}); a case is one workload run under the natural schedule and --schedules PCT schedules, on the tree before and after the patch`,
+    },
+    schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
+    "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
     debug: COMMON.debug,
     json: COMMON.json,
     ...REPORT_FLAGS,
     help: COMMON.help,
   },
-  more: "exit status: 0 nothing regressed, 1 a scenario regressed (or the patch breaks the build), 2 unusable input",
+  more:
+    "The generic suite runs by default: generated direct-I/O workloads (1-3 user tasks; O_DIRECT, buffered, AIO, io_uring,\n" +
+    "preadv2/pwritev2 flags, syncs, truncate, fallocate; bio faults) on the filesystems of the files the patch changes\n" +
+    "(all of them for iomap, direct-io.c, block and other shared code), judged by the generic oracles only. Its budget\n" +
+    "counts cases and schedules, never time: the same inputs give the same verdict. \"fixed\": a case fails before and\n" +
+    "passes after; \"regressed\": passes before and fails after; each with the shrunk workload and a replay token.\n" +
+    "exit status: 0 nothing regressed, 1 a scenario or the generic suite regressed (or the patch breaks the build), 2 unusable input",
 };
 
 function expand(inputs: string[]): string[] {
@@ -71,6 +85,10 @@ export async function runCheckCli(argv: string[]): Promise<number> {
     const budget = p.values.explore === undefined ? undefined : intOf(p, "explore", 0, 1);
     const explore = budget === undefined ? undefined : { budget, seed: intOf(p, "seed", 1), depth: PCT_DEPTH };
     const trees = treesOf(p, TREE_NAMES);
+    const generic = p.values["no-generic"]
+      ? undefined
+      : { budget: intOf(p, "budget", GENERIC_DEFAULT.budget, 1), seed: intOf(p, "seed", GENERIC_DEFAULT.seed), schedules: intOf(p, "schedules", GENERIC_DEFAULT.schedules) };
+    if (!generic && (p.values.budget !== undefined || p.values.schedules !== undefined)) throw new UsageError("--budget and --schedules are the generic suite's: not with --no-generic");
     const req = reportRequest(p.values as Parameters<typeof reportRequest>[0]);
     if ("error" in req) throw new UsageError(req.error);
     const progress = terminalProgress(process.stderr, { json: p.values.json === true });
@@ -80,7 +98,7 @@ export async function runCheckCli(argv: string[]): Promise<number> {
       const candidates = await bundledScenarios();
       files = expand(p.positionals);
       series = ingest(files);
-      report = runCheck(series, { trees, config: p.values.debug ? "debug" : "plain", scenarios, candidates, explore, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
+      report = runCheck(series, { trees, config: p.values.debug ? "debug" : "plain", scenarios, candidates, explore, generic, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
       progress.end();
     } catch (e) {
       if (e instanceof IngestError || e instanceof ScenarioError) {

@@ -10,6 +10,9 @@ import { decodeToken, TokenError } from "../explore/schedule.ts";
 import { scenarioByHash } from "../explore/scenarios.ts";
 import { bundledScenarios, loadScenarioFile } from "../scenario/load.ts";
 import { kernelById } from "../variants/kernels.ts";
+import { parseWorkload, WorkloadSyntaxError } from "../generate/text.ts";
+import { targetOf } from "../generate/suite.ts";
+import type { Workload } from "../generate/workload.ts";
 import { COMMON, command, intOf, UsageError, type CommandSpec } from "./args.ts";
 
 export const REPLAY: CommandSpec = {
@@ -19,6 +22,7 @@ export const REPLAY: CommandSpec = {
   options: {
     times: { type: "string", value: "N", help: "run it N times and require the same failures and event-log hash every time" },
     scenario: { ...COMMON.scenario, help: "a scenario file to look the token's scenario up in (besides the bundled ones); repeat for several" },
+    workload: { type: "string", value: "TEXT", help: "the generated workload the token ran (its text as the check printed it; lines may be joined with \" | \")" },
     json: COMMON.json,
     help: COMMON.help,
   },
@@ -28,11 +32,19 @@ export const REPLAY: CommandSpec = {
 export async function runReplayCli(argv: string[]): Promise<number> {
   return command(REPLAY, argv, async (p) => {
     if (p.positionals.length !== 1) throw new UsageError("give one replay token");
-    return replay(p.positionals[0]!, intOf(p, "times", 1, 1), Boolean(p.values.json), (p.values.scenario as string[] | undefined) ?? []);
+    let workload = null;
+    if (typeof p.values.workload === "string")
+      try {
+        workload = parseWorkload(p.values.workload);
+      } catch (e) {
+        if (e instanceof WorkloadSyntaxError) throw new UsageError(`--workload: ${e.message}`);
+        throw e;
+      }
+    return replay(p.positionals[0]!, intOf(p, "times", 1, 1), Boolean(p.values.json), (p.values.scenario as string[] | undefined) ?? [], workload);
   });
 }
 
-async function replay(token: string, times: number, json: boolean, files: string[]): Promise<number> {
+async function replay(token: string, times: number, json: boolean, files: string[], workload: Workload | null): Promise<number> {
   let d;
   try {
     d = decodeToken(token);
@@ -44,9 +56,10 @@ async function replay(token: string, times: number, json: boolean, files: string
     throw e;
   }
   const known = [...(await bundledScenarios()), ...(await Promise.all(files.map((f) => loadScenarioFile(f)))).flat()];
-  const scenario = scenarioByHash(known, d.scenarioHash);
+  const generated = workload ? targetOf(workload, { tree: d.tree, buildId: d.buildId, wasmPath: "", label: "" }) : null;
+  const scenario = scenarioByHash(generated ? [generated.scenario, ...known] : known, d.scenarioHash);
   if (!scenario) {
-    console.error("dioscope replay: the token names a scenario that is neither bundled nor in a --scenario file");
+    console.error(`dioscope replay: the token names a scenario that is neither bundled nor in a --scenario file${workload ? " (nor the --workload given)" : ""}`);
     return 2;
   }
   const kernel = kernelById(d.tree, d.buildId);
@@ -54,7 +67,8 @@ async function replay(token: string, times: number, json: boolean, files: string
     console.error(`dioscope replay: kernel build ${d.tree}/${d.buildId} is not in wasm/ (rebuild it: the same dioscope explore command with the same sources)`);
     return 2;
   }
-  const t = { scenario, kernel, failNth: d.failNth };
+  // A generated case's natural schedule is judged with the after-run probe, its PCT schedules without (harness/generate/suite.ts).
+  const t = { scenario, kernel, failNth: d.failNth, probe: scenario === generated?.scenario && d.steps.length === 0 };
   const reports = [];
   for (let i = 0; i < times; i++) {
     const r = replaySteps(t, d.steps, { trace: true });

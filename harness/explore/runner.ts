@@ -16,6 +16,8 @@ export interface Target {
   kernel: KernelRef;
   /** A fault injected into the run (an input like the schedule; replayed with its token). */
   failNth?: FailNth;
+  /** Run the oracles' after-run probe (re-reads, close, unmount, fsck) after each schedule; default false. */
+  probe?: boolean;
 }
 
 export interface Outcome {
@@ -39,7 +41,7 @@ export interface RunWithOptions {
 
 export function runWith(t: Target, sched: Recording, o: RunWithOptions = {}): { run: ScenarioRun; outcome: Outcome } {
   const trace = o.trace ?? false;
-  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, probe: false, timing: o.timing, failNth: t.failNth, onMachine: trace ? (m) => (sched.machine = m) : undefined });
+  const run = runScenario(t.scenario, t.kernel.wasmPath, sched, { trace, restoreAfter: false, probe: t.probe ?? false, timing: o.timing, failNth: t.failNth, onMachine: trace ? (m) => (sched.machine = m) : undefined });
   sched.machine = null;
   const diverged = sched instanceof Follow ? sched.diverged : null;
   const bad = run.results.filter((r) => r.failure !== null);

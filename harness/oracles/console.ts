@@ -73,7 +73,7 @@ export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: num
     const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
     return mixed ? "the workload mixes buffered and direct I/O on one range concurrently" : null;
   }
-  if ((hit.family === "btrfs" || hit.family === "fs-error") && failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure/.test(hit.line.text))
+  if ((hit.family === "btrfs" || hit.family === "fs-error") && failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure|Detected aborted journal/.test(hit.line.text))
     return `the disk failed ${failedBios} bio(s) in this run`;
   return null;
 }

@@ -20,6 +20,8 @@ export interface ContractFailure {
 
 export interface ReturnContext {
   failedBios: readonly BioRecord[];
+  /** The bios that succeeded (retries of failed ones). */
+  okBios?: readonly BioRecord[];
   injectedFaults: number;
 }
 
@@ -36,7 +38,7 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
     if (r === EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
     const short = shortInsideSize(op, byFile.get(op.file ?? "") ?? [], c);
     if (short) out.push({ op: op.id, detail: `${what}: ${short}` });
-    const lost = failedBioHidden(op, ops, c.failedBios);
+    const lost = failedBioHidden(op, ops, c.failedBios, c.okBios ?? []);
     if (lost) out.push({ op: op.id, detail: `${what}: ${lost}` });
   }
   return out;
@@ -63,10 +65,15 @@ function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContex
  * op of that direction was in flight: that bio was the op's, and the op
  * cannot report every byte done.
  */
-function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[]): string | null {
+function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[], ok: readonly BioRecord[]): string | null {
   if (!op.direct || op.result === null || op.len === null || op.result !== op.len || op.endNs === null) return null;
   for (const b of failed) {
-    if (b.op !== op.kind || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata).
+    if (b.op !== op.kind || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    // A later bio over the same sectors that succeeded within the op is a retry (btrfs repairs a failed read so): the data came.
+    const end = b.sector + Math.ceil(b.bytes / 512);
+    const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));
+    if (retried) continue;
     const others = ops.filter((o) => o !== op && o.direct && o.kind === op.kind && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }

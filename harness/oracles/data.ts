@@ -57,7 +57,10 @@ export function effects(ops: readonly FileOp[]): Effect[] {
   for (const op of ops) {
     const r = op.result;
     const base = { op: op.id, startNs: op.startNs, endNs: op.endNs };
-    if (op.kind === "write" && op.off !== null && op.len !== null && op.len > 0) {
+    if (op.kind === "write" && op.append) {
+      // Where an appending write lands depends on i_size when it ran: the model allows any value anywhere after it starts.
+      out.push({ ...base, from: 0, to: END, data: null, dataOff: 0, definite: false });
+    } else if (op.kind === "write" && op.off !== null && op.len !== null && op.len > 0) {
       const done = r !== null && r > 0 ? r : 0;
       if (done > 0) out.push({ ...base, from: op.off, to: op.off + done, data: op.data, dataOff: 0, definite: true });
       if (done < op.len) out.push({ ...base, from: op.off + done, to: op.off + op.len, data: op.data, dataOff: done, definite: false });
@@ -74,7 +77,8 @@ export function effects(ops: readonly FileOp[]): Effect[] {
 function candidates(effs: readonly Effect[], seg: number, rs: number, re: number, widen: boolean): (Effect | "initial")[] {
   const on = effs.filter((e) => e.from <= seg && seg < e.to);
   const over = (e: Effect) => !widen && on.some((l) => l.definite && e.endNs !== null && l.endNs !== null && e.endNs < l.startNs && l.endNs < rs);
-  const out: (Effect | "initial")[] = on.filter((e) => e.startNs < re && !over(e));
+  // Simulated time moves only when the kernel reads the clock: calls made one after the other may share a time stamp, so "started before the read ended" includes the same time.
+  const out: (Effect | "initial")[] = on.filter((e) => e.startNs <= re && !over(e));
   if (widen || !on.some((l) => l.definite && l.endNs !== null && l.endNs < rs)) out.push("initial");
   return out;
 }

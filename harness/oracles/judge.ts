@@ -22,7 +22,7 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
     ...consoleFindings(run, ops, failedBios),
     ...machineFindings(run),
     ...completionAccounting(ops, strayCqes, strayEvents, run.runFromCmd).map((f) => opFinding("completion", f)),
-    ...returnContract(ops, { failedBios, injectedFaults: run.injectedFaults }).map((f) => opFinding("return", f)),
+    ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults }).map((f) => opFinding("return", f)),
     ...offsetContract(ops, run.commands, run.probe, run.probeFromCmd).map((f) => opFinding("offset-size", f)),
     ...sizeContract(ops, run.probe).map((f) => opFinding("offset-size", f)),
     ...dataFindings(run, ops),
@@ -84,7 +84,11 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
   const elsewhere = provenance(ops.filter((o) => o.kind === "write" && o.data));
   for (const [path, mine] of groupByFile(ops)) {
     if (!modelled(run, path)) continue;
-    const mixed = mixedIo(mine);
+    // After a failed write bio, bytes a buffered write left dirty in the page cache may be lost (writeback failed): any value written, or zeros, may be read.
+    // (A failed bio inside a write that reported the error is that write's, not writeback.)
+    const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
+    const lostWriteback = run.bios.some((b) => b.status !== 0 && b.op === "write" && !reported(b)) && mine.some((o) => o.kind === "write" && !o.direct);
+    const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine
       .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
       .map((o) => ({ id: o.id, off: o.off!, data: o.data!, startNs: o.startNs, endNs: o.endNs! }));
@@ -92,7 +96,8 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
     for (const r of probe?.reads ?? []) if (r.data && r.result > 0) reads.push({ id: `probe ${r.how} read`, off: 0, data: r.data, startNs: PROBE_NS, endNs: PROBE_NS });
     for (const f of checkReads(mine, reads, mixed, elsewhere))
       out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
-    const disagree = probe ? probeAgreement(probe, mixed) : null;
+    // After a failed write bio the page cache may keep bytes the disk never got (a writeback error leaves the page clean and uptodate).
+    const disagree = probe && !run.bios.some((b) => b.status !== 0 && b.op === "write") ? probeAgreement(probe, mixed) : null;
     if (disagree) out.push({ oracle: "data", message: disagree, evidence: { kind: "probe", step: "files", detail: disagree } });
   }
   return out;

@@ -6,7 +6,7 @@
 // one a workload generator emits: kind, file, range, flags; plus what the
 // kernel answered and when.
 import type { CommandRecord } from "../agent/host.ts";
-import type { AioEventEntry, AioIocbEntry, CqeEntry, JournalEntry, OpenEntry, RwEntry, SqeEntry } from "../agent/journal.ts";
+import type { AioEventEntry, AioIocbEntry, BytesEntry, CqeEntry, JournalEntry, OpenEntry, RwEntry, SqeEntry } from "../agent/journal.ts";
 import { AGENT_ASYNC } from "../agent/protocol.ts";
 import { NR, O, RWF } from "../user/abi.ts";
 
@@ -169,10 +169,12 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
     };
   };
   const sync = { endNs: c.returnedNs, result: c.returned, completions: c.returned === null ? 0 : 1, asynchronous: false };
+  const bytes = (index: number) => notes.find((n): n is BytesEntry => n.kind === "bytes" && n.index === index)?.data ?? null;
   for (const n of notes) {
-    if (n.kind === "rw") ops.push({ ...base, ...common(n.fd, n.rwFlags), ...sync, id: `#${c.id}`, api: "syscall", kind: n.write ? "write" : "read", off: n.off ?? advance(fdOf(n.fd), c.returned), atPosition: n.off === null, len: n.len });
-    else if (n.kind === "aio-iocb") aioOp(c, n, common, base, ops, done);
-    else if (n.kind === "sqe") sqeOp(c, n, common, base, ops, done);
+    if (n.kind === "rw")
+      ops.push({ ...base, ...common(n.fd, n.rwFlags), ...sync, id: `#${c.id}`, api: "syscall", kind: n.write ? "write" : "read", off: n.off ?? advance(fdOf(n.fd), c.returned), atPosition: n.off === null, len: n.len, data: bytes(0) });
+    else if (n.kind === "aio-iocb") aioOp(c, n, common, base, ops, done, bytes(n.index));
+    else if (n.kind === "sqe") sqeOp(c, n, common, base, ops, done, bytes(n.index));
   }
   const noPos = { atPosition: false };
   if (nr === NR.ftruncate64) ops.push({ ...base, ...common(args[0] ?? -1, 0), ...sync, ...noPos, id: `#${c.id}`, api: "syscall", kind: "truncate", off: null, len: args[1] ?? 0 });
@@ -186,18 +188,18 @@ type Common = (fd: number, rwFlags: number) => Pick<FileOp, "file" | "fd" | "dir
 const AIO_KIND: Record<string, OpKind | undefined> = { PREAD: "read", PREADV: "read", PWRITE: "write", PWRITEV: "write", FSYNC: "fsync", FDSYNC: "fsync" };
 const URING_KIND: Record<string, OpKind | undefined> = { READ: "read", READV: "read", READ_FIXED: "read", WRITE: "write", WRITEV: "write", WRITE_FIXED: "write", FSYNC: "fsync" };
 
-function aioOp(c: CommandRecord, n: AioIocbEntry, common: Common, base: Base, ops: FileOp[], done: Completions): void {
+function aioOp(c: CommandRecord, n: AioIocbEntry, common: Common, base: Base, ops: FileOp[], done: Completions, data: Uint8Array | null): void {
   const kind = AIO_KIND[n.opcode];
   if (!kind || c.returned === null || n.index >= c.returned) return;
   const evs = done.events.filter((e) => e.ctx === n.ctx && e.obj === n.addr && e.cmd > c.id && !done.usedEvents.has(e));
   for (const e of evs) done.usedEvents.add(e);
   ops.push({
     ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/iocb${n.index}`, api: "aio", kind, off: n.off, atPosition: false, len: n.len < 0 ? null : n.len,
-    endNs: evs[0] ? done.returnedNs(evs[0].cmd) : null, result: evs[0]?.res ?? null, completions: evs.length, asynchronous: true,
+    endNs: evs[0] ? done.returnedNs(evs[0].cmd) : null, result: evs[0]?.res ?? null, completions: evs.length, asynchronous: true, data,
   });
 }
 
-function sqeOp(c: CommandRecord, n: SqeEntry, common: Common, base: Base, ops: FileOp[], done: Completions): void {
+function sqeOp(c: CommandRecord, n: SqeEntry, common: Common, base: Base, ops: FileOp[], done: Completions, data: Uint8Array | null): void {
   const kind = URING_KIND[n.opcode];
   if (c.returned === null || c.returned < 0 || n.index >= c.returned) return;
   const mine = done.cqes.filter((q) => q.ring === n.ring && q.task === n.task && q.userData === n.userData && q.cmd >= c.id && !done.usedCqe.has(q));
@@ -207,7 +209,7 @@ function sqeOp(c: CommandRecord, n: SqeEntry, common: Common, base: Base, ops: F
   if (!kind) return;
   ops.push({
     ...base, ...common(n.fd, n.rwFlags), id: `#${c.id}/sqe${n.index}`, api: "uring", kind, off: n.off, atPosition: false, len: n.len < 0 ? null : n.len,
-    endNs: first?.atNs ?? null, result: first?.res ?? null, completions: first ? 1 : 0, asynchronous: true,
+    endNs: first?.atNs ?? null, result: first?.res ?? null, completions: first ? 1 : 0, asynchronous: true, data,
   });
 }
 
@@ -226,9 +228,16 @@ export function overlaps(a: FileOp, b: FileOp): boolean {
 /** The ops left without a completion's time use this: they may still be running at the end. */
 export const NEVER = Number.POSITIVE_INFINITY;
 
-/** An operation ran at the same time as another (their [start, end] intervals meet). */
+/**
+ * An operation ran at the same time as another (their [start, end]
+ * intervals meet). Simulated time moves only when the kernel reads the
+ * clock, so calls of different tasks may share a time stamp: touching
+ * intervals count as concurrent, except between one task's synchronous
+ * calls (one after the other).
+ */
 export function concurrentOps(a: FileOp, b: FileOp): boolean {
-  return a.startNs < (b.endNs ?? NEVER) && b.startNs < (a.endNs ?? NEVER);
+  if (a.task === b.task && !a.asynchronous && !b.asynchronous) return a.startNs < (b.endNs ?? NEVER) && b.startNs < (a.endNs ?? NEVER);
+  return a.startNs <= (b.endNs ?? NEVER) && b.startNs <= (a.endNs ?? NEVER);
 }
 
 export { EIOCBQUEUED };

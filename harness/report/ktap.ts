@@ -2,6 +2,7 @@
 // nested: one test per change × scenario. Every failing run's timeline and
 // console lines follow as diagnostic ("# ") lines; a regression is the only
 // "not ok" that counts against the change.
+import type { GenericSummary } from "../check/generic.ts";
 import type { CheckReport, UnitResult } from "../check/check.ts";
 import type { ScenarioVerdict } from "../check/verdict.ts";
 import { runFails, type ScenarioRun } from "../scenario/run.ts";
@@ -66,6 +67,16 @@ function unitHeader(u: UnitResult): string[] {
   return out;
 }
 
+/** The generic suite's cases that changed sides, each with its workload and replay command. */
+function generatedLines(v: ScenarioVerdict): string[] {
+  const g = (v as ScenarioVerdict & { generated?: GenericSummary }).generated;
+  if (!g) return [];
+  return g.changed.map((c) => {
+    const text = c.text.split("\n").join(" | ");
+    return `generated case ${c.index} ${c.verdict} (${c.failure.names.join("; ")}): ${text}; replay: dioscope replay ${c.failure.token} --workload "${text}"`;
+  });
+}
+
 export function ktap(report: CheckReport): string {
   const out = ["KTAP version 1", `1..${report.trees.length}`];
   report.trees.forEach((tree, ti) => {
@@ -85,6 +96,7 @@ export function ktap(report: CheckReport): string {
           else if (r?.oracles.off.length) out.push(...diag(judgementLines(r.oracles).map((l) => `${side}: ${l}`), "    "));
         }
         if (v.explored && v.reproduce) out.push(...diag([`reproduce: ${v.reproduce.join(" ")}`], "    "));
+        out.push(...diag(generatedLines(v), "    "));
         out.push("    " + verdictLine(v, i, u));
       }
     }

@@ -102,6 +102,11 @@ function prepare(scenario: Scenario, wasmPath: string): Prepared {
   return p;
 }
 
+/** Drops the booted machines kept for `scenario` (a generated workload that will not run again frees its memory). */
+export function forgetPrepared(scenario: Scenario): void {
+  for (const [key, p] of prepared) if (key.startsWith(`${scenario.source ?? ""}\0${scenario.name}\0`) && p) prepared.delete(key);
+}
+
 /** Options of one run (schedule exploration runs many: no event log, no restore afterwards). */
 export interface RunOptions {
   /** Keep the machine's event log (default true). */

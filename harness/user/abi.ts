@@ -12,7 +12,7 @@ export const NR = {
   pread64: 67, pwrite64: 68, preadv: 69, pwritev: 70, sync: 81, fsync: 82, fdatasync: 83,
   exit: 93, exit_group: 94, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
   getpid: 172, gettid: 178, munmap: 215, clone: 220, mmap2: 222, mprotect: 226, mincore: 232, madvise: 233,
-  io_pgetevents: 292, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
+  io_pgetevents: 292, preadv2: 286, pwritev2: 287, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
 } as const;
 export type SyscallName = keyof typeof NR;
 

@@ -50,6 +50,15 @@ export interface UserBuffer {
   len: number;
 }
 
+/** What the oracles' journal records about a read/write-family call (harness/agent/journal.ts). */
+export interface RwNote {
+  write: boolean;
+  fd: number;
+  off: number | bigint | null;
+  len: number;
+  rwFlags?: number;
+}
+
 export interface Iovec {
   addr: number;
   len: number;
@@ -262,10 +271,20 @@ export class UserTask {
   }
 
   /** A read/write-family call, noted with its range for the oracles (harness/agent/journal.ts). */
-  private rw(call: SyscallName, args: readonly SyscallArg[], e: { write: boolean; fd: number; off: number | bigint | null; len: number; rwFlags?: number }): number {
+  private rw(call: SyscallName, args: readonly SyscallArg[], e: RwNote): number {
+    return this.agent.wait(this.startRw(call, args, e));
+  }
+
+  /** A read/write-family call queued without waiting, noted for the oracles like rw(). */
+  startRw(call: SyscallName, args: readonly SyscallArg[], e: RwNote): CommandRecord {
     const rec = this.start(call, args);
     this.agent.note({ kind: "rw", cmd: rec.id, task: this.id, write: e.write, fd: e.fd, off: e.off === null ? null : Number(e.off), len: e.len, rwFlags: e.rwFlags ?? 0 });
-    return this.agent.wait(rec);
+    return rec;
+  }
+
+  /** preadv2/pwritev2 arguments: the position as two words, then the RWF_* flags. */
+  rwv2Args(fd: number, iovs: readonly Iovec[], off: number, rwFlags: number): SyscallArg[] {
+    return [fd, this.putIovecs(iovs), iovs.length, off % 2 ** 32, Math.floor(off / 2 ** 32), rwFlags];
   }
 
   close(fd: number): void {

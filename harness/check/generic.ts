@@ -1,0 +1,103 @@
+// The generic suite as one verdict of a unit: generated workloads on the
+// filesystems the change touches (all of them for shared code), each case
+// explored on the kernel before and after the change with the same seed
+// and schedules; a case that changes sides is shrunk on the side it fails
+// and reported as workload text + replay token. Nothing here knows a bug.
+import type { GenFs } from "../generate/workload.ts";
+import { exploreCase, fsFor, runSuite, type CaseFailure, type GeneratedCase } from "../generate/suite.ts";
+import { shrinkCase } from "../generate/shrink.ts";
+import { PCT_DEPTH } from "../explore/explore.ts";
+import type { KernelRef } from "../explore/runner.ts";
+import type { ExploredSide, ScenarioVerdict } from "./verdict.ts";
+
+/** The name the suite's verdict carries (beside the scenarios' names). */
+export const GENERIC_NAME = "generated";
+
+export interface GenericOptions {
+  /** Generated cases per tree. */
+  budget: number;
+  seed: number;
+  /** PCT schedules per case after the natural one. */
+  schedules: number;
+}
+
+/** The default: cases per tree and PCT schedules per case (measured on 2 cores: a few minutes per tree). */
+export const GENERIC_DEFAULT: GenericOptions = { budget: 24, seed: 1, schedules: 3 };
+
+/** A case that changed sides, shrunk: what a reviewer reads. */
+export interface CaseReport {
+  index: number;
+  fs: GenFs;
+  /** The generated workload, and the shrunk one (the same when shrinking found nothing smaller or lost the verdict). */
+  text: string;
+  shrunk: string;
+  /** The side that fails, its first failing schedule (of the shrunk workload), and the other side's schedules. */
+  failing: "before" | "after";
+  failure: CaseFailure;
+}
+
+export interface GenericSummary {
+  options: GenericOptions & { depth: number };
+  fs: GenFs[];
+  cases: number;
+  /** Schedules run on each side. */
+  schedules: { before: number; after: number };
+  fixed: number[];
+  regressed: number[];
+  /** Every case that changed sides as generated (not shrunk): its text and the failing side's first failing schedule. */
+  changed: { index: number; verdict: "fixed" | "regressed"; text: string; failure: CaseFailure }[];
+  /** Cases failing on both sides (a finding the change does not touch). */
+  failingBoth: number[];
+  /** The first fixed or regressed case, shrunk. */
+  shown: CaseReport | null;
+}
+
+function sideOf(c: GeneratedCase, side: "before" | "after"): ExploredSide {
+  const s = c[side];
+  return { schedules: s.schedules, first: s.failure ? { index: s.failure.schedule, token: s.failure.token, failedNames: s.failure.names } : null };
+}
+
+/** Shrinks a case on its failing side and keeps the shrunk workload only if the other side still passes it. */
+function shown(c: GeneratedCase, before: KernelRef, after: KernelRef, o: GenericOptions): CaseReport {
+  const failing = c.verdict === "fixed" ? "before" : "after";
+  const [bad, good] = failing === "before" ? [before, after] : [after, before];
+  const first = c[failing].failure!;
+  const s = shrinkCase(c.workload, bad, first, { seed: o.seed, schedules: o.schedules });
+  const keeps = s.text === c.text || exploreCase(s.workload, good, { seed: o.seed, schedules: o.schedules }).failure === null;
+  return { index: c.index, fs: c.fs, text: c.text, shrunk: keeps ? s.text : c.text, failing, failure: keeps ? s.failure : first };
+}
+
+export function genericVerdict(before: KernelRef, after: KernelRef, touched: readonly string[], o: GenericOptions, reproduce: string[], tick?: (done: number, total: number) => void): ScenarioVerdict & { generated: GenericSummary } {
+  const fs = fsFor(touched);
+  const cases = runSuite(before, after, { ...o, fs, progress: tick });
+  const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
+  const fixed = ids("fixed"), regressed = ids("regressed");
+  const failingBoth = cases.filter((c) => c.before.failure && c.after.failure).map((c) => c.index);
+  const decisive = cases.find((c) => c.verdict === "regressed") ?? cases.find((c) => c.verdict === "fixed") ?? null;
+  const summary: GenericSummary = {
+    options: { ...o, depth: PCT_DEPTH },
+    fs,
+    cases: cases.length,
+    schedules: { before: cases.reduce((n, c) => n + c.before.schedules, 0), after: cases.reduce((n, c) => n + c.after.schedules, 0) },
+    fixed,
+    regressed,
+    changed: cases
+      .filter((c) => c.verdict !== "no-effect")
+      .map((c) => ({ index: c.index, verdict: c.verdict as "fixed" | "regressed", text: c.text, failure: (c.verdict === "fixed" ? c.before : c.after).failure! })),
+    failingBoth,
+    shown: decisive ? shown(decisive, before, after, o) : null,
+  };
+  const verdict = regressed.length ? "regressed" : fixed.length ? "fixed" : "no-effect";
+  const explored = decisive ? { strategy: "pct" as const, depth: PCT_DEPTH, seed: o.seed, budget: o.schedules, before: sideOf(decisive, "before"), after: sideOf(decisive, "after") } : undefined;
+  return { scenario: GENERIC_NAME, mode: "unguided", verdict, reason: reasonOf(summary), before: null, after: null, ...(explored ? { explored } : {}), reproduce, generated: summary };
+}
+
+function reasonOf(g: GenericSummary): string {
+  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed})`;
+  const both = g.failingBoth.length ? `; ${g.failingBoth.length} fail on both sides (cases ${g.failingBoth.join(", ")})` : "";
+  const s = g.shown;
+  if (!s) return `${head}: no case changes between before and after${both}`;
+  const counts = `${g.fixed.length} fixed (${g.fixed.join(", ") || "none"}), ${g.regressed.length} regressed (${g.regressed.join(", ") || "none"})`;
+  const sched = s.failure.schedule < 0 ? "the natural schedule" : `PCT schedule #${s.failure.schedule}`;
+  return `${head}: ${counts}${both}; case ${s.index} fails ${s.failing} only (${s.failure.names.join("; ")}, ${sched}); shrunk workload: ${s.shrunk.split("\n").join(" | ")}; replay: dioscope replay ${s.failure.token} --workload "${s.shrunk.split("\n").join(" | ")}"`;
+}

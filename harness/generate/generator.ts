@@ -1,0 +1,138 @@
+// The seeded workload generator. Every choice comes from harness/prng.ts
+// seeded by (seed, index), so workload i of seed s is the same text on any
+// machine. Geometry is drawn from interesting points rather than uniformly:
+// block and page boundaries, i_size and one block either side, 512-byte
+// sub-block offsets and lengths, and now and then a misaligned extent that
+// direct I/O must refuse with -EINVAL.
+import { prng } from "../prng.ts";
+import {
+  checkWorkload, FS_BLOCK, LIMITS, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
+} from "./workload.ts";
+
+type Rand = () => number;
+
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const chance = (r: Rand, p: number): boolean => r() < p;
+
+/** Weighted choice: [weight, value] pairs. */
+function weighted<T>(r: Rand, xs: readonly (readonly [number, T])[]): T {
+  const total = xs.reduce((n, [w]) => n + w, 0);
+  let x = r() * total;
+  for (const [w, v] of xs) if ((x -= w) < 0) return v;
+  return xs[xs.length - 1]![1];
+}
+
+/** A misaligned offset or length (not a multiple of 512): direct I/O must return -EINVAL. */
+const MISALIGNED = 100;
+
+/** File sizes before the workload: whole blocks, and one with a partial last block. */
+const SIZES = [2 * FS_BLOCK, 3 * FS_BLOCK, 4 * FS_BLOCK, 8 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR];
+
+function offset(r: Rand, size: number): number {
+  const blockOfSize = Math.floor(size / FS_BLOCK) * FS_BLOCK;
+  const points = [0, FS_BLOCK, 2 * FS_BLOCK, Math.max(0, blockOfSize - FS_BLOCK), blockOfSize, blockOfSize + FS_BLOCK, size];
+  const base = pick(r, points);
+  return weighted(r, [
+    [6, base],
+    [2, base + SECTOR * (1 + Math.floor(r() * 7))],
+    [1, Math.max(0, base - SECTOR)],
+    [0.3, base + MISALIGNED],
+  ]);
+}
+
+function length(r: Rand): number {
+  return weighted(r, [
+    [4, FS_BLOCK],
+    [3, 2 * FS_BLOCK],
+    [1, 3 * FS_BLOCK],
+    [1, 4 * FS_BLOCK],
+    [2, SECTOR],
+    [1, 3 * SECTOR],
+    [1, FS_BLOCK + SECTOR],
+    [0.3, MISALIGNED],
+  ]);
+}
+
+function fd(r: Rand): FdKind {
+  return chance(r, 0.75) ? "direct" : "buffered";
+}
+
+function request(r: Rand, size: number): Request {
+  const write = chance(r, 0.5);
+  return { write, off: offset(r, size), len: length(r), nowait: chance(r, 0.2) };
+}
+
+/** iovecs for a buffer of `len` bytes: more than one only when each gets a 512-byte multiple. */
+function iovs(r: Rand, len: number): number {
+  if (len % SECTOR || len < 2 * SECTOR || !chance(r, 0.25)) return 1;
+  return Math.min(len / SECTOR, 2 + Math.floor(r() * (LIMITS.iov - 1)));
+}
+
+function rw(r: Rand, size: number): Op {
+  const write = chance(r, 0.5);
+  const e = { off: offset(r, size), len: length(r) };
+  const v2 = chance(r, 0.3);
+  const base = { fd: fd(r), ...e, iov: iovs(r, e.len), fresh: !write && chance(r, 0.25) };
+  if (!v2) return { k: write ? "pwrite" : "pread", ...base };
+  const names: RwfName[] = write ? ["nowait", "dsync", "append"] : ["nowait"];
+  const rwf = names.filter(() => chance(r, 0.4));
+  return { k: write ? "pwritev2" : "preadv2", ...base, rwf: rwf.length ? rwf : [pick(r, names)] };
+}
+
+function multi(r: Rand, k: "aio" | "uring", size: number): Op {
+  const n = weighted(r, [
+    [3, 1],
+    [3, 2],
+    [1, 3],
+  ]);
+  const reqs = Array.from({ length: n }, () => request(r, size));
+  // AIO's NOWAIT is an rw flag too; io_uring's is the SQE's rw_flags.
+  return { k, fd: chance(r, 0.85) ? "direct" : "buffered", reqs };
+}
+
+function op(r: Rand, size: number): Op {
+  return weighted<() => Op>(r, [
+    [5, () => rw(r, size)],
+    [2, () => multi(r, "aio", size)],
+    [2, () => multi(r, "uring", size)],
+    [1, () => ({ k: pick(r, ["fsync", "fdatasync"] as const) })],
+    [1, () => ({ k: "ftruncate", size: pick(r, [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0)) })],
+    [1, () => ({ k: "fallocate", mode: pick<FallocMode>(r, ["alloc", "keep", "punch", "zero"]), off: offset(r, size) - (offset(r, size) % SECTOR), len: length(r) })],
+  ])();
+}
+
+function fault(r: Rand): BioFault {
+  const status = chance(r, 0.8) ? "IOERR" : "AGAIN";
+  return { op: chance(r, 0.5) ? "read" : "write", nth: 1 + Math.floor(r() * 4), status, when: chance(r, 0.5) ? "now" : "irq" };
+}
+
+/** Workload `index` of generator seed `seed` on filesystem `fs`. */
+export function generate(seed: number, index: number, fs: GenFs): Workload {
+  const r = prng(mix(seed, index));
+  const size = pick(r, SIZES);
+  const nTasks = weighted(r, [
+    [1, 1],
+    [3, 2],
+    [1, 3],
+  ]);
+  const tasks = Array.from({ length: nTasks }, () => ({
+    ops: Array.from({ length: 2 + Math.floor(r() * 3) }, () => op(r, size)),
+  }));
+  const nFaults = weighted(r, [
+    [6, 0],
+    [3, 1],
+    [1, 2],
+  ]);
+  const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
+  checkWorkload(w);
+  return w;
+}
+
+/** A 32-bit seed for workload `index` of generator seed `seed` (each workload independent of the others). */
+export function mix(seed: number, index: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x2545f491, 0x9e3779b1) ^ Math.imul((index >>> 0) + 0x7f4a7c15, 0x85ebca77);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae3d);
+  h ^= h >>> 13;
+  return h >>> 0;
+}

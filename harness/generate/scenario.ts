@@ -1,0 +1,262 @@
+// A workload as a scenario: set-up makes the filesystem, the file in its
+// state, the user tasks with their descriptors, AIO contexts, rings and
+// buffers (write buffers filled with a pattern naming the op and sector);
+// the run issues every task's operations, each task in order, the tasks at
+// once, and lets the schedule decide the rest. No expectations: a generated
+// run is judged by the generic oracles alone (harness/oracles).
+import type { CommandRecord } from "../agent/host.ts";
+import { fnv1a } from "../explore/schedule.ts";
+import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
+import type { FaultRule } from "../block/faults.ts";
+import { IORING_ENTER_GETEVENTS, NR } from "../user/abi.ts";
+import type { Iovec } from "../user/task.ts";
+import { printWorkload } from "./text.ts";
+import { CPUS, cpuOf, FS_BLOCK, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
+
+export const FILE = "/mnt/f";
+const MOUNT = "/mnt";
+/** Entries of each task's AIO context and io_uring. */
+const QUEUE = 8;
+/** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
+const PRE_TAG = 0xee;
+
+const FSTYPE: Record<Workload["fs"], string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat" };
+/** RAM per filesystem: the least that boots it with room for the page cache (a restore copies what changed). */
+const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16 };
+
+/** Bytes of a write tagged `tag`: every 512-byte sector starts with (tag, sector index, 0xa5), then a pattern of both; never zero. */
+export function pattern(tag: number, len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  for (let i = 0; i < len; i++) {
+    const k = Math.floor(i / SECTOR), j = i % SECTOR;
+    b[i] = j === 0 ? tag & 0xff : j === 1 ? k & 0xff : j === 2 ? 0xa5 : ((tag * 37 + k * 11 + j) & 0xff) | 1;
+  }
+  return b;
+}
+
+/** A request's buffer in task memory (as iovecs) and, for a write, the bytes in it. */
+interface Placed {
+  iovs: Iovec[];
+  /** The iovec array in task memory (vectored calls, io_uring READV/WRITEV). */
+  iovArray: number;
+  bytes: Uint8Array | null;
+}
+
+interface TaskState {
+  u: UserTask;
+  fds: Partial<Record<FdKind, number>>;
+  aio: AioContext | null;
+  ring: IoUring | null;
+  /** Per op, per request. */
+  placed: Placed[][];
+}
+
+export interface WorkloadState {
+  tasks: TaskState[];
+}
+
+function splitIovs(addr: number, len: number, n: number): Iovec[] {
+  const each = n > 1 ? Math.floor(len / n / SECTOR) * SECTOR : len;
+  return Array.from({ length: n }, (_, i) => ({ addr: addr + i * each, len: i === n - 1 ? len - each * (n - 1) : each }));
+}
+
+function place(u: UserTask, r: Request, iov: number, fresh: boolean, tag: number): Placed {
+  const buf = u.buffer(Math.max(r.len, 1), { resident: fresh ? "none" : "all" });
+  const bytes = r.write ? pattern(tag, r.len) : null;
+  if (bytes) u.writeUser(buf.addr, bytes);
+  const iovs = splitIovs(buf.addr, r.len, iov);
+  return { iovs, iovArray: u.putIovecs(iovs), bytes };
+}
+
+/** The file in its state before the workload, made through the agent (the oracles' model follows it). */
+function makeFile(s: ScenarioContext, w: Workload): void {
+  const fd = s.open(FILE, O.RDWR | O.CREAT);
+  const write = (off: number, len: number) => s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
+  if (w.pre === "hole" || w.pre === "mixed") s.call({ op: "TRUNCATE", fd, len: w.size });
+  if (w.pre === "fallocated") s.call({ op: "FALLOCATE", fd, mode: 0, off: 0, len: Math.max(w.size, 1) });
+  if (w.pre === "written" || w.pre === "delalloc") write(0, w.size);
+  if (w.pre === "mixed") {
+    write(0, Math.min(FS_BLOCK, w.size));
+    if (w.size > 3 * FS_BLOCK) {
+      s.call({ op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 2 * FS_BLOCK, len: FS_BLOCK });
+      write(3 * FS_BLOCK, w.size - 3 * FS_BLOCK);
+    }
+  }
+  if (w.pre !== "delalloc") s.call({ op: "FSYNC", fd });
+  s.ok({ op: "CLOSE", fd });
+}
+
+function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
+  s.mount("/dev/wda", MOUNT, FSTYPE[w.fs]);
+  makeFile(s, w);
+  let tag = 0;
+  const tasks = w.tasks.map((t, i): TaskState => {
+    const u = s.userTask(`gen${i}`, cpuOf(i));
+    const fds: TaskState["fds"] = {};
+    const need = new Set<FdKind>(t.ops.flatMap((op) => ("fd" in op ? [op.fd] : [])));
+    // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
+    if (!need.size) need.add("direct");
+    for (const k of need) fds[k] = u.open(FILE, O.RDWR | (k === "direct" ? O.DIRECT : 0));
+    const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
+    const ring = t.ops.some((o) => o.k === "uring") ? IoUring.setup(u, QUEUE) : null;
+    const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, "fresh" in op && op.fresh, ++tag)));
+    return { u, fds, aio, ring, placed };
+  });
+  return { tasks };
+}
+
+/** Notes a request's bytes for the data oracle: a write's buffer, or what a read returned (read back from the task). */
+function noteBytes(t: TaskState, rec: CommandRecord, index: number, p: Placed, result: number | null): void {
+  let data = p.bytes;
+  if (!data && result !== null && result > 0) {
+    const parts: Uint8Array[] = [];
+    let left = result;
+    for (const v of p.iovs) {
+      if (left <= 0) break;
+      parts.push(t.u.readUser(v.addr, Math.min(v.len, left)));
+      left -= v.len;
+    }
+    data = Uint8Array.from(parts.flatMap((x) => [...x]));
+  }
+  if (data) t.u.agent.note({ kind: "bytes", cmd: rec.id, task: t.u.id, index, data });
+}
+
+const rwfBits = (names: readonly string[]) => names.reduce((n, x) => n | (x === "nowait" ? RWF.NOWAIT : x === "dsync" ? RWF.DSYNC : RWF.APPEND), 0);
+
+/** One operation as the system calls it makes; yields each call's record until it returns. */
+function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandRecord, void, void> {
+  const u = t.u;
+  const fd = "fd" in op ? t.fds[op.fd]! : t.fds.direct ?? t.fds.buffered ?? -1;
+  switch (op.k) {
+    case "pread":
+    case "pwrite":
+    case "preadv2":
+    case "pwritev2": {
+      const p = placed[0]!;
+      const write = op.k === "pwrite" || op.k === "pwritev2";
+      const v2 = op.k === "preadv2" || op.k === "pwritev2";
+      const rwFlags = v2 ? rwfBits(op.rwf) : 0;
+      const words = [op.off % 2 ** 32, Math.floor(op.off / 2 ** 32)];
+      const [call, args] = v2
+        ? ([write ? "pwritev2" : "preadv2", [fd, p.iovArray, p.iovs.length, ...words, rwFlags]] as const)
+        : op.iov > 1
+          ? ([write ? "pwritev" : "preadv", [fd, p.iovArray, p.iovs.length, ...words]] as const)
+          : ([write ? "pwrite64" : "pread64", [fd, p.iovs[0]!.addr, op.len, op.off]] as const);
+      const rec = u.startRw(call, args, { write, fd, off: op.off, len: op.len, rwFlags });
+      if (write) noteBytes(t, rec, 0, p, null);
+      yield rec;
+      if (!write) noteBytes(t, rec, 0, p, rec.returned);
+      return;
+    }
+    case "aio":
+      yield* aioCalls(t, fd, op.reqs, placed);
+      return;
+    case "uring":
+      yield* uringCalls(t, fd, op.reqs, placed);
+      return;
+    case "fsync":
+    case "fdatasync":
+      yield u.start(op.k, [fd]);
+      return;
+    case "ftruncate":
+      yield u.start("ftruncate64", [fd, op.size]);
+      return;
+    case "fallocate": {
+      const mode = { alloc: 0, keep: FALLOC.KEEP_SIZE, punch: FALLOC.PUNCH_HOLE | FALLOC.KEEP_SIZE, zero: FALLOC.ZERO_RANGE }[op.mode];
+      yield u.start("fallocate", [fd, mode, op.off, op.len]);
+      return;
+    }
+  }
+}
+
+function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[]): Generator<CommandRecord, void, void> {
+  const aio = t.aio!;
+  const iocbs = reqs.map((r, i) => ({ opcode: r.write ? ("PWRITE" as const) : ("PREAD" as const), fd, buf: placed[i]!.iovs[0]!.addr, nbytes: r.len, offset: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, data: i }));
+  const { rec, addrs } = aio.startSubmit(iocbs);
+  reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
+  yield rec;
+  const submitted = rec.returned ?? 0;
+  if (submitted <= 0) return;
+  const ev = aio.startGetEvents(submitted, submitted);
+  yield ev.rec;
+  if ((ev.rec.returned ?? -1) < 0) return;
+  for (const e of ev.events()) {
+    const i = addrs.indexOf(e.obj);
+    if (i >= 0 && !reqs[i]!.write) noteBytes(t, rec, i, placed[i]!, e.res);
+  }
+}
+
+function* uringCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[]): Generator<CommandRecord, void, void> {
+  const ring = t.ring!;
+  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, userData: i + 1 }, r.len));
+  const rec = ring.startSubmit(reqs.length);
+  reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
+  yield rec;
+  const submitted = rec.returned ?? 0;
+  let seen = 0;
+  for (let round = 0; submitted > 0 && round < 4; round++) {
+    for (const c of ring.reap()) {
+      seen++;
+      const i = Number(c.userData) - 1;
+      if (reqs[i] && !reqs[i]!.write) noteBytes(t, rec, i, placed[i]!, c.res);
+    }
+    if (seen >= Math.min(submitted, reqs.length)) return;
+    const more = t.u.start("io_uring_enter", [ring.fd, 0, Math.min(submitted, reqs.length) - seen, IORING_ENTER_GETEVENTS, 0, 0]);
+    yield more;
+  }
+}
+
+function* taskCalls(t: TaskState, ops: readonly Op[]): Generator<CommandRecord, void, void> {
+  for (let i = 0; i < ops.length; i++) yield* opCalls(t, ops[i]!, t.placed[i]!);
+}
+
+function faultRules(w: Workload): FaultRule[] {
+  return w.faults.map((f) => ({
+    op: f.op,
+    nth: f.nth,
+    status: f.status,
+    // A device answers AGAIN only to a bio that may not wait.
+    ...(f.status === "AGAIN" ? { nowait: true } : {}),
+    completion: f.when === "now" ? { when: "now" } : { when: "irq", delayNs: 0 },
+    why: "generated fault",
+  }));
+}
+
+function runWorkload(s: ScenarioContext, w: Workload, st: WorkloadState): void {
+  s.block.setRules(faultRules(w));
+  // Every bio completes by an interrupt due at once: when it is taken is the schedule's choice.
+  s.block.completion = { when: "irq", delayNs: 0 };
+  const progs = st.tasks.map((t, i) => taskCalls(t, w.tasks[i]!.ops));
+  const waiting = progs.map((p) => p.next().value ?? null);
+  const calls = st.tasks.map(() => 0);
+  for (;;) {
+    const live = waiting.filter((r) => r !== null);
+    if (!live.length) break;
+    s.runUntil(() => live.some((r) => r.returned !== null), `the generated tasks' calls (${live.map((r) => `${r.command.op} ${NR_NAME.get(r.command.flags ?? -1) ?? ""}`.trim()).join(", ")})`);
+    waiting.forEach((r, i) => {
+      if (r === null || r.returned === null) return;
+      s.observe(`task ${i} call ${calls[i]!++}`, r.returned);
+      waiting[i] = progs[i]!.next().value ?? null;
+    });
+  }
+}
+
+const NR_NAME = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
+
+/** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way). */
+export function workloadScenario(w: Workload): Scenario<WorkloadState> {
+  const text = printWorkload(w);
+  return {
+    name: `generated-${fnv1a(text).toString(16).padStart(8, "0")}`,
+    title: `generated workload: ${text.split("\n").join(" | ")}`,
+    mode: "unguided",
+    exercises: [],
+    disks: [{ kind: w.fs }],
+    cpus: CPUS,
+    memoryMiB: MEMORY_MIB[w.fs],
+    setup: (s) => setupWorkload(s, w),
+    run: (s, st) => runWorkload(s, w, st),
+    expectations: [],
+    notes: text,
+  };
+}

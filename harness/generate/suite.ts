@@ -1,0 +1,149 @@
+// The generic suite: generated workloads explored on a kernel, and on the
+// kernels before and after a change. A case is one workload explored with
+// a fixed set of schedules (the natural one, then PCT schedules 0..k-1 of
+// one seed); the budget counts cases and schedules, never time. The same
+// case on both sides (the natural schedule with the after-run probe, the
+// PCT schedules without it): "fixed" when it fails before and passes after,
+// "regressed" when it passes before and fails after.
+import { explore, PCT_DEPTH } from "../explore/explore.ts";
+import { runWith, type KernelRef, type Target } from "../explore/runner.ts";
+import { encodeToken, type Step, type StrategyName } from "../explore/schedule.ts";
+import { Follow } from "../explore/strategies.ts";
+import { ScenarioError } from "../scenario/load.ts";
+import { forgetPrepared } from "../scenario/run.ts";
+import { generate } from "./generator.ts";
+import { workloadScenario } from "./scenario.ts";
+import { printWorkload } from "./text.ts";
+import { GEN_FS, type GenFs, type Workload } from "./workload.ts";
+
+export interface CaseOptions {
+  /** Generator and PCT seed. */
+  seed: number;
+  /** PCT schedules per case after the natural one. */
+  schedules: number;
+  depth?: number;
+}
+
+export interface SuiteOptions extends CaseOptions {
+  /** Cases (generated workloads) per tree. */
+  budget: number;
+  /** Filesystems the workloads use, in turn. */
+  fs: readonly GenFs[];
+  progress?: (done: number, total: number) => void;
+}
+
+/** The first failing schedule of a case on one kernel. */
+export interface CaseFailure {
+  /** -1: the natural schedule; else the PCT schedule's index. */
+  schedule: number;
+  strategy: StrategyName;
+  steps: Step[];
+  token: string;
+  /** Oracle names that fired (unique, sorted): "oracle:return", ... */
+  names: string[];
+  failures: string[];
+}
+
+export interface SideOutcome {
+  schedules: number;
+  failure: CaseFailure | null;
+}
+
+export function uniqueNames(names: readonly string[]): string[] {
+  return [...new Set(names)].sort();
+}
+
+/**
+ * A workload's target on a kernel. `probe`: the after-run probe (re-reads,
+ * unmount, fsck) judged too; a case runs it after the natural schedule only
+ * (it costs 0.5-3 s, the checkers are processes), PCT schedules are judged
+ * by what the run itself showed, as the explorer judges every scenario.
+ */
+export function targetOf(w: Workload, kernel: KernelRef, probe = true): Target {
+  return { scenario: workloadScenario(w), kernel, probe };
+}
+
+/** Explores workload `w` on `kernel`: the natural schedule, then PCT; stops at the first failure. Frees the machine afterwards. */
+export function exploreCase(w: Workload, kernel: KernelRef, o: CaseOptions): SideOutcome {
+  const t = targetOf(w, kernel);
+  try {
+    return exploreTarget(t, kernel, o);
+  } catch (e) {
+    // The workload's own steps failed (the kernel refused a mount or an open, a task's memory faulted): a failure of the case, not of the check.
+    if (!(e instanceof ScenarioError)) throw e;
+    const token = encodeToken({ scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed, strategy: "replay", index: 0, steps: [] });
+    return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: [SETUP_FAILED], failures: [e.message.split("\n")[0]!] } };
+  } finally {
+    forgetPrepared(t.scenario);
+  }
+}
+
+/** The name of a case whose workload could not be set up or run (a ScenarioError). */
+export const SETUP_FAILED = "workload:set-up or run failed";
+
+function exploreTarget(t: Target, kernel: KernelRef, o: CaseOptions): SideOutcome {
+  const nat = runWith(t, new Follow([], false)).outcome;
+  const base = { scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed };
+  if (nat.failed) {
+    const token = encodeToken({ ...base, strategy: "replay", index: 0, steps: [] });
+    return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: uniqueNames(nat.failedNames), failures: nat.failures } };
+  }
+  if (o.schedules === 0) return { schedules: 1, failure: null };
+  const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
+  const f = r.first;
+  if (!f) return { schedules: 1 + r.schedules, failure: null };
+  return {
+    schedules: 1 + r.schedules,
+    failure: { schedule: f.index, strategy: "pct", steps: f.schedule.steps, token: f.token, names: uniqueNames(f.outcome.failedNames), failures: f.outcome.failures },
+  };
+}
+
+export type CaseVerdict = "fixed" | "regressed" | "no-effect";
+
+export interface GeneratedCase {
+  index: number;
+  fs: GenFs;
+  workload: Workload;
+  text: string;
+  before: SideOutcome;
+  after: SideOutcome;
+  verdict: CaseVerdict;
+}
+
+export function caseVerdict(before: SideOutcome, after: SideOutcome): CaseVerdict {
+  if (before.failure && !after.failure) return "fixed";
+  if (!before.failure && after.failure) return "regressed";
+  return "no-effect";
+}
+
+/** Workload `index` of the suite: the filesystems in turn, the generator seeded by (seed, index). */
+export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs">, index: number): Workload {
+  if (!o.fs.length) throw new Error("the generic suite needs at least one filesystem");
+  return generate(o.seed, index, o.fs[index % o.fs.length]!);
+}
+
+/** Every case of the suite on the kernels before and after a change. */
+export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): GeneratedCase[] {
+  const out: GeneratedCase[] = [];
+  for (let index = 0; index < o.budget; index++) {
+    const workload = suiteWorkload(o, index);
+    const b = exploreCase(workload, before, o);
+    const a = exploreCase(workload, after, o);
+    out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
+    o.progress?.(index + 1, o.budget);
+  }
+  return out;
+}
+
+/** Filesystems the workloads favour for a change touching `paths`: its filesystem's, or all for shared code (iomap, direct-io.c, block, mm, ...). */
+export function fsFor(paths: readonly string[]): GenFs[] {
+  const own = new Set<GenFs>();
+  let shared = false;
+  for (const p of paths) {
+    if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents");
+    else if (p.startsWith("fs/btrfs/")) own.add("btrfs");
+    else if (p.startsWith("fs/fat/")) own.add("vfat");
+    else shared = true;
+  }
+  return shared || own.size === 0 ? [...GEN_FS] : GEN_FS.filter((f) => own.has(f));
+}

@@ -1,0 +1,156 @@
+// A workload as text, and back: the printed form is what a report shows
+// and what `--workload` takes, and parse(print(w)) is w. One line per
+// part, for example:
+//   fs ext4-noextents, file written 16384
+//   task: pwrite D 4096+4096; aio D [w 0+4096, r 4096+512 nowait]; fsync
+//   task: uring D [r 0+8192 nowait]; pread B 0+4096 fresh
+//   fault: write#2 IOERR irq
+// D and B are the task's O_DIRECT and buffered descriptors; off+len in
+// bytes; `iovN` splits a buffer into N iovecs.
+import {
+  checkWorkload, FALLOC_MODES, GEN_FS, PRE_STATES, RWF_NAMES, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type PreState, type Request, type RwfName, type Workload,
+} from "./workload.ts";
+
+export class WorkloadSyntaxError extends Error {}
+
+const fdName = (fd: FdKind) => (fd === "direct" ? "D" : "B");
+const ext = (e: { off: number; len: number }) => `${e.off}+${e.len}`;
+
+function reqText(r: Request): string {
+  return `${r.write ? "w" : "r"} ${ext(r)}${r.nowait ? " nowait" : ""}`;
+}
+
+export function opText(op: Op): string {
+  switch (op.k) {
+    case "pread":
+    case "pwrite":
+    case "preadv2":
+    case "pwritev2": {
+      const flags = op.k === "preadv2" || op.k === "pwritev2" ? op.rwf : [];
+      const extra = [op.iov > 1 ? `iov${op.iov}` : "", op.fresh ? "fresh" : "", flags.length ? flags.join(",") : ""].filter(Boolean);
+      return [op.k, fdName(op.fd), ext(op), ...extra].join(" ");
+    }
+    case "aio":
+    case "uring":
+      return `${op.k} ${fdName(op.fd)} [${op.reqs.map(reqText).join(", ")}]`;
+    case "fsync":
+    case "fdatasync":
+      return op.k;
+    case "ftruncate":
+      return `ftruncate ${op.size}`;
+    case "fallocate":
+      return `fallocate ${op.mode} ${ext(op)}`;
+  }
+}
+
+export function faultText(f: BioFault): string {
+  return `${f.op}#${f.nth} ${f.status} ${f.when}`;
+}
+
+/** The workload's text (lines joined by "\n"). */
+export function printWorkload(w: Workload): string {
+  return [
+    `fs ${w.fs}, file ${w.pre} ${w.size}`,
+    ...w.tasks.map((t) => `task: ${t.ops.map(opText).join("; ")}`),
+    ...(w.faults.length ? [`fault: ${w.faults.map(faultText).join("; ")}`] : []),
+  ].join("\n");
+}
+
+// ------------------------------------------------------------ parsing
+
+function int(s: string | undefined, what: string): number {
+  if (s === undefined || !/^\d+$/.test(s)) throw new WorkloadSyntaxError(`${what}: "${s ?? ""}" is not a number`);
+  return Number(s);
+}
+
+function extent(s: string | undefined, what: string): { off: number; len: number } {
+  const m = /^(\d+)\+(\d+)$/.exec(s ?? "");
+  if (!m) throw new WorkloadSyntaxError(`${what}: "${s ?? ""}" is not off+len`);
+  return { off: Number(m[1]), len: Number(m[2]) };
+}
+
+function fdOf(s: string | undefined, what: string): FdKind {
+  if (s === "D") return "direct";
+  if (s === "B") return "buffered";
+  throw new WorkloadSyntaxError(`${what}: descriptor "${s ?? ""}" is not D or B`);
+}
+
+function request(s: string, what: string): Request {
+  const w = s.trim().split(/\s+/);
+  if (w[0] !== "r" && w[0] !== "w") throw new WorkloadSyntaxError(`${what}: request "${s}" is not "r off+len" or "w off+len"`);
+  if (w.length > 3 || (w[2] !== undefined && w[2] !== "nowait")) throw new WorkloadSyntaxError(`${what}: request "${s}": only "nowait" may follow`);
+  return { write: w[0] === "w", ...extent(w[1], what), nowait: w[2] === "nowait" };
+}
+
+function rwOp(k: "pread" | "pwrite" | "preadv2" | "pwritev2", words: string[], what: string): Op {
+  let iov = 1, fresh = false;
+  let rwf: RwfName[] = [];
+  for (const x of words.slice(3)) {
+    if (/^iov\d+$/.test(x)) iov = Number(x.slice(3));
+    else if (x === "fresh") fresh = true;
+    else if ((k === "preadv2" || k === "pwritev2") && x.split(",").every((f) => (RWF_NAMES as readonly string[]).includes(f))) rwf = x.split(",") as RwfName[];
+    else throw new WorkloadSyntaxError(`${what}: unknown word "${x}"`);
+  }
+  const base = { fd: fdOf(words[1], what), ...extent(words[2], what), iov, fresh };
+  return k === "preadv2" || k === "pwritev2" ? { k, ...base, rwf } : { k, ...base };
+}
+
+export function parseOp(text: string): Op {
+  const what = `operation "${text.trim()}"`;
+  const multi = /^(aio|uring)\s+([DB])\s+\[(.*)\]$/.exec(text.trim());
+  if (multi) return { k: multi[1] as "aio" | "uring", fd: fdOf(multi[2], what), reqs: multi[3]!.split(",").map((r) => request(r, what)) };
+  const w = text.trim().split(/\s+/);
+  const k = w[0];
+  const arity = (n: number) => {
+    if (w.length !== n) throw new WorkloadSyntaxError(`${what}: ${n - 1} argument(s) expected`);
+  };
+  switch (k) {
+    case "pread":
+    case "pwrite":
+    case "preadv2":
+    case "pwritev2":
+      return rwOp(k, w, what);
+    case "fsync":
+    case "fdatasync":
+      arity(1);
+      return { k };
+    case "ftruncate":
+      arity(2);
+      return { k, size: int(w[1], what) };
+    case "fallocate":
+      arity(3);
+      if (!(FALLOC_MODES as readonly string[]).includes(w[1]!)) throw new WorkloadSyntaxError(`${what}: mode "${w[1]}" (one of ${FALLOC_MODES.join(", ")})`);
+      return { k, mode: w[1] as FallocMode, ...extent(w[2], what) };
+    default:
+      throw new WorkloadSyntaxError(`${what}: unknown operation "${k}"`);
+  }
+}
+
+function parseFault(text: string): BioFault {
+  const m = /^(read|write)#(\d+)\s+(IOERR|AGAIN)\s+(now|irq)$/.exec(text.trim());
+  if (!m) throw new WorkloadSyntaxError(`fault "${text.trim()}" is not "read|write#N IOERR|AGAIN now|irq"`);
+  return { op: m[1] as "read" | "write", nth: Number(m[2]), status: m[3] as "IOERR" | "AGAIN", when: m[4] as "now" | "irq" };
+}
+
+/** Parses a workload's text (lines or "|"-separated, as on a command line); checks it. */
+export function parseWorkload(text: string): Workload {
+  const lines = text.split(/\n|\|/).map((l) => l.trim()).filter(Boolean);
+  const head = /^fs\s+(\S+),\s*file\s+(\S+)\s+(\d+)$/.exec(lines[0] ?? "");
+  if (!head) throw new WorkloadSyntaxError(`first line "${lines[0] ?? ""}" is not "fs <kind>, file <state> <size>"`);
+  if (!(GEN_FS as readonly string[]).includes(head[1]!)) throw new WorkloadSyntaxError(`filesystem "${head[1]}" (one of ${GEN_FS.join(", ")})`);
+  if (!(PRE_STATES as readonly string[]).includes(head[2]!)) throw new WorkloadSyntaxError(`file state "${head[2]}" (one of ${PRE_STATES.join(", ")})`);
+  const w: Workload = { fs: head[1] as GenFs, pre: head[2] as PreState, size: Number(head[3]), tasks: [], faults: [] };
+  for (const l of lines.slice(1)) {
+    const m = /^(task|fault):\s*(.*)$/.exec(l);
+    if (!m) throw new WorkloadSyntaxError(`line "${l}" is neither "task: ..." nor "fault: ..."`);
+    const parts = m[2]!.split(";").filter((p) => p.trim());
+    if (m[1] === "task") w.tasks.push({ ops: parts.map(parseOp) });
+    else w.faults.push(...parts.map(parseFault));
+  }
+  try {
+    checkWorkload(w);
+  } catch (e) {
+    throw new WorkloadSyntaxError((e as Error).message);
+  }
+  return w;
+}

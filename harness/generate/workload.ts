@@ -1,0 +1,124 @@
+// A generated workload as a value: one file on one filesystem in a chosen
+// state, 1-3 user tasks each with a few operations on it (direct and
+// buffered I/O through every user API the machine has, syncs, size and
+// allocation changes), and bio faults. It prints as readable text and is
+// parsed back (text.ts), builds a scenario (scenario.ts), and shrinks
+// (shrink.ts). Nothing in it names a bug: the generator draws from
+// interesting geometry (block, page, i_size and sub-block boundaries).
+import type { BlkStatusName } from "../block/faults.ts";
+import type { FsKind } from "../block/images.ts";
+
+/** Filesystem block and page size of every image the generator uses (images.ts: 4096-byte blocks, vfat clusters). */
+export const FS_BLOCK = 4096;
+/** The smallest direct-I/O alignment of the machine's disks (512-byte logical blocks). */
+export const SECTOR = 512;
+
+/** The filesystems a workload runs on (images.ts kinds the generator knows). */
+export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat"] as const satisfies readonly FsKind[];
+export type GenFs = (typeof GEN_FS)[number];
+
+/** The file before the workload: a sparse hole, unwritten (fallocated), written and synced, dirty in the page cache, or extents of each. */
+export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"] as const;
+export type PreState = (typeof PRE_STATES)[number];
+
+/** Which of the task's two descriptors on the file: opened with O_DIRECT, or buffered. */
+export type FdKind = "direct" | "buffered";
+
+export interface Extent {
+  off: number;
+  len: number;
+}
+
+/** One request of an AIO io_submit or an io_uring submission. */
+export interface Request extends Extent {
+  write: boolean;
+  /** RWF_NOWAIT on the request. */
+  nowait: boolean;
+}
+
+/** RWF_* flags a generated preadv2/pwritev2 may carry (names as printed). */
+export const RWF_NAMES = ["nowait", "dsync", "append"] as const;
+export type RwfName = (typeof RWF_NAMES)[number];
+
+export type Op =
+  /** pread64/pwrite64 (iov 1) or preadv/pwritev (iov > 1); `fresh`: a read into pages never touched. */
+  | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean } & Extent)
+  | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; rwf: RwfName[] } & Extent)
+  /** io_submit of every request, then io_getevents for all that were submitted. */
+  | { k: "aio"; fd: FdKind; reqs: Request[] }
+  /** io_uring READV/WRITEV SQEs in one io_uring_enter that waits for them all. */
+  | { k: "uring"; fd: FdKind; reqs: Request[] }
+  | { k: "fsync" | "fdatasync" }
+  | { k: "ftruncate"; size: number }
+  | ({ k: "fallocate"; mode: FallocMode } & Extent);
+
+export const FALLOC_MODES = ["alloc", "keep", "punch", "zero"] as const;
+export type FallocMode = (typeof FALLOC_MODES)[number];
+
+export interface TaskSpec {
+  ops: Op[];
+}
+
+/** A bio fault: the nth bio of that direction in the run gets `status`, completed inside submit_bio or later by an interrupt. */
+export interface BioFault {
+  op: "read" | "write";
+  nth: number;
+  status: Extract<BlkStatusName, "IOERR" | "AGAIN">;
+  when: "now" | "irq";
+}
+
+export interface Workload {
+  fs: GenFs;
+  pre: PreState;
+  /** The file's size before the workload. */
+  size: number;
+  tasks: TaskSpec[];
+  faults: BioFault[];
+}
+
+/** Most tasks and operations per task the generator makes (the parser refuses more). */
+export const LIMITS = { tasks: 3, opsPerTask: 6, reqs: 4, iov: 4, faults: 3, size: 64 * FS_BLOCK, len: 16 * FS_BLOCK } as const;
+
+/** The CPUs a workload's machine has, and the CPU task i is pinned to. */
+export const CPUS = 2;
+export const cpuOf = (task: number): number => task % CPUS;
+
+/** Every request of an op with its extent and direction (reads and writes only). */
+export function requestsOf(op: Op): Request[] {
+  switch (op.k) {
+    case "pread":
+    case "preadv2":
+      return [{ off: op.off, len: op.len, write: false, nowait: op.k === "preadv2" && op.rwf.includes("nowait") }];
+    case "pwrite":
+    case "pwritev2":
+      return [{ off: op.off, len: op.len, write: true, nowait: op.k === "pwritev2" && op.rwf.includes("nowait") }];
+    case "aio":
+    case "uring":
+      return op.reqs;
+    default:
+      return [];
+  }
+}
+
+/** Checks a workload's invariants (the parser's and the generator's output both pass here). */
+export function checkWorkload(w: Workload): void {
+  const bad = (why: string) => {
+    throw new Error(`bad workload: ${why}`);
+  };
+  if (!(GEN_FS as readonly string[]).includes(w.fs)) bad(`unknown filesystem ${w.fs}`);
+  if (!(PRE_STATES as readonly string[]).includes(w.pre)) bad(`unknown file state ${w.pre}`);
+  if (!(w.size >= 0 && w.size <= LIMITS.size)) bad(`file size ${w.size} outside 0..${LIMITS.size}`);
+  if (w.tasks.length < 1 || w.tasks.length > LIMITS.tasks) bad(`${w.tasks.length} tasks (1..${LIMITS.tasks})`);
+  if (w.faults.length > LIMITS.faults) bad(`${w.faults.length} faults (at most ${LIMITS.faults})`);
+  for (const f of w.faults) if (!(Number.isInteger(f.nth) && f.nth >= 1)) bad(`fault nth ${f.nth}`);
+  for (const t of w.tasks) {
+    if (t.ops.length < 1 || t.ops.length > LIMITS.opsPerTask) bad(`a task with ${t.ops.length} operations (1..${LIMITS.opsPerTask})`);
+    for (const op of t.ops) {
+      if ((op.k === "aio" || op.k === "uring") && (op.reqs.length < 1 || op.reqs.length > LIMITS.reqs)) bad(`${op.k} with ${op.reqs.length} requests`);
+      if ("iov" in op && (op.iov < 1 || op.iov > LIMITS.iov || op.iov > op.len)) bad(`${op.k} with ${op.iov} iovecs`);
+      for (const r of [...requestsOf(op), ...(op.k === "fallocate" ? [op] : [])])
+        if (!(Number.isInteger(r.off) && r.off >= 0 && r.off <= LIMITS.size && r.len >= 1 && r.len <= LIMITS.len)) bad(`${op.k} extent ${r.off}+${r.len}`);
+      if (op.k === "ftruncate" && !(op.size >= 0 && op.size <= LIMITS.size)) bad(`ftruncate to ${op.size}`);
+    }
+  }
+}

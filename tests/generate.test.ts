@@ -1,0 +1,107 @@
+// The generic suite (harness/generate): the generator is a function of its
+// seed (same text, and on a kernel the same results), its text parses back;
+// on a deliberately broken kernel (direct writes longer than a page report
+// 512 bytes short) `check` with only the generic suite says "regressed" and
+// shrinks the case to a small workload whose token replays the failure;
+// harmless patches (a comment, a no-op refactor) give no "fixed" and no
+// "regressed" over two generator seeds.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCheck } from "../harness/check/check.ts";
+import type { GenericSummary } from "../harness/check/generic.ts";
+import { decodeToken } from "../harness/explore/schedule.ts";
+import { replaySteps } from "../harness/explore/runner.ts";
+import { generate } from "../harness/generate/generator.ts";
+import { exploreCase, fsFor, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
+import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
+import { GEN_FS } from "../harness/generate/workload.ts";
+import { ingest } from "../harness/ingest/index.ts";
+import { repoRoot } from "../harness/paths.ts";
+import { kernelAt, kernelById } from "../harness/variants/kernels.ts";
+import { builtKernels, TEST_TREES } from "./support/built.ts";
+
+const FIXTURES = join(repoRoot, "tests/fixtures/generate");
+
+describe("workload generator", () => {
+  it("is a function of (seed, index, filesystem): same text twice, different seeds differ", () => {
+    for (const fs of GEN_FS)
+      for (let i = 0; i < 50; i++) assert.equal(printWorkload(generate(7, i, fs)), printWorkload(generate(7, i, fs)));
+    const a = Array.from({ length: 20 }, (_, i) => printWorkload(generate(1, i, "ext4")));
+    const b = Array.from({ length: 20 }, (_, i) => printWorkload(generate(2, i, "ext4")));
+    assert.notDeepEqual(a, b);
+    assert.ok(new Set(a).size > 15, "workloads of one seed differ from each other");
+  });
+
+  it("prints text that parses back to the same workload (also with lines joined by |)", () => {
+    for (const fs of GEN_FS)
+      for (let i = 0; i < 100; i++) {
+        const w = generate(3, i, fs);
+        const text = printWorkload(w);
+        assert.deepEqual(parseWorkload(text), w, text);
+        assert.deepEqual(parseWorkload(text.split("\n").join(" | ")), w);
+      }
+  });
+
+  it("refuses bad text with the reason", () => {
+    assert.throws(() => parseWorkload("fs zfs, file hole 4096\ntask: fsync"), /filesystem "zfs"/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D [q 0+4096]"), /request/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096"), /1\.\.3 tasks|0 tasks/);
+  });
+
+  it("favours the filesystem a change touches, all of them for shared code", () => {
+    assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
+    assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs"]);
+    assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), [...GEN_FS]);
+    assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
+  });
+});
+
+/** Only the generic suite (no scenario), `budget` cases of one PCT schedule each. */
+function genericOnly(mail: string, tree: string, seed: number, budget: number) {
+  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: [], candidates: [], generic: { budget, seed, schedules: 1 }, inputs: [mail] });
+  const vs = r.units.flatMap((u) => u.verdicts);
+  assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
+  return vs[0] as (typeof vs)[0] & { generated: GenericSummary };
+}
+
+for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
+  describe(`generic suite on ${tree}`, function () {
+    this.timeout(1_800_000);
+
+    it("same workload, same seed: the same results", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      for (let i = 0; i < 2; i++) {
+        const w = suiteWorkload({ seed: 1, fs: ["ext4", "btrfs"] }, i);
+        const one = exploreCase(w, kernel, { seed: 1, schedules: 1 });
+        const two = exploreCase(parseWorkload(printWorkload(w)), kernel, { seed: 1, schedules: 1 });
+        assert.deepEqual(two, one);
+      }
+    });
+
+    it("a kernel whose long direct writes report 512 bytes short: regressed, shrunk, and the token replays it", () => {
+      const v = genericOnly(join(FIXTURES, "broken-iomap-short-write.patch"), tree, 1, 4);
+      assert.equal(v.verdict, "regressed", v.reason);
+      const s = v.generated.shown!;
+      assert.equal(s.failing, "after");
+      assert.ok(s.failure.names.includes("oracle:return"), s.failure.names.join(", "));
+      const w = parseWorkload(s.shrunk);
+      assert.equal(w.tasks.length, 1, s.shrunk);
+      assert.ok(w.tasks[0]!.ops.length <= 2, s.shrunk);
+      const d = decodeToken(s.failure.token);
+      const kernel = kernelById(d.tree, d.buildId)!;
+      assert.ok(kernel, "the token names a kernel that is still built");
+      const again = replaySteps(targetOf(w, kernel), d.steps).outcome;
+      assert.equal(again.failed, true, "the token replays the failure");
+    });
+
+    for (const control of ["control-comment-iomap", "control-noop-ext4-dio-read"])
+      it(`${control}: no "fixed" and no "regressed" over two generator seeds`, () => {
+        for (const seed of [1, 2]) {
+          const v = genericOnly(join(FIXTURES, `${control}.patch`), tree, seed, 3);
+          assert.deepEqual([v.generated.fixed, v.generated.regressed, v.verdict], [[], [], "no-effect"], v.reason);
+        }
+      });
+  });
+}
