@@ -4,7 +4,7 @@
 // the checks that choose between the readings (diff -u shape, fewest change runs).
 import { wsKey } from "./diff.ts";
 import type { FullLine } from "./filetext.ts";
-import { placeLost, type Certainty } from "./lost.ts";
+import { braceBalance, placeLost, type Certainty } from "./lost.ts";
 import type { LineKind, ObservedLine, ParsedHunk } from "./types.ts";
 
 export const MISSABLE = /^[\s{}();,]*$/;
@@ -237,23 +237,98 @@ export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
   return (lead === u || (atStart && lead < u)) && (trail === u || (atEnd && trail < u));
 }
 
+/** diff writes minimal hunks: no line removed and added again within one run of changed lines. */
+export function minimalRuns(lines: { kind: LineKind; text: string }[]): boolean {
+  let del = new Set<string>();
+  let add = new Set<string>();
+  for (const l of lines) {
+    if (l.kind === "ctx") {
+      del = new Set();
+      add = new Set();
+      continue;
+    }
+    const k = wsKey(l.text);
+    if ((l.kind === "del" ? add : del).has(k)) return false;
+    (l.kind === "del" ? del : add).add(k);
+  }
+  return true;
+}
+
+/**
+ * Readings of one hunk at one place that differ in how lost lines are classed: diff writes
+ * minimal hunks, and (when the change is taken to keep the code's structure) the changed lines
+ * of both sides open and close as many braces. Keeps the readings that pass, when any do.
+ */
+export function preferReadings(near: Cand[], structure: boolean): Cand[] {
+  if (near.length < 2) return near;
+  const keep = (f: (c: Cand) => boolean) => {
+    const ok = near.filter(f);
+    if (ok.length > 0) near = ok;
+  };
+  keep((c) => minimalRuns(c.lines.filter((l) => !l.fuzzed)));
+  if (structure) {
+    // the fewest lines lost: as many of the restored lines as can be are context
+    const ctx = (c: Cand) => c.lines.filter((l) => l.kind === "ctx").length;
+    const most = Math.max(...near.map(ctx));
+    keep((c) => ctx(c) === most);
+    const bal = (c: Cand, k: LineKind) => c.lines.filter((l) => !l.fuzzed && l.kind === k).reduce((a, l) => a + braceBalance(l.text), 0);
+    keep((c) => bal(c, "del") === bal(c, "add"));
+  }
+  return near;
+}
+
+/** diff -u's shape of a hunk's lines: u lines of context at each end (fewer at the file's edges), at most 2u inside. */
+function shapeFits(lines: { kind: LineKind }[], atStart: boolean, atEnd: boolean, u: number): boolean {
+  const runs: number[] = [];
+  let n = 0;
+  for (const l of lines) {
+    if (l.kind === "ctx") n++;
+    else {
+      runs.push(n);
+      n = 0;
+    }
+  }
+  if (runs.length === 0) return false;
+  const lead = runs[0]!;
+  return (lead === u || (atStart && lead < u)) && (n === u || (atEnd && n < u)) && runs.slice(1).every((r) => r <= 2 * u);
+}
+
+/** Restored context line k read instead as a changed line whose equal partner on the other side was lost: does any place for that partner give a hunk diff could have written? */
+function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean, u: number): boolean {
+  const base = c.lines.map((l, i) => ({ kind: i === k ? ("del" as LineKind) : l.kind, text: l.text }));
+  for (let g = 0; g <= base.length; g++) {
+    const alt = [...base.slice(0, g), { kind: "add" as LineKind, text: c.lines[k]!.text }, ...base.slice(g)];
+    if (minimalRuns(alt) && shapeFits(alt, atStart, atEnd, u)) return true;
+  }
+  return false;
+}
+
 /**
  * A restored context line could also have been a changed line whose partner on the other side
- * was lost too: the header's counts cannot tell. Only the diff -u shape can: the first and last
- * U lines of a hunk are context. A restored context line elsewhere is a guess: refused.
+ * was lost too: the header's counts cannot tell. The diff -u shape can (the first and last U
+ * lines of a hunk are context). Inside the hunk, when the change is taken to keep the code's
+ * structure, the reading with the line as context is kept: it is the one with fewest lost
+ * lines, and diff writes minimal hunks; the notes say where the other reading also fits.
+ * Without that assumption a restored context line inside the hunk is a guess: refused.
  */
-export function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
+export function restoredDoubt(c: Cand, fileLen: number, u: number, structure: boolean): { refuse: string } | { notes: string[] } {
   const { lead, trail, atStart, atEnd } = edges(c, fileLen);
+  const notes: string[] = [];
   for (let k = 0; k < c.lines.length; k++) {
     const l = c.lines[k]!;
     if (!l.restored || l.kind !== "ctx") continue;
     const inLead = k < lead;
     const inTrail = k >= c.lines.length - trail;
-    if ((!inLead && !inTrail) || (inLead && atStart) || (inTrail && atEnd))
-      return `the lost line ${JSON.stringify(l.text)} (file line ${c.p + 1 + c.lines.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess`;
+    if ((inLead && !atStart) || (inTrail && !atEnd)) continue;
+    const fileLine = c.p + 1 + c.lines.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length;
+    if (!structure) return { refuse: `the lost line ${JSON.stringify(l.text)} (file line ${fileLine}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess` };
+    // a blank line read either way gives the same code (a blank line elsewhere); a brace: its
+    // partner would be the same brace, and no place for it may give a minimal hunk of diff's shape
+    if (l.text.trim() !== "" && changedReadingFits(c, k, atStart, atEnd, u))
+      notes.push(`the lost line ${JSON.stringify(l.text.trim())} (file line ${fileLine}) was restored as context; it could also be a changed line whose partner was lost (the reading with fewest lost lines is kept)`);
   }
-  if (!shapeOk(c, fileLen, u)) return `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence`;
-  return null;
+  if (!shapeOk(c, fileLen, u)) return { refuse: `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence` };
+  return { notes };
 }
 
 export function toObs(h: ParsedHunk, reverse: boolean, loose: boolean): Obs[] {

@@ -158,7 +158,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         const p = r.placement;
         if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
         located.push({ hunkIndex: k, file: rel, p });
-        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, others: r.others.length ? r.others : undefined });
+        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, notes: p.assumed, others: r.others.length ? r.others : undefined });
         return;
       }
       if (r.kind === "ambiguous") {
@@ -182,7 +182,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
         const { file, p, substitutions } = e.found;
         located.push({ hunkIndex: k, file, p });
         const moved = file !== rel ? { relocated: { from: rel, to: file, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: true } } : {};
-        hunks.push({ ...base, ...moved, nearMatch: undefined, missingFunctions: undefined, notes: undefined, status: p.dir, file, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, lost: p.lost, substitutions: substitutions.length ? substitutions : undefined });
+        hunks.push({ ...base, ...moved, nearMatch: undefined, missingFunctions: undefined, notes: p.assumed, status: p.dir, file, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, lost: p.lost, substitutions: substitutions.length ? substitutions : undefined });
         return;
       }
       if (e.wouldApply) {

@@ -60,6 +60,8 @@ export interface Placement {
   loose: boolean;
   /** lines of the side not in the tree that the text lost, put back by rule, and how sure */
   lost?: { count: number; certainty: Certainty; what: string };
+  /** readings chosen where another also fitted (what was assumed, for the report) */
+  assumed?: string[];
 }
 
 export type LocateResult =

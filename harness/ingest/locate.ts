@@ -3,7 +3,7 @@
 // the exact hunk from the file's real bytes: whitespace-insensitive alignment, the header's
 // counts as the budget for lines the text lost (blank and brace-only lines), every way of
 // placing those lines enumerated, and ambiguity refused instead of guessed.
-import { candidates, changeRuns, resolveLost, restoredDoubt, shapeOk, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
+import { candidates, changeRuns, preferReadings, resolveLost, restoredDoubt, shapeOk, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
 import { wsKey } from "./diff.ts";
 import type { FileText, FullLine, LocateResult } from "./filetext.ts";
 import { reindent } from "./indent.ts";
@@ -78,6 +78,8 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         near = [];
         for (const c of cands.filter((x) => dist(x) === best)) {
           const r = resolveLost(c, wsKey);
+          // a reading whose restored lines break diff -u's shape is not one diff wrote
+          if (r.cand && r.cand.restored > 0 && r.cand.fuzz === 0 && !shapeOk(r.cand, F.length, u)) continue;
           if (r.cand) near.push(r.cand);
           else {
             notes.push(`${dir}: ${r.reason}`);
@@ -98,8 +100,9 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       near = [...uniq.values()];
       if (near.length > 1) {
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
-        if (shaped.length === 1) near = shaped;
+        if (shaped.length >= 1) near = shaped;
       }
+      near = preferReadings(near, opts.inventLost ?? true);
       if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
         // the same place, the lost lines classed differently: diff keeps changed lines together,
         // so the reading with the fewest runs of changed lines is the one diff would have written
@@ -119,9 +122,11 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         return { kind: "ambiguous", reason };
       }
       const c = near[0]!;
+      let assumed: string[] = [];
       if (c.restored > 0) {
-        const why = restoredDoubt(c, F.length, u);
-        if (why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why}` };
+        const why = restoredDoubt(c, F.length, u, opts.inventLost ?? true);
+        if ("refuse" in why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why.refuse}` };
+        assumed = why.notes;
       }
       const lines = c.lines.map((l) => ({ ...l, kind: reverse ? swap(l.kind) : l.kind }));
       if (!h.mangled && !loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
@@ -147,6 +152,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
           unaccounted: c.unaccounted,
           loose: loose && !h.mangled,
           lost: c.lost,
+          assumed: assumed.length ? assumed : undefined,
         },
         others,
       };

@@ -35,7 +35,7 @@ function balance(t: string, open: string, close: string): number {
   return b;
 }
 
-const braceBalance = (t: string) => balance(t, "{", "}");
+export const braceBalance = (t: string) => balance(t, "{", "}");
 const parenBalance = (t: string) => balance(t, "(", ")");
 
 const DECL = /^(const\s+|static\s+|unsigned\s+|signed\s+|struct\s+\w+\s*\*?|union\s+\w+|enum\s+\w+|(u|s|__u|__le|__be)\d+|int|long|short|char|bool|size_t|ssize_t|loff_t|pgoff_t|sector_t|blk_status_t|gfp_t|void\s*\*|\w+_t\b)[\w\s*,\[\]()=&.>-]*;$/;
