@@ -51,6 +51,26 @@ interface Slot {
   text: string;
 }
 
+const indentCol = (t: string) => {
+  let c = 0;
+  for (const ch of /^[\t ]*/.exec(t)![0]) c = ch === "\t" ? (Math.floor(c / 8) + 1) * 8 : c + 1;
+  return c;
+};
+
+/** A closing brace before lines that are still inside the block: so much worse that any other place wins clearly. */
+const BLOCK_PENALTY = 20;
+/** How much better the best place for a lost brace must score than the next (a brace changes the code). */
+const BRACE_MARGIN = 5;
+
+/** The tree's lines after a gap still belong to an inner block: the first is indented deeper than the next (a closing brace cannot go there). */
+function stillInBlock(lines: LostLine[], gap: number, onSide: (l: LostLine) => boolean): boolean {
+  const known = lines.slice(gap).filter((l) => onSide(l) && l.prov === "tree" && l.text.trim() !== "");
+  const [n1, n2] = known;
+  // (a closing brace, a label, a case or a preprocessor line after it says nothing)
+  const free = (t: string) => /^(\}|#|case\b|default\b|\w+:$)/.test(t.trim());
+  return n1 !== undefined && n2 !== undefined && !free(n1.text) && !free(n2.text) && indentCol(n1.text) > indentCol(n2.text);
+}
+
 /** Score of one lost line at one gap (lower is more like kernel code); Infinity: impossible there. */
 function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: LostLine) => boolean): number {
   let prev: LostLine | undefined;
@@ -73,6 +93,7 @@ function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: Los
   }
   if (/^\}/.test(text)) {
     if (prev === undefined) return Infinity;
+    if (stillInBlock(lines, gap, onSide)) s += BLOCK_PENALTY;
     if (/[,(&|+-]$/.test(pt) || pt === "") s += 4;
     if (next === undefined || next.kind !== "add") s -= 1;
     if (/^(else\b)/.test(nt)) s += 4;
@@ -95,13 +116,14 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   const pd = core.filter((l) => l.kind === "del").reduce((a, l) => a + parenBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + parenBalance(l.text), 0);
   if (pd !== 0) return { kind: "impossible", reason: `the changed lines do not keep the parentheses balanced, so the braces cannot tell which lines were lost` };
   if (Math.abs(d) > m) return { kind: "impossible", reason: `the changed lines are ${Math.abs(d)} brace(s) out of balance but only ${m} line(s) were lost` };
-  const texts: string[] = [];
   const opener = [...core].reverse().find((l) => l.kind === "add" && /\{$/.test(l.text.trim()));
   const closer = opener && /(=|^(static\s+)?(const\s+)?(struct|union|enum)\b[^(]*)\s*\{$/.test(opener.text.trim()) ? "};" : "}";
-  for (let k = 0; k < Math.max(0, -d); k++) texts.push(closer);
-  for (let k = 0; k < Math.max(0, d); k++) texts.push("{");
-  while (texts.length < m) texts.push("");
   const onSide = (l: LostLine) => l.kind !== "del";
+  // the lost lines: the braces the balance asks for, the rest blank — or, when a function head
+  // of that side lacks its opening brace, a lost pair "{" … "}" too
+  const textsWith = (pairs: number) => [...Array(Math.max(0, -d) + pairs).fill(closer), ...Array(Math.max(0, d) + pairs).fill("{"), ...Array(m - Math.abs(d) - 2 * pairs).fill("")] as string[];
+  const variants = [textsWith(0)];
+  if (!headsOpen(lines, onSide)) for (let pairs = 1; Math.abs(d) + 2 * pairs <= m; pairs++) variants.push(textsWith(pairs));
   let first = 0;
   while (first < lines.length && lines[first]!.fuzzed) first++;
   let last = lines.length;
@@ -109,14 +131,13 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   // a lost line sits next to a surviving line of its side (web archives drop it from inside the change)
   const gaps: number[] = [];
   for (let g = first + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
-  // each lost line scored at each gap against the lines around it; a placement is the sum
-  const kinds = [...new Set(texts)];
-  const at = new Map(kinds.map((t) => [t, gaps.map((g) => slotScore(lines, g, t, onSide))]));
   // the best placement, and the best one that gives different lines (as good: ambiguous)
-  const key = (slots: Slot[]) => insert(lines, slots, mk).map((l) => l.kind + l.text.trim()).join("\n");
+  // (placements that differ only in where blank lines go give the same code: one reading)
+  const key = (slots: Slot[]) => insert(lines, slots, mk).filter((l) => l.text.trim() !== "").map((l) => l.kind + l.text.trim()).join("\n");
   let best: { slots: Slot[]; score: number; key?: string } | undefined;
   let second: { slots: Slot[]; score: number } | undefined;
   let tried = 0;
+  let overflow = false;
   const used = new Set<number>();
   const offer = (slots: Slot[], score: number) => {
     if (best && score > best.score && second && score >= second.score) return;
@@ -130,10 +151,17 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
       if (key(slots) !== best.key) second = { slots, score };
     }
   };
+  let texts: string[] = [];
+  let at = new Map<string, number[]>();
   const rec = (k: number, from: number, acc: Slot[], total: number) => {
     if (++tried > LOST_LIMITS.maxPlacements) return;
     if (k === texts.length) {
-      offer([...acc], total);
+      // diff writes minimal hunks: a lost line never sits in a run beside an equal changed line
+      const got = insert(lines, acc, mk);
+      // a lost pair's closing brace comes after its opening one
+      const open = got.findIndex((l) => l.invented && l.text === "{");
+      const early = open < 0 ? 0 : got.slice(0, open).filter((l) => l.invented && /^\}/.test(l.text)).length;
+      if (minimal(got) && headsOpen(got, onSide) && early <= Math.max(0, -d)) offer([...acc], total);
       return;
     }
     const sc = at.get(texts[k]!)!;
@@ -146,20 +174,70 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
       used.delete(gi);
     }
   };
-  rec(0, -1, [], 0);
-  if (tried > LOST_LIMITS.maxPlacements) return { kind: "ambiguous", reason: `the ${m} lost line(s) could go in too many places (more than ${LOST_LIMITS.maxPlacements} tried)` };
-  if (!best) return { kind: "impossible", reason: `no place in the hunk fits the ${m} lost line(s) (${texts.map((t) => JSON.stringify(t)).join(", ")})` };
+  for (const v of variants) {
+    // each lost line scored at each gap against the lines around it; a placement is the sum
+    texts = v;
+    tried = 0;
+    at = new Map([...new Set(texts)].map((t) => [t, gaps.map((g) => slotScore(lines, g, t, onSide))]));
+    rec(0, -1, [], 0);
+    overflow ||= tried > LOST_LIMITS.maxPlacements;
+  }
+  if (overflow) return { kind: "ambiguous", reason: `the ${m} lost line(s) could go in too many places (more than ${LOST_LIMITS.maxPlacements} tried)` };
+  if (!best) return { kind: "impossible", reason: `no place in the hunk fits the ${m} lost line(s) (${variants.map((v) => v.map((t) => JSON.stringify(t)).join(", ")).join(" or ")})` };
   if (second && key(second.slots) === key(best.slots)) second = undefined;
   const ranked = second ? [best, second] : [best];
   const top = ranked[0]!;
   const describe = (r: { slots: Slot[] }) => r.slots.map((s) => `${JSON.stringify(s.text)} before hunk line ${s.gap + 1}`).join(", ");
-  if (ranked.length > 1 && ranked[1]!.score === top.score)
+  // blank lines only: the placements give the same code, the blank lines elsewhere; the best by
+  // kernel style is kept (first in the hunk among equals) and said to be a likely placement
+  const blanksOnly = top.slots.every((t) => t.text === "");
+  if (ranked.length > 1 && ranked[1]!.score === top.score && !blanksOnly)
     return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(ranked[1]!)}` };
   const certainty: Certainty = ranked.length === 1 ? "certain" : "likely";
   // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
-  if (certainty === "likely" && texts.some((t) => t !== ""))
-    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits` };
+  if (certainty === "likely" && top.slots.some((t) => t.text !== "") && ranked[1]!.score - top.score < BRACE_MARGIN)
+    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits as well` };
   return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: `${describe(top)}${certainty === "likely" ? ` (next best: ${describe(ranked[1]!)})` : ""}` };
+}
+
+const FUNCTION_HEAD = /^(static\s+|inline\s+|extern\s+|noinline\s+|__\w+\s+)*(const\s+)?(struct\s+|unsigned\s+|enum\s+)?\w+[\s*]+\**\w+\([^;{}=]*\)$/;
+const CONTROL_HEAD = /^(if|for|while|switch|else|do|return|sizeof)\b/;
+
+/** A function definition's head on the side not in the tree is followed by its opening brace (lost braces are not all blank lines). */
+function headsOpen(lines: LostLine[], onSide: (l: LostLine) => boolean): boolean {
+  const side = lines.filter(onSide);
+  for (let k = 0; k + 1 < side.length; k++) {
+    const t = side[k]!.text.trim();
+    if (side[k]!.kind !== "add" || !FUNCTION_HEAD.test(t) || CONTROL_HEAD.test(t)) continue;
+    if (side[k + 1]!.text.trim() !== "{") return false;
+    // the body's braces nest, and the closing one ends the run of changed lines (a whole function)
+    let depth = 0;
+    for (let j = k + 1; j < side.length; j++) {
+      depth += braceBalance(side[j]!.text);
+      if (depth < 0) return false;
+      if (depth === 0) {
+        const after = side.slice(j + 1).find((l) => l.text.trim() !== "");
+        if (after && after.kind !== "ctx") return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+/** No line both removed and added within one run of changed lines (whitespace aside). */
+function minimal(lines: LostLine[]): boolean {
+  let run: LostLine[] = [];
+  for (const l of [...lines, { kind: "ctx" as LineKind, text: "", prov: "tree" as const }]) {
+    if (l.kind !== "ctx") {
+      run.push(l);
+      continue;
+    }
+    const del = new Set(run.filter((x) => x.kind === "del").map((x) => x.text.trim().replace(/\s+/g, " ")));
+    if (run.some((x) => x.kind === "add" && del.has(x.text.trim().replace(/\s+/g, " ")))) return false;
+    run = [];
+  }
+  return true;
 }
 
 function insert<L extends LostLine>(lines: L[], slots: Slot[], mk: (text: string) => L): L[] {
