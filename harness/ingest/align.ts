@@ -4,7 +4,7 @@
 // the checks that choose between the readings (diff -u shape, fewest change runs).
 import { wsKey } from "./diff.ts";
 import type { FullLine } from "./filetext.ts";
-import { braceBalance, placeLost, type Certainty } from "./lost.ts";
+import { braceBalance, minimalRuns, orderedRuns, placeLost, type Certainty } from "./lost.ts";
 import type { LineKind, ObservedLine, ParsedHunk } from "./types.ts";
 
 export const MISSABLE = /^[\s{}();,]*$/;
@@ -39,15 +39,20 @@ export interface Cand {
 
 
 /** Put back the lost lines of a pending candidate; null (with the reason) when they cannot be placed. */
-export function resolveLost(c: Cand, wsKeyOf: (s: string) => string): { cand: Cand | null; reason?: string } {
+export function resolveLost(c: Cand, reverse: boolean, wsKeyOf: (s: string) => string): { cand: Cand | null; reason?: string } {
   if (!c.pending) return { cand: c };
-  const placed = placeLost(c.lines, c.pending, (text) => ({ kind: "add", text, prov: "inferred", invented: true }));
+  const placed = placeLost(c.lines, c.pending, removedKind(reverse), (text) => ({ kind: "add", text, prov: "inferred", invented: true }));
   if (placed.kind !== "placed") return { cand: null, reason: `at line ${c.p + 1}: ${c.pending} line(s) of the other side are missing from the text: ${placed.reason}` };
   const lines = placed.lines;
   const effect = c.p + "|" + lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKeyOf(l.text))).join("\n");
   return { cand: { ...c, lines, effect, pending: undefined, unaccounted: Math.max(0, c.unaccounted - c.pending), lost: { count: c.pending, certainty: placed.certainty, what: placed.what } } };
 }
 
+
+/** The kind that stands for the patch's removed lines in a candidate (kinds are swapped for the reverse direction). */
+export function removedKind(reverse: boolean): LineKind {
+  return reverse ? "add" : "del";
+}
 
 export function swap(k: LineKind): LineKind {
   return k === "add" ? "del" : k === "del" ? "add" : "ctx";
@@ -237,34 +242,18 @@ export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
   return (lead === u || (atStart && lead < u)) && (trail === u || (atEnd && trail < u));
 }
 
-/** diff writes minimal hunks: no line removed and added again within one run of changed lines. */
-export function minimalRuns(lines: { kind: LineKind; text: string }[]): boolean {
-  let del = new Set<string>();
-  let add = new Set<string>();
-  for (const l of lines) {
-    if (l.kind === "ctx") {
-      del = new Set();
-      add = new Set();
-      continue;
-    }
-    const k = wsKey(l.text);
-    if ((l.kind === "del" ? add : del).has(k)) return false;
-    (l.kind === "del" ? del : add).add(k);
-  }
-  return true;
-}
-
 /**
  * Readings of one hunk at one place that differ in how lost lines are classed: diff writes
  * minimal hunks, and (when the change is taken to keep the code's structure) the changed lines
  * of both sides open and close as many braces. Keeps the readings that pass, when any do.
  */
-export function preferReadings(near: Cand[], structure: boolean): Cand[] {
+export function preferReadings(near: Cand[], reverse: boolean, structure: boolean): Cand[] {
   if (near.length < 2) return near;
   const keep = (f: (c: Cand) => boolean) => {
     const ok = near.filter(f);
     if (ok.length > 0) near = ok;
   };
+  keep((c) => orderedRuns(c.lines.filter((l) => !l.fuzzed), removedKind(reverse)));
   keep((c) => minimalRuns(c.lines.filter((l) => !l.fuzzed)));
   if (structure) {
     // the fewest lines lost: as many of the restored lines as can be are context
@@ -294,11 +283,11 @@ function shapeFits(lines: { kind: LineKind }[], atStart: boolean, atEnd: boolean
 }
 
 /** Restored context line k read instead as a changed line whose equal partner on the other side was lost: does any place for that partner give a hunk diff could have written? */
-function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean, u: number): boolean {
+function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean, u: number, reverse: boolean): boolean {
   const base = c.lines.map((l, i) => ({ kind: i === k ? ("del" as LineKind) : l.kind, text: l.text }));
   for (let g = 0; g <= base.length; g++) {
     const alt = [...base.slice(0, g), { kind: "add" as LineKind, text: c.lines[k]!.text }, ...base.slice(g)];
-    if (minimalRuns(alt) && shapeFits(alt, atStart, atEnd, u)) return true;
+    if (minimalRuns(alt) && orderedRuns(alt, removedKind(reverse)) && shapeFits(alt, atStart, atEnd, u)) return true;
   }
   return false;
 }
@@ -311,7 +300,7 @@ function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean
  * lines, and diff writes minimal hunks; the notes say where the other reading also fits.
  * Without that assumption a restored context line inside the hunk is a guess: refused.
  */
-export function restoredDoubt(c: Cand, fileLen: number, u: number, structure: boolean): { refuse: string } | { notes: string[] } {
+export function restoredDoubt(c: Cand, fileLen: number, u: number, structure: boolean, reverse: boolean): { refuse: string } | { notes: string[] } {
   const { lead, trail, atStart, atEnd } = edges(c, fileLen);
   const notes: string[] = [];
   for (let k = 0; k < c.lines.length; k++) {
@@ -324,7 +313,7 @@ export function restoredDoubt(c: Cand, fileLen: number, u: number, structure: bo
     if (!structure) return { refuse: `the lost line ${JSON.stringify(l.text)} (file line ${fileLine}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess` };
     // a blank line read either way gives the same code (a blank line elsewhere); a brace: its
     // partner would be the same brace, and no place for it may give a minimal hunk of diff's shape
-    if (l.text.trim() !== "" && changedReadingFits(c, k, atStart, atEnd, u))
+    if (l.text.trim() !== "" && changedReadingFits(c, k, atStart, atEnd, u, reverse))
       notes.push(`the lost line ${JSON.stringify(l.text.trim())} (file line ${fileLine}) was restored as context; it could also be a changed line whose partner was lost (the reading with fewest lost lines is kept)`);
   }
   if (!shapeOk(c, fileLen, u)) return { refuse: `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence` };

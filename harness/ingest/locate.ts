@@ -77,7 +77,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const best = Math.min(...cands.map(dist));
         near = [];
         for (const c of cands.filter((x) => dist(x) === best)) {
-          const r = resolveLost(c, wsKey);
+          const r = resolveLost(c, reverse, wsKey);
           // a reading whose restored lines break diff -u's shape is not one diff wrote
           if (r.cand && r.cand.restored > 0 && r.cand.fuzz === 0 && !shapeOk(r.cand, F.length, u)) continue;
           if (r.cand) near.push(r.cand);
@@ -102,7 +102,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
         if (shaped.length >= 1) near = shaped;
       }
-      near = preferReadings(near, opts.inventLost ?? true);
+      near = preferReadings(near, reverse, opts.inventLost ?? true);
       if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
         // the same place, the lost lines classed differently: diff keeps changed lines together,
         // so the reading with the fewest runs of changed lines is the one diff would have written
@@ -124,7 +124,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       const c = near[0]!;
       let assumed: string[] = [];
       if (c.restored > 0) {
-        const why = restoredDoubt(c, F.length, u, opts.inventLost ?? true);
+        const why = restoredDoubt(c, F.length, u, opts.inventLost ?? true, reverse);
         if ("refuse" in why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why.refuse}` };
         assumed = why.notes;
       }

@@ -107,7 +107,7 @@ function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: Los
  * Put back `m` lost lines of the free side ("add" kind: the side not in the tree) into `lines`.
  * Brace balance decides how many are closing or opening braces; the rest are blank lines.
  */
-export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: string) => L): Placed<L> {
+export function placeLost<L extends LostLine>(lines: L[], m: number, first: LineKind, mk: (text: string) => L): Placed<L> {
   if (m > LOST_LIMITS.maxLines) return { kind: "impossible", reason: `${m} lines of the side not in the tree are missing: more than ${LOST_LIMITS.maxLines} cannot be put back with confidence` };
   const core = lines.filter((l) => !l.fuzzed);
   const d = core.filter((l) => l.kind === "del").reduce((a, l) => a + braceBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + braceBalance(l.text), 0);
@@ -124,13 +124,13 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
   const textsWith = (pairs: number) => [...Array(Math.max(0, -d) + pairs).fill(closer), ...Array(Math.max(0, d) + pairs).fill("{"), ...Array(m - Math.abs(d) - 2 * pairs).fill("")] as string[];
   const variants = [textsWith(0)];
   if (!headsOpen(lines, onSide)) for (let pairs = 1; Math.abs(d) + 2 * pairs <= m; pairs++) variants.push(textsWith(pairs));
-  let first = 0;
-  while (first < lines.length && lines[first]!.fuzzed) first++;
+  let begin = 0;
+  while (begin < lines.length && lines[begin]!.fuzzed) begin++;
   let last = lines.length;
-  while (last > first && lines[last - 1]!.fuzzed) last--;
+  while (last > begin && lines[last - 1]!.fuzzed) last--;
   // a lost line sits next to a surviving line of its side (web archives drop it from inside the change)
   const gaps: number[] = [];
-  for (let g = first + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
+  for (let g = begin + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
   // the best placement, and the best one that gives different lines (as good: ambiguous)
   // (placements that differ only in where blank lines go give the same code: one reading)
   const key = (slots: Slot[]) => insert(lines, slots, mk).filter((l) => l.text.trim() !== "").map((l) => l.kind + l.text.trim()).join("\n");
@@ -161,7 +161,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, mk: (text: 
       // a lost pair's closing brace comes after its opening one
       const open = got.findIndex((l) => l.invented && l.text === "{");
       const early = open < 0 ? 0 : got.slice(0, open).filter((l) => l.invented && /^\}/.test(l.text)).length;
-      if (minimal(got) && headsOpen(got, onSide) && early <= Math.max(0, -d)) offer([...acc], total);
+      if (minimalRuns(got) && orderedRuns(got, first) && headsOpen(got, onSide) && early <= Math.max(0, -d)) offer([...acc], total);
       return;
     }
     const sc = at.get(texts[k]!)!;
@@ -225,17 +225,30 @@ function headsOpen(lines: LostLine[], onSide: (l: LostLine) => boolean): boolean
   return true;
 }
 
-/** No line both removed and added within one run of changed lines (whitespace aside). */
-function minimal(lines: LostLine[]): boolean {
-  let run: LostLine[] = [];
-  for (const l of [...lines, { kind: "ctx" as LineKind, text: "", prov: "tree" as const }]) {
-    if (l.kind !== "ctx") {
-      run.push(l);
+/** diff writes minimal hunks: no line both removed and added within one run of changed lines (whitespace aside). */
+export function minimalRuns(lines: { kind: LineKind; text: string }[]): boolean {
+  const key = (t: string) => t.trim().replace(/\s+/g, " ");
+  let del = new Set<string>();
+  let add = new Set<string>();
+  for (const l of lines) {
+    if (l.kind === "ctx") {
+      del = new Set();
+      add = new Set();
       continue;
     }
-    const del = new Set(run.filter((x) => x.kind === "del").map((x) => x.text.trim().replace(/\s+/g, " ")));
-    if (run.some((x) => x.kind === "add" && del.has(x.text.trim().replace(/\s+/g, " ")))) return false;
-    run = [];
+    if ((l.kind === "del" ? add : del).has(key(l.text))) return false;
+    (l.kind === "del" ? del : add).add(key(l.text));
+  }
+  return true;
+}
+
+/** diff writes each run of changed lines as its removed lines, then its added ones: `first` is the kind that stands for removed. */
+export function orderedRuns(lines: { kind: LineKind }[], first: LineKind): boolean {
+  let second = false;
+  for (const l of lines) {
+    if (l.kind === "ctx") second = false;
+    else if (l.kind !== first) second = true;
+    else if (second) return false;
   }
   return true;
 }
