@@ -219,6 +219,12 @@ export function whitespaceOnly(h: ParsedHunk): boolean {
   return del !== "" && del === keys("add");
 }
 
+/** The two sides of the hunk as observed are the same lines but for whitespace (blank and brace lines included). */
+export function sidesAlike(h: ParsedHunk): boolean {
+  const side = (k: LineKind) => h.lines.filter((l) => l.kind !== k).map((l) => wsKey(l.text)).join("\n");
+  return side("add") === side("del");
+}
+
 /** Runs of consecutive changed lines (diff writes as few as it can). */
 export function changeRuns(lines: { kind: LineKind }[]): number {
   let runs = 0;

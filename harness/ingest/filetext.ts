@@ -66,6 +66,6 @@ export interface Placement {
 
 export type LocateResult =
   | { kind: "found"; placement: Placement; others: string[] }
-  | { kind: "ambiguous"; reason: string }
+  | { kind: "ambiguous"; reason: string; directionOnly?: boolean }
   | { kind: "none"; notes: string[] };
 

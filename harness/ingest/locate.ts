@@ -3,7 +3,7 @@
 // the exact hunk from the file's real bytes: whitespace-insensitive alignment, the header's
 // counts as the budget for lines the text lost (blank and brace-only lines), every way of
 // placing those lines enumerated, and ambiguity refused instead of guessed.
-import { candidates, changeRuns, preferReadings, resolveLost, restoredDoubt, shapeOk, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
+import { candidates, changeRuns, preferReadings, resolveLost, restoredDoubt, shapeOk, sidesAlike, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
 import { wsKey } from "./diff.ts";
 import type { FileText, FullLine, LocateResult } from "./filetext.ts";
 import { reindent } from "./indent.ts";
@@ -22,6 +22,8 @@ export interface LocateOpts {
   loose: boolean;
   /** put back lines lost from the side not in the tree by rule (lost.ts); default on */
   inventLost?: boolean;
+  /** the direction of the patch's other hunks: taken by a re-indentation hunk, whose text cannot tell */
+  reindentDir?: "forward" | "reverse";
 }
 
 /**
@@ -38,11 +40,18 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   const u = opts.context ?? 3;
   if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
     return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
-  if (h.mangled && whitespaceOnly(h))
-    return { kind: "ambiguous", reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
+  // code lines the same on both sides: a re-indentation (the text cannot tell which way) or
+  // blank and brace lines moved (the match in the tree tells, if it needs fewer lost lines)
+  const moveOnly = h.mangled && whitespaceOnly(h);
+  // (with lines lost, the lost blank and brace lines could be what tells: it cannot be told)
+  const textLost = h.lines.filter((l) => l.kind !== "add").length < h.oldCount || h.lines.filter((l) => l.kind !== "del").length < h.newCount;
+  const reindentOnly = moveOnly && (sidesAlike(h) || textLost);
+  if (reindentOnly && !opts.reindentDir)
+    return { kind: "ambiguous", directionOnly: true, reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
+  const dirs = reindentOnly ? [opts.reindentDir!] : (["forward", "reverse"] as const);
   const tryLevel = (fuzz: number): LocateResult | null => {
     let found: (LocateResult & { kind: "found" }) | null = null;
-    for (const dir of ["forward", "reverse"] as const) {
+    for (const dir of dirs) {
       const reverse = dir === "reverse";
       const obs = toObs(h, reverse, loose);
       const sideCount = reverse ? h.newCount : h.oldCount;
@@ -159,7 +168,11 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       const score = (x: LocateResult & { kind: "found" }) => x.placement.lines.filter((l) => l.prov === "tree").length;
       // both directions match: the one nearer the header's line wins, then the fuller match
       if (!found) found = res;
-      else {
+      else if (moveOnly) {
+        const lostOf = (x: LocateResult & { kind: "found" }) => x.placement.restored + (x.placement.lost?.count ?? 0);
+        if (lostOf(res) === lostOf(found)) return { kind: "ambiguous", directionOnly: true, reason: `the hunk moves only blank or brace lines, and with the lines the text lost it matches both ways at line ${found.placement.line}: forward and reverse cannot be told apart` };
+        if (lostOf(res) < lostOf(found)) found = res;
+      } else {
         const da = Math.abs(res.placement.offset);
         const db = Math.abs(found.placement.offset);
         if (da < db || (da === db && score(res) > score(found))) found = res;
