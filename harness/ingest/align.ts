@@ -152,8 +152,8 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
         const needOther = otherCount - ctxSeen - freeSeen; // other-side lines still unexplained
         // lines of the side lost inside fuzz-ignored context: they are context, so they explain the other side too
         const lostInTrim = fuzz === 0 ? 0 : sideCount - sideSeen - s;
-        // at most one lost line may hide next to the fuzz-ignored context (more is a guess)
-        if (lostInTrim < 0 || lostInTrim > Math.min(1, lead + trail)) continue;
+        // at most one lost line may hide next to each end's fuzz-ignored context (more is a guess)
+        if (lostInTrim < 0 || lostInTrim > (lead > 0 ? 1 : 0) + (trail > 0 ? 1 : 0)) continue;
         const sCtx = needOther - lostInTrim;
         if (sCtx < 0) continue;
         const build = (delSet: Set<number>): { lines: FullLine[]; len: number } => {
@@ -182,8 +182,8 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
           // lines of the side not in the tree were lost too: put back by rule once this place
           // is chosen (resolveLost), if it has an anchor (a line that is not blank or a brace)
           const { lines, len } = build(new Set());
-          // (only in an exact match: context ignored by fuzz leaves the counts unverified)
-          if (inventLost && fuzz === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // (not when lines of the side in the tree hide in context ignored by fuzz: then the counts are unverified)
+          if (inventLost && lostInTrim === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
           continue;
         }
         const sDel = s - sCtx;
