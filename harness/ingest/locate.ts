@@ -14,6 +14,9 @@ export { joinFile, splitFile, type FileText, type FullLine, type LocateResult, t
 /** Places (by distance from the header's line) at which lost lines of the side not in the tree are tried. */
 const LOST_SHELLS = 3;
 
+/** Non-blank lines of the side in the tree a fuzzy match must verify (at most; fewer when the hunk has fewer). */
+const FUZZ_VERIFIED = 2;
+
 export interface LocateOpts {
   /** 0-based line hint (from the header plus the offset of previous hunks) */
   hint: number;
@@ -76,9 +79,9 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const d = Math.abs(q - hint);
         if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: q + 1, dir };
       }
-      // a fuzzy match must still verify at least half of the side's observed lines
+      // a fuzzy match must still verify some of the side's observed lines: half of them, or two that are not blank
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
-      let cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.max(1, Math.ceil(sideObserved / 2)));
+      let cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.min(FUZZ_VERIFIED, Math.max(1, Math.ceil(sideObserved / 2))));
       // nearest to the hint first; lost lines of the side not in the tree are put back there
       const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
       let near: Cand[] = [];
