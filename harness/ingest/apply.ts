@@ -121,10 +121,11 @@ function readTree(tree: PristineTree, rel: string): FileText | null {
   return abs === null ? null : splitFile(readFileSync(abs, "utf8"));
 }
 
-function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions) {
-  let r = locateHunk(h, ft, { hint, loose: false, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir });
+function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions, minAt = 0) {
+  const lo = { hint, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir, minAt };
+  let r = locateHunk(h, ft, { ...lo, loose: false });
   if (r.kind === "none" && !h.mangled) {
-    const r2 = locateHunk(h, ft, { hint, loose: true, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir });
+    const r2 = locateHunk(h, ft, { ...lo, loose: true });
     if (r2.kind !== "none") r = r2;
   }
   return r;
@@ -149,6 +150,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
     return { path, kind, hunks };
   }
   let offset = 0;
+  let minAt = 0;
   fd.hunks.forEach((h0, k) => {
     const h = opts.renames ? substitute(h0, opts.renames) : h0;
     const header = renderHunkHeader(h0);
@@ -158,10 +160,12 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
       base.reason = kind === "delete" ? `${rel} does not exist in the tree (already deleted?)` : `${rel} does not exist in the tree`;
     } else {
       const hint = Math.max(0, h.oldStart - 1) + offset;
-      const r = locateInFile(h, ft, hint, opts);
+      const r = locateInFile(h, ft, hint, opts, minAt);
       if (r.kind === "found") {
         const p = r.placement;
-        if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
+        minAt = p.at + p.len;
+        // the hunks of a file move together: the next one is looked for at the same offset
+        offset = p.at - Math.max(0, (p.dir === "forward" ? h.oldStart : h.newStart) - 1);
         located.push({ hunkIndex: k, file: rel, p });
         const reindented = opts.reindentDir && h.mangled && whitespaceOnly(h) ? [`a re-indentation whose whitespace the text lost: taken ${p.dir === "forward" ? "forward" : "as applied"}, like the patch's other hunks; the indentation is rebuilt by rule`] : [];
         const notes = [...(p.assumed ?? []), ...reindented];

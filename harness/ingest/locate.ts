@@ -25,6 +25,8 @@ export interface LocateOpts {
   loose: boolean;
   /** put back lines lost from the side not in the tree by rule (lost.ts); default on */
   inventLost?: boolean;
+  /** 0-based first file line the hunk may change: where the file's previous hunk ended (hunks apply in order, like patch) */
+  minAt?: number;
   /** the direction of the patch's other hunks: taken by a re-indentation hunk, whose text cannot tell */
   reindentDir?: "forward" | "reverse";
 }
@@ -81,7 +83,8 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       }
       // a fuzzy match must still verify some of the side's observed lines: half of them, or two that are not blank
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
-      let cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.min(FUZZ_VERIFIED, Math.max(1, Math.ceil(sideObserved / 2))));
+      let cands = all.cands.filter((c) => c.p >= (opts.minAt ?? 0));
+      cands = fuzz === 0 ? cands : cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.min(FUZZ_VERIFIED, Math.max(1, Math.ceil(sideObserved / 2))));
       // nearest to the hint first; lost lines of the side not in the tree are put back there
       const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
       let near: Cand[] = [];
