@@ -126,6 +126,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       }
       if (near.length > 1) {
         const where = [...new Set(near.map((c) => c.p + 1))];
+        if (process.env.DBG) for (const c of near) console.error("CAND", c.p, c.lead, c.trail, c.fuzz, c.lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.fuzzed ? " [f]" : "") + (l.restored ? " [r]" : "")).join("\n"));
         const reason =
           where.length > 1
             ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`
@@ -196,20 +197,11 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       };
     return r;
   };
-  let fuzzyBest: LocateResult | null = null;
-  let fuzzyScore = -1;
+  // like patch: the lowest fuzz at which the hunk matches decides
   for (let fuzz = 0; fuzz <= maxFuzz; fuzz++) {
     const r = tryLevel(fuzz);
-    if (r === null) continue;
-    if (fuzz === 0 || r.kind === "ambiguous") return guard(r);
-    if (r.kind !== "found") continue;
-    const score = r.placement.lines.filter((l) => l.prov === "tree").length;
-    if (score > fuzzyScore) {
-      fuzzyBest = r;
-      fuzzyScore = score;
-    }
+    if (r !== null) return guard(r);
   }
-  if (fuzzyBest) return guard(fuzzyBest);
   return { kind: "none", notes: [...new Set(notes)].slice(0, 6) };
 }
 
