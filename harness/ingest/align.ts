@@ -293,7 +293,7 @@ function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean
   const base = c.lines.map((l, i) => ({ kind: i === k ? ("del" as LineKind) : l.kind, text: l.text }));
   for (let g = 0; g <= base.length; g++) {
     const alt = [...base.slice(0, g), { kind: "add" as LineKind, text: c.lines[k]!.text }, ...base.slice(g)];
-    if (minimalRuns(alt) && orderedRuns(alt, removedKind(reverse)) && shapeFits(alt, atStart, atEnd, u)) return true;
+    if (minimalRuns(alt, true) && orderedRuns(alt, removedKind(reverse)) && shapeFits(alt, atStart, atEnd, u)) return true;
   }
   return false;
 }

@@ -117,6 +117,7 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
         if (shaped.length >= 1) near = shaped;
       }
+      if (process.env.DBG2) for (const c of near) console.error("NEAR", c.p, c.restored, c.lost?.what, "\n" + c.lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? " [r]" : "") + (l.invented ? " [i]" : "")).join("\n"));
       near = preferReadings(near, reverse, opts.inventLost ?? true);
       if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
         // the same place, the lost lines classed differently: diff keeps changed lines together,

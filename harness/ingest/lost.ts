@@ -225,9 +225,14 @@ function headsOpen(lines: LostLine[], onSide: (l: LostLine) => boolean): boolean
   return true;
 }
 
-/** diff writes minimal hunks: no line both removed and added within one run of changed lines (whitespace aside). */
-export function minimalRuns(lines: { kind: LineKind; text: string }[]): boolean {
-  const key = (t: string) => t.trim().replace(/\s+/g, " ");
+/**
+ * diff writes minimal hunks: no line both removed and added within one run of changed lines.
+ * `exact`: compare the lines' bytes; otherwise only blank lines are known equal (a line whose
+ * whitespace the text lost may differ from its look-alike in indentation, which diff sees).
+ */
+export function minimalRuns(lines: { kind: LineKind; text: string }[], exact = false): boolean {
+  let n = 0;
+  const key = (t: string) => (exact ? t : t.trim() === "" ? "" : `#${n++}`);
   let del = new Set<string>();
   let add = new Set<string>();
   for (const l of lines) {
