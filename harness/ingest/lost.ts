@@ -128,9 +128,12 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   while (begin < lines.length && lines[begin]!.fuzzed) begin++;
   let last = lines.length;
   while (last > begin && lines[last - 1]!.fuzzed) last--;
-  // a lost line sits next to a surviving line of its side (web archives drop it from inside the change)
+  // a lost line sits next to a surviving line of its side (web archives drop it from inside the
+  // change) — or, a closing brace, after the context a block the change opened goes around
   const gaps: number[] = [];
-  for (let g = begin + 1; g < last; g++) if (lines[g - 1]!.kind === "add" || lines[g]!.kind === "add") gaps.push(g);
+  const opensAt = lines.findIndex((l) => l.kind === "add" && braceBalance(l.text) > 0);
+  const nearChange = (g: number) => lines[g - 1]!.kind === "add" || lines[g]!.kind === "add";
+  for (let g = begin + 1; g < last; g++) if (nearChange(g) || (opensAt >= 0 && g > opensAt)) gaps.push(g);
   // the best placement, and the best one that gives different lines (as good: ambiguous)
   // (placements that differ only in where blank lines go give the same code: one reading)
   const key = (slots: Slot[]) => insert(lines, slots, mk).filter((l) => l.text.trim() !== "").map((l) => l.kind + l.text.trim()).join("\n");
@@ -178,7 +181,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
     // each lost line scored at each gap against the lines around it; a placement is the sum
     texts = v;
     tried = 0;
-    at = new Map([...new Set(texts)].map((t) => [t, gaps.map((g) => slotScore(lines, g, t, onSide))]));
+    at = new Map([...new Set(texts)].map((t) => [t, gaps.map((g) => (nearChange(g) || /^\}/.test(t) ? slotScore(lines, g, t, onSide) : Infinity))]));
     rec(0, -1, [], 0);
     overflow ||= tried > LOST_LIMITS.maxPlacements;
   }
