@@ -117,7 +117,6 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const shaped = near.filter((c) => shapeOk(c, F.length, u));
         if (shaped.length >= 1) near = shaped;
       }
-      if (process.env.DBG2) for (const c of near) console.error("NEAR", c.p, c.restored, c.lost?.what, "\n" + c.lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? " [r]" : "") + (l.invented ? " [i]" : "")).join("\n"));
       near = preferReadings(near, reverse, opts.inventLost ?? true);
       if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
         // the same place, the lost lines classed differently: diff keeps changed lines together,
@@ -127,7 +126,6 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       }
       if (near.length > 1) {
         const where = [...new Set(near.map((c) => c.p + 1))];
-        if (process.env.DBG) for (const c of near) console.error("CAND", c.p, c.lead, c.trail, c.fuzz, c.lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.fuzzed ? " [f]" : "") + (l.restored ? " [r]" : "")).join("\n"));
         const reason =
           where.length > 1
             ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`

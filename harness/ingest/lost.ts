@@ -59,6 +59,10 @@ const indentCol = (t: string) => {
 
 /** A closing brace before lines that are still inside the block: so much worse that any other place wins clearly. */
 const BLOCK_PENALTY = 20;
+/** For each changed line of the same run a closing brace would leave after it. */
+const INSIDE_PENALTY = 3;
+/** For each context line a closing brace put after the change would take into the block. */
+const AROUND_PENALTY = 2;
 /** How much better the best place for a lost brace must score than the next (a brace changes the code). */
 const BRACE_MARGIN = 5;
 
@@ -94,6 +98,10 @@ function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: Los
   if (/^\}/.test(text)) {
     if (prev === undefined) return Infinity;
     if (stillInBlock(lines, gap, onSide)) s += BLOCK_PENALTY;
+    // a block the change opens goes around the rest of the change: the changed lines after it are inside
+    for (let k = gap; k < lines.length && lines[k]!.kind !== "ctx"; k++) if (lines[k]!.kind === "add" && lines[k]!.text.trim() !== "") s += INSIDE_PENALTY;
+    // and around as few context lines as it can
+    for (let k = gap - 1; k >= 0 && lines[k]!.kind === "ctx"; k--) if (lines[k]!.text.trim() !== "") s += AROUND_PENALTY;
     if (/[,(&|+-]$/.test(pt) || pt === "") s += 4;
     if (next === undefined || next.kind !== "add") s -= 1;
     if (/^(else\b)/.test(nt)) s += 4;
@@ -164,7 +172,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
       // a lost pair's closing brace comes after its opening one
       const open = got.findIndex((l) => l.invented && l.text === "{");
       const early = open < 0 ? 0 : got.slice(0, open).filter((l) => l.invented && /^\}/.test(l.text)).length;
-      if (minimalRuns(got) && orderedRuns(got, first) && headsOpen(got, onSide) && early <= Math.max(0, -d)) offer([...acc], total);
+      if (minimalRuns(got) && orderedRuns(got, first) && headsOpen(got, onSide) && early <= Math.max(0, -d) && closesOpened(got)) offer([...acc], total);
       return;
     }
     const sc = at.get(texts[k]!)!;
@@ -205,6 +213,17 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
 
 const FUNCTION_HEAD = /^(static\s+|inline\s+|extern\s+|noinline\s+|__\w+\s+)*(const\s+)?(struct\s+|unsigned\s+|enum\s+)?\w+[\s*]+\**\w+\([^;{}=]*\)$/;
 const CONTROL_HEAD = /^(if|for|while|switch|else|do|return|sizeof)\b/;
+
+/** A closing brace put back closes a block the changed lines of its side opened before it. */
+function closesOpened(lines: LostLine[]): boolean {
+  let depth = 0;
+  for (const l of lines) {
+    if (l.kind !== "add") continue;
+    if (l.invented && /^\}/.test(l.text) && depth <= 0) return false;
+    depth += braceBalance(l.text);
+  }
+  return true;
+}
 
 /** A function definition's head on the side not in the tree is followed by its opening brace (lost braces are not all blank lines). */
 function headsOpen(lines: LostLine[], onSide: (l: LostLine) => boolean): boolean {
