@@ -184,6 +184,9 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
           const { lines, len } = build(new Set());
           // (not when lines of the side in the tree hide in context ignored by fuzz: then the counts are unverified)
           if (inventLost && lostInTrim === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // without the rule that puts them back, this place matches but for lines that cannot be
+          // put back: a weaker match elsewhere must not win by default (the locator refuses)
+          else if (!inventLost) incompleteAt.push(p - lead);
           continue;
         }
         const sDel = s - sCtx;

@@ -60,7 +60,7 @@ const indentCol = (t: string) => {
 /** A closing brace before lines that are still inside the block: so much worse that any other place wins clearly. */
 const BLOCK_PENALTY = 20;
 /** For each changed line of the same run a closing brace would leave after it. */
-const INSIDE_PENALTY = 3;
+const INSIDE_PENALTY = 5;
 /** For each context line a closing brace put after the change would take into the block. */
 const AROUND_PENALTY = 2;
 /** How much better the best place for a lost brace must score than the next (a brace changes the code). */
