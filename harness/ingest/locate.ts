@@ -32,6 +32,21 @@ export interface LocateOpts {
 }
 
 /**
+ * Whether the text after a hunk's second @@ (diff -p: the last line before the hunk that starts
+ * with a letter, "_" or "$") is that line for a hunk starting at file line `start`.
+ */
+export function sectionMatches(F: string[], start: number, section: string): boolean {
+  const want = section.trim();
+  if (want === "") return false;
+  for (let k = start - 1; k >= 0; k--) {
+    if (!/^[A-Za-z_$]/.test(F[k]!)) continue;
+    const got = F[k]!.trim();
+    return got.startsWith(want) || want.startsWith(got);
+  }
+  return false;
+}
+
+/**
  * Locate a hunk in a file. Tries forward and reverse at fuzz 0, then 1, then 2 (like patch's
  * default); damaged hunks are matched ignoring whitespace and rebuilt from the file.
  */
@@ -123,6 +138,11 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         // so the reading with the fewest runs of changed lines is the one diff would have written
         const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
         near = near.filter((c) => changeRuns(c.lines) === fewest);
+      }
+      if (near.length > 1 && new Set(near.map((c) => c.p)).size > 1) {
+        // places equally near the header's line: the function the @@ line names settles it
+        const inSection = near.filter((c) => sectionMatches(F, c.p - c.lead, h.section));
+        if (inSection.length > 0) near = inSection;
       }
       if (near.length > 1) {
         const where = [...new Set(near.map((c) => c.p + 1))];
