@@ -182,8 +182,9 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
           // lines of the side not in the tree were lost too: put back by rule once this place
           // is chosen (resolveLost), if it has an anchor (a line that is not blank or a brace)
           const { lines, len } = build(new Set());
-          // (not when lines of the side in the tree hide in context ignored by fuzz: then the counts are unverified)
-          if (inventLost && lostInTrim === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // (at most one line of the side in the tree may hide beside context ignored by fuzz, taken
+          // for context: more leaves the counts unverified)
+          if (inventLost && lostInTrim <= 1 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
           // without the rule that puts them back, this place matches but for lines that cannot be
           // put back: a weaker match elsewhere must not win by default (the locator refuses)
           else if (!inventLost) incompleteAt.push(p - lead);
