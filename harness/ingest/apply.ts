@@ -121,8 +121,8 @@ function readTree(tree: PristineTree, rel: string): FileText | null {
   return abs === null ? null : splitFile(readFileSync(abs, "utf8"));
 }
 
-function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions, minAt = 0) {
-  const lo = { hint, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir, minAt };
+function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions, minAt = 0, elsewhere = false) {
+  const lo = { hint, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir, minAt, elsewhere };
   let r = locateHunk(h, ft, { ...lo, loose: false });
   if (r.kind === "none" && !h.mangled) {
     const r2 = locateHunk(h, ft, { ...lo, loose: true });
@@ -186,7 +186,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
     }
     // elsewhere in the tree, moved and perhaps with identifiers renamed?
     if (!opts.noSearch) {
-      const ctx = { root: tree.root, read: (f: string) => readTree(tree, f), locate: (x: ParsedHunk, t: FileText, hint: number) => locateInFile(x, t, hint, opts), relocate: opts.relocate ?? opts.allowRelocated ?? true };
+      const ctx = { root: tree.root, read: (f: string) => readTree(tree, f), locate: (x: ParsedHunk, t: FileText, hint: number) => locateInFile(x, t, hint, opts, 0, true), relocate: opts.relocate ?? opts.allowRelocated ?? true };
       const e = searchElsewhere(h, rel, base.nearMatch, ctx);
       if (e.renames) base.renames = e.renames;
       if (e.found) {

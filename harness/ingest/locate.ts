@@ -25,6 +25,8 @@ export interface LocateOpts {
   loose: boolean;
   /** put back lines lost from the side not in the tree by rule (lost.ts); default on */
   inventLost?: boolean;
+  /** the file is not the diff's own (a search for moved code): fuzzy matches must verify half the side */
+  elsewhere?: boolean;
   /** 0-based first file line the hunk may change: where the file's previous hunk ended (hunks apply in order, like patch) */
   minAt?: number;
   /** the direction of the patch's other hunks: taken by a re-indentation hunk, whose text cannot tell */
@@ -96,10 +98,13 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const d = Math.abs(q - hint);
         if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: q + 1, dir };
       }
-      // a fuzzy match must still verify some of the side's observed lines: half of them, or two that are not blank
+      // a fuzzy match must still verify some of the side's observed lines: two that are not blank
+      // (or half, when fewer) in the hunk's own file; in another file (moved code), half of them
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
+      const half = Math.max(1, Math.ceil(sideObserved / 2));
+      const minVerified = opts.elsewhere ? half : Math.min(FUZZ_VERIFIED, half);
       let cands = all.cands.filter((c) => c.p >= (opts.minAt ?? 0));
-      cands = fuzz === 0 ? cands : cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.min(FUZZ_VERIFIED, Math.max(1, Math.ceil(sideObserved / 2))));
+      cands = fuzz === 0 ? cands : cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= minVerified);
       // nearest to the hint first; lost lines of the side not in the tree are put back there
       const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
       let near: Cand[] = [];

@@ -150,7 +150,10 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   let tried = 0;
   let overflow = false;
   const used = new Set<number>();
+  // every distinct layout that fits (blank lines included): one only is "certain"
+  const layouts = new Set<string>();
   const offer = (slots: Slot[], score: number) => {
+    if (layouts.size < 2) layouts.add(slots.map((x) => `${x.gap}:${x.text}`).sort().join(","));
     if (best && score > best.score && second && score >= second.score) return;
     if (!best || score < best.score) {
       if (best) second = best;
@@ -204,11 +207,12 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   const blanksOnly = top.slots.every((t) => t.text === "");
   if (ranked.length > 1 && ranked[1]!.score === top.score && !blanksOnly)
     return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(ranked[1]!)}` };
-  const certainty: Certainty = ranked.length === 1 ? "certain" : "likely";
+  const certainty: Certainty = ranked.length === 1 && layouts.size === 1 ? "certain" : "likely";
   // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
-  if (certainty === "likely" && top.slots.some((t) => t.text !== "") && ranked[1]!.score - top.score < BRACE_MARGIN)
+  if (ranked.length > 1 && top.slots.some((t) => t.text !== "") && ranked[1]!.score - top.score < BRACE_MARGIN)
     return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits as well` };
-  return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: `${describe(top)}${certainty === "likely" ? ` (next best: ${describe(ranked[1]!)})` : ""}` };
+  const doubt = ranked.length > 1 ? ` (next best: ${describe(ranked[1]!)})` : certainty === "likely" ? " (blank lines could also go elsewhere: the same code)" : "";
+  return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: describe(top) + doubt };
 }
 
 const FUNCTION_HEAD = /^(static\s+|inline\s+|extern\s+|noinline\s+|__\w+\s+)*(const\s+)?(struct\s+|unsigned\s+|enum\s+)?\w+[\s*]+\**\w+\([^;{}=]*\)$/;
