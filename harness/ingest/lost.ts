@@ -211,7 +211,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
   if (ranked.length > 1 && top.slots.some((t) => t.text !== "") && ranked[1]!.score - top.score < BRACE_MARGIN)
     return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits as well` };
-  const doubt = ranked.length > 1 ? ` (next best: ${describe(ranked[1]!)})` : certainty === "likely" ? " (blank lines could also go elsewhere: the same code)" : "";
+  const doubt = ranked.length > 1 ? ` (next best: ${describe(ranked[1]!)})` : certainty === "likely" ? " (other places differ only around blank lines: the same code)" : "";
   return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: describe(top) + doubt };
 }
 
