@@ -132,16 +132,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   const textsWith = (pairs: number) => [...Array(Math.max(0, -d) + pairs).fill(closer), ...Array(Math.max(0, d) + pairs).fill("{"), ...Array(m - Math.abs(d) - 2 * pairs).fill("")] as string[];
   const variants = [textsWith(0)];
   if (!headsOpen(lines, onSide)) for (let pairs = 1; Math.abs(d) + 2 * pairs <= m; pairs++) variants.push(textsWith(pairs));
-  let begin = 0;
-  while (begin < lines.length && lines[begin]!.fuzzed) begin++;
-  let last = lines.length;
-  while (last > begin && lines[last - 1]!.fuzzed) last--;
-  // a lost line sits next to a surviving line of its side (web archives drop it from inside the
-  // change) — or, a closing brace, after the context a block the change opened goes around
-  const gaps: number[] = [];
-  const opensAt = lines.findIndex((l) => l.kind === "add" && braceBalance(l.text) > 0);
-  const nearChange = (g: number) => lines[g - 1]!.kind === "add" || lines[g]!.kind === "add";
-  for (let g = begin + 1; g < last; g++) if (nearChange(g) || (opensAt >= 0 && g > opensAt)) gaps.push(g);
+  const { gaps, nearChange } = lostGaps(lines);
   // the best placement, and the best one that gives different lines (as good: ambiguous)
   // (placements that differ only in where blank lines go give the same code: one reading)
   const key = (slots: Slot[]) => insert(lines, slots, mk).filter((l) => l.text.trim() !== "").map((l) => l.kind + l.text.trim()).join("\n");
@@ -156,7 +147,8 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
     if (layouts.size < 2) layouts.add(slots.map((x) => `${x.gap}:${x.text}`).sort().join(","));
     if (best && score > best.score && second && score >= second.score) return;
     if (!best || score < best.score) {
-      if (best) second = best;
+      // the old best stays the runner-up if it reads differently (same code: the old runner-up stays)
+      if (best && key(best.slots) !== key(slots)) second = best;
       best = { slots, score };
       return;
     }
@@ -170,12 +162,7 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   const rec = (k: number, from: number, acc: Slot[], total: number) => {
     if (++tried > LOST_LIMITS.maxPlacements) return;
     if (k === texts.length) {
-      // diff writes minimal hunks: a lost line never sits in a run beside an equal changed line
-      const got = insert(lines, acc, mk);
-      // a lost pair's closing brace comes after its opening one
-      const open = got.findIndex((l) => l.invented && l.text === "{");
-      const early = open < 0 ? 0 : got.slice(0, open).filter((l) => l.invented && /^\}/.test(l.text)).length;
-      if (minimalRuns(got) && orderedRuns(got, first) && headsOpen(got, onSide) && early <= Math.max(0, -d) && closesOpened(got)) offer([...acc], total);
+      if (fitsDiff(insert(lines, acc, mk), first, d, onSide)) offer([...acc], total);
       return;
     }
     const sc = at.get(texts[k]!)!;
@@ -199,20 +186,47 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   if (overflow) return { kind: "ambiguous", reason: `the ${m} lost line(s) could go in too many places (more than ${LOST_LIMITS.maxPlacements} tried)` };
   if (!best) return { kind: "impossible", reason: `no place in the hunk fits the ${m} lost line(s) (${variants.map((v) => v.map((t) => JSON.stringify(t)).join(", ")).join(" or ")})` };
   if (second && key(second.slots) === key(best.slots)) second = undefined;
-  const ranked = second ? [best, second] : [best];
-  const top = ranked[0]!;
+  const v = verdict(m, best, second, layouts.size === 1);
+  return v.kind === "placed" ? { kind: "placed", lines: insert(lines, best.slots, mk), certainty: v.certainty, what: v.what } : v;
+}
+
+/** The best placement kept, or refused when a different reading fits (nearly) as well. */
+function verdict(m: number, top: { slots: Slot[]; score: number }, second: { slots: Slot[]; score: number } | undefined, oneLayout: boolean): { kind: "placed"; certainty: Certainty; what: string } | { kind: "ambiguous"; reason: string } {
   const describe = (r: { slots: Slot[] }) => r.slots.map((s) => `${JSON.stringify(s.text)} before hunk line ${s.gap + 1}`).join(", ");
-  // blank lines only: the placements give the same code, the blank lines elsewhere; the best by
-  // kernel style is kept (first in the hunk among equals) and said to be a likely placement
-  const blanksOnly = top.slots.every((t) => t.text === "");
-  if (ranked.length > 1 && ranked[1]!.score === top.score && !blanksOnly)
-    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(ranked[1]!)}` };
-  const certainty: Certainty = ranked.length === 1 && layouts.size === 1 ? "certain" : "likely";
-  // a misplaced blank line changes no code; a misplaced brace does: braces only when certain
-  if (ranked.length > 1 && top.slots.some((t) => t.text !== "") && ranked[1]!.score - top.score < BRACE_MARGIN)
-    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(ranked[1]!)}; a brace is put back only where nothing else fits as well` };
-  const doubt = ranked.length > 1 ? ` (next best: ${describe(ranked[1]!)})` : certainty === "likely" ? " (other places differ only around blank lines: the same code)" : "";
-  return { kind: "placed", lines: insert(lines, top.slots, mk), certainty, what: describe(top) + doubt };
+  if (second && second.score === top.score) return { kind: "ambiguous", reason: `the ${m} lost line(s) fit equally well as ${describe(top)} or as ${describe(second)}` };
+  // a misplaced blank line changes no code; a misplaced brace does: braces only when clearly best
+  if (second && top.slots.some((t) => t.text !== "") && second.score - top.score < BRACE_MARGIN)
+    return { kind: "ambiguous", reason: `the ${m} lost line(s) fit as ${describe(top)} or as ${describe(second)}; a brace is put back only where nothing else fits as well` };
+  const certainty: Certainty = !second && oneLayout ? "certain" : "likely";
+  // placements that differ only in where blank lines go give the same code: the best by kernel
+  // style is kept and said to be likely
+  const doubt = second ? ` (next best: ${describe(second)})` : certainty === "likely" ? " (other places differ only around blank lines: the same code)" : "";
+  return { kind: "placed", certainty, what: describe(top) + doubt };
+}
+
+/**
+ * Where lost lines may go: next to a surviving line of their side (web archives drop them from
+ * inside the change) — or, a closing brace, after the context a block the change opened goes around.
+ */
+function lostGaps(lines: LostLine[]): { gaps: number[]; nearChange: (g: number) => boolean } {
+  let begin = 0;
+  while (begin < lines.length && lines[begin]!.fuzzed) begin++;
+  let last = lines.length;
+  while (last > begin && lines[last - 1]!.fuzzed) last--;
+  const gaps: number[] = [];
+  const opensAt = lines.findIndex((l) => l.kind === "add" && braceBalance(l.text) > 0);
+  const nearChange = (g: number) => lines[g - 1]!.kind === "add" || lines[g]!.kind === "add";
+  for (let g = begin + 1; g < last; g++) if (nearChange(g) || (opensAt >= 0 && g > opensAt)) gaps.push(g);
+  return { gaps, nearChange };
+}
+
+/** A placement gives a hunk diff could have written, of a change that keeps the code's structure. */
+function fitsDiff(got: LostLine[], first: LineKind, d: number, onSide: (l: LostLine) => boolean): boolean {
+  // a lost pair's closing brace comes after its opening one
+  const open = got.findIndex((l) => l.invented && l.text === "{");
+  const early = open < 0 ? 0 : got.slice(0, open).filter((l) => l.invented && /^\}/.test(l.text)).length;
+  // minimal runs: a lost line never sits in a run beside an equal changed line
+  return minimalRuns(got) && orderedRuns(got, first) && headsOpen(got, onSide) && early <= Math.max(0, -d) && closesOpened(got);
 }
 
 const FUNCTION_HEAD = /^(static\s+|inline\s+|extern\s+|noinline\s+|__\w+\s+)*(const\s+)?(struct\s+|unsigned\s+|enum\s+)?\w+[\s*]+\**\w+\([^;{}=]*\)$/;
