@@ -128,39 +128,8 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         if (shell >= LOST_SHELLS - 1) cands = cands.filter((x) => !x.pending);
       }
       if (near.length === 0) continue;
-      const minTrim = Math.min(...near.map((c) => c.lead + c.trail));
-      near = near.filter((c) => c.lead + c.trail === minTrim);
-      const uniq = new Map<string, Cand>();
-      for (const c of near) if (!uniq.has(c.effect)) uniq.set(c.effect, c);
-      near = [...uniq.values()];
-      if (near.length > 1) {
-        const shaped = near.filter((c) => shapeOk(c, F.length, u));
-        if (shaped.length >= 1) near = shaped;
-      }
-      near = preferReadings(near, reverse, opts.inventLost ?? true);
-      if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
-        // the same place, the lost lines classed differently: diff keeps changed lines together,
-        // so the reading with the fewest runs of changed lines is the one diff would have written
-        const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
-        near = near.filter((c) => changeRuns(c.lines) === fewest);
-      }
-      if (near.length > 1 && new Set(near.map((c) => c.p)).size > 1) {
-        // places equally near the header's line: the function the @@ line names settles it
-        const inSection = near.filter((c) => sectionMatches(F, c.p - c.lead, h.section));
-        if (inSection.length > 0) near = inSection;
-      }
-      if (near.length > 1) {
-        const where = [...new Set(near.map((c) => c.p + 1))];
-        const reason =
-          where.length > 1
-            ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`
-            : `${dir}: at line ${where[0]} the ${near[0]!.restored} line(s) the text lost can be put back in ${near.length} different ways, e.g.\n` +
-              near
-                .slice(0, 2)
-                .map((c) => c.lines.map((l) => "      " + (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? "   <- restored" : "")).join("\n"))
-                .join("\n      ----\n");
-        return { kind: "ambiguous", reason };
-      }
+      near = narrowReadings(near, F, u, h.section, reverse, opts.inventLost ?? true);
+      if (near.length > 1) return { kind: "ambiguous", reason: ambiguity(near, dir, hint) };
       const c = near[0]!;
       let assumed: string[] = [];
       if (c.restored > 0) {
@@ -229,3 +198,40 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   return { kind: "none", notes: [...new Set(notes)].slice(0, 6) };
 }
 
+/** Readings equally near the header's line, narrowed the way diff writes hunks (see align.ts). */
+function narrowReadings(near: Cand[], F: string[], u: number, section: string, reverse: boolean, structure: boolean): Cand[] {
+  const minTrim = Math.min(...near.map((c) => c.lead + c.trail));
+  near = near.filter((c) => c.lead + c.trail === minTrim);
+  const uniq = new Map<string, Cand>();
+  for (const c of near) if (!uniq.has(c.effect)) uniq.set(c.effect, c);
+  near = [...uniq.values()];
+  if (near.length > 1) {
+    const shaped = near.filter((c) => shapeOk(c, F.length, u));
+    if (shaped.length >= 1) near = shaped;
+  }
+  near = preferReadings(near, reverse, structure);
+  if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
+    // the same place, the lost lines classed differently: diff keeps changed lines together,
+    // so the reading with the fewest runs of changed lines is the one diff would have written
+    const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
+    near = near.filter((c) => changeRuns(c.lines) === fewest);
+  }
+  if (near.length > 1 && new Set(near.map((c) => c.p)).size > 1) {
+    // places equally near the header's line: the function the @@ line names settles it
+    const inSection = near.filter((c) => sectionMatches(F, c.p - c.lead, section));
+    if (inSection.length > 0) near = inSection;
+  }
+  return near;
+}
+
+/** Why several readings remain: different places, or one place with the lost lines classed differently. */
+function ambiguity(near: Cand[], dir: string, hint: number): string {
+  const where = [...new Set(near.map((c) => c.p + 1))];
+  return where.length > 1
+    ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`
+    : `${dir}: at line ${where[0]} the ${near[0]!.restored} line(s) the text lost can be put back in ${near.length} different ways, e.g.\n` +
+        near
+          .slice(0, 2)
+          .map((c) => c.lines.map((l) => "      " + (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? "   <- restored" : "")).join("\n"))
+          .join("\n      ----\n");
+}
