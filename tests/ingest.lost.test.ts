@@ -66,3 +66,31 @@ describe("ingest: lost lines of the side not in the tree", () => {
     assert.equal(sectionMatches(F, 7, ""), false);
   });
 });
+
+describe("ingest: a re-indentation whose whitespace the text lost", () => {
+  it("takes the direction of the patch's other hunks, and says so", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { ingestText, applyToTree } = await import("../harness/ingest/index.ts");
+    const dir = mkdtempSync(join(tmpdir(), "dioscope-reindent-"));
+    try {
+      const body = ["int f(int a)", "{", "\tint b = a;", "\tb++;", "\treturn b;", "}", "", ...Array.from({ length: 12 }, (_, i) => `int pad${i};`), "", "int g(int x)", "{", "\tif (x) {", "\t\tx++;", "\t\tx--;", "\t}", "\treturn x;", "}"];
+      writeFileSync(join(dir, "a.c"), body.join("\n") + "\n");
+      // hunk 1 changes code; hunk 2 only moves x++/x-- out of the block (tabs lost: the text cannot tell which way)
+      const mail = [
+        "--- a/a.c", "+++ b/a.c",
+        "@@ -1,6 +1,6 @@", "int f(int a)", "{", "- int b = a;", "+ int b = a + 1;", "b++;", "return b;", "}",
+        "@@ -22,7 +22,7 @@ int g(int x)", "{", "if (x) {", "- x++;", "- x--;", "+ x++;", "+ x--;", "}", "return x;", "}",
+      ].join("\n");
+      const tree = { name: "6.1", origin: "synthetic", source: { kind: "dir", path: dir, fingerprint: "synthetic" }, kernelVersion: "0", root: dir } as const;
+      const r = applyToTree(ingestText(mail, "m.txt")[0]!, tree as never, { noSearch: true });
+      assert.equal(r.report.status, "applies");
+      const h2 = r.report.files[0]!.hunks[1]!;
+      assert.equal(h2.status, "forward");
+      assert.match((h2.notes ?? []).join(" "), /re-indentation/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
