@@ -5,11 +5,14 @@
 // or be refused — never a silently different result.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { BENCH_FILES, runCase, type Outcome } from "../harness/ingest/bench.ts";
+import { BENCH_FILES, PROPERTY_CASES, PROPERTY_DROPS, runCase, type Outcome } from "../harness/ingest/bench.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
 
+// A sample of PROPERTY_CASES.test damaged cases: 7 s on this 2-core machine with a kernel build
+// beside it; the full 600 took over 120 s on a loaded CI machine, so the sample may take 30 s
+// there. `npm run bench` runs the full PROPERTY_CASES.bench.
 describe("ingest: reconstruction properties", function () {
-  this.timeout(120000);
+  this.timeout(60000);
   const trees = [resolveTree("6.1"), resolveTree("6.12")];
   const tally: Record<Outcome, number> = { exact: 0, whitespace: 0, refused: 0, wrong: 0 };
 
@@ -35,14 +38,14 @@ describe("ingest: reconstruction properties", function () {
         fc.constantFrom(...BENCH_FILES),
         fc.constantFrom<"forward" | "reverse">("forward", "reverse"),
         fc.integer({ min: 0, max: 1 }),
-        fc.constantFrom(0, 0.3, 0.7, 1),
+        fc.constantFrom(...PROPERTY_DROPS),
         (seed, rel, dir, t, drop) => {
           const c = runCase(trees[t]!.root, rel, seed, dir, { dropMissable: drop });
           tally[c.outcome]++;
           assert.notEqual(c.outcome, "wrong", c.detail);
         },
       ),
-      { numRuns: 600, seed: 42 },
+      { numRuns: PROPERTY_CASES.test, seed: 42 },
     );
   });
 

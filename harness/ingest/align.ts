@@ -4,7 +4,7 @@
 // the checks that choose between the readings (diff -u shape, fewest change runs).
 import { wsKey } from "./diff.ts";
 import type { FullLine } from "./filetext.ts";
-import { placeLost, type Certainty } from "./lost.ts";
+import { braceBalance, minimalRuns, orderedRuns, placeLost, type Certainty } from "./lost.ts";
 import type { LineKind, ObservedLine, ParsedHunk } from "./types.ts";
 
 export const MISSABLE = /^[\s{}();,]*$/;
@@ -39,15 +39,20 @@ export interface Cand {
 
 
 /** Put back the lost lines of a pending candidate; null (with the reason) when they cannot be placed. */
-export function resolveLost(c: Cand, wsKeyOf: (s: string) => string): { cand: Cand | null; reason?: string } {
+export function resolveLost(c: Cand, reverse: boolean, wsKeyOf: (s: string) => string): { cand: Cand | null; reason?: string } {
   if (!c.pending) return { cand: c };
-  const placed = placeLost(c.lines, c.pending, (text) => ({ kind: "add", text, prov: "inferred", invented: true }));
+  const placed = placeLost(c.lines, c.pending, removedKind(reverse), (text) => ({ kind: "add", text, prov: "inferred", invented: true }));
   if (placed.kind !== "placed") return { cand: null, reason: `at line ${c.p + 1}: ${c.pending} line(s) of the other side are missing from the text: ${placed.reason}` };
   const lines = placed.lines;
   const effect = c.p + "|" + lines.map((l) => (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + (l.prov === "tree" ? l.text : "~" + wsKeyOf(l.text))).join("\n");
   return { cand: { ...c, lines, effect, pending: undefined, unaccounted: Math.max(0, c.unaccounted - c.pending), lost: { count: c.pending, certainty: placed.certainty, what: placed.what } } };
 }
 
+
+/** The kind that stands for the patch's removed lines in a candidate (kinds are swapped for the reverse direction). */
+export function removedKind(reverse: boolean): LineKind {
+  return reverse ? "add" : "del";
+}
 
 export function swap(k: LineKind): LineKind {
   return k === "add" ? "del" : k === "del" ? "add" : "ctx";
@@ -147,8 +152,8 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
         const needOther = otherCount - ctxSeen - freeSeen; // other-side lines still unexplained
         // lines of the side lost inside fuzz-ignored context: they are context, so they explain the other side too
         const lostInTrim = fuzz === 0 ? 0 : sideCount - sideSeen - s;
-        // at most one lost line may hide next to the fuzz-ignored context (more is a guess)
-        if (lostInTrim < 0 || lostInTrim > Math.min(1, lead + trail)) continue;
+        // at most one lost line may hide next to each end's fuzz-ignored context (more is a guess)
+        if (lostInTrim < 0 || lostInTrim > (lead > 0 ? 1 : 0) + (trail > 0 ? 1 : 0)) continue;
         const sCtx = needOther - lostInTrim;
         if (sCtx < 0) continue;
         const build = (delSet: Set<number>): { lines: FullLine[]; len: number } => {
@@ -177,8 +182,12 @@ export function candidates(obs: Obs[], F: string[], Fkeys: string[], sideCount: 
           // lines of the side not in the tree were lost too: put back by rule once this place
           // is chosen (resolveLost), if it has an anchor (a line that is not blank or a brace)
           const { lines, len } = build(new Set());
-          // (only in an exact match: context ignored by fuzz leaves the counts unverified)
-          if (inventLost && fuzz === 0 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // (at most one line of the side in the tree may hide beside context ignored by fuzz, taken
+          // for context: more leaves the counts unverified)
+          if (inventLost && lostInTrim <= 1 && lines.some((l) => l.prov === "tree" && !MISSABLE.test(l.text))) push(lines, len, undefined, sCtx - s);
+          // without the rule that puts them back, this place matches but for lines that cannot be
+          // put back: a weaker match elsewhere must not win by default (the locator refuses)
+          else if (!inventLost) incompleteAt.push(p - lead);
           continue;
         }
         const sDel = s - sCtx;
@@ -214,6 +223,12 @@ export function whitespaceOnly(h: ParsedHunk): boolean {
   return del !== "" && del === keys("add");
 }
 
+/** The two sides of the hunk as observed are the same lines but for whitespace (blank and brace lines included). */
+export function sidesAlike(h: ParsedHunk): boolean {
+  const side = (k: LineKind) => h.lines.filter((l) => l.kind !== k).map((l) => wsKey(l.text)).join("\n");
+  return side("add") === side("del");
+}
+
 /** Runs of consecutive changed lines (diff writes as few as it can). */
 export function changeRuns(lines: { kind: LineKind }[]): number {
   let runs = 0;
@@ -238,22 +253,81 @@ export function shapeOk(c: Cand, fileLen: number, u: number): boolean {
 }
 
 /**
- * A restored context line could also have been a changed line whose partner on the other side
- * was lost too: the header's counts cannot tell. Only the diff -u shape can: the first and last
- * U lines of a hunk are context. A restored context line elsewhere is a guess: refused.
+ * Readings of one hunk at one place that differ in how lost lines are classed: diff writes
+ * minimal hunks, and (when the change is taken to keep the code's structure) the changed lines
+ * of both sides open and close as many braces. Keeps the readings that pass, when any do.
  */
-export function restoredDoubt(c: Cand, fileLen: number, u: number): string | null {
+export function preferReadings(near: Cand[], reverse: boolean, structure: boolean): Cand[] {
+  if (near.length < 2) return near;
+  const keep = (f: (c: Cand) => boolean) => {
+    const ok = near.filter(f);
+    if (ok.length > 0) near = ok;
+  };
+  keep((c) => orderedRuns(c.lines.filter((l) => !l.fuzzed), removedKind(reverse)));
+  keep((c) => minimalRuns(c.lines.filter((l) => !l.fuzzed)));
+  if (structure) {
+    // the fewest lines lost: as many of the restored lines as can be are context
+    const ctx = (c: Cand) => c.lines.filter((l) => l.kind === "ctx").length;
+    const most = Math.max(...near.map(ctx));
+    keep((c) => ctx(c) === most);
+    const bal = (c: Cand, k: LineKind) => c.lines.filter((l) => !l.fuzzed && l.kind === k).reduce((a, l) => a + braceBalance(l.text), 0);
+    keep((c) => bal(c, "del") === bal(c, "add"));
+  }
+  return near;
+}
+
+/** diff -u's shape of a hunk's lines: u lines of context at each end (fewer at the file's edges), at most 2u inside. */
+function shapeFits(lines: { kind: LineKind }[], atStart: boolean, atEnd: boolean, u: number): boolean {
+  const runs: number[] = [];
+  let n = 0;
+  for (const l of lines) {
+    if (l.kind === "ctx") n++;
+    else {
+      runs.push(n);
+      n = 0;
+    }
+  }
+  if (runs.length === 0) return false;
+  const lead = runs[0]!;
+  return (lead === u || (atStart && lead < u)) && (n === u || (atEnd && n < u)) && runs.slice(1).every((r) => r <= 2 * u);
+}
+
+/** Restored context line k read instead as a changed line whose equal partner on the other side was lost: does any place for that partner give a hunk diff could have written? */
+function changedReadingFits(c: Cand, k: number, atStart: boolean, atEnd: boolean, u: number, reverse: boolean): boolean {
+  const base = c.lines.map((l, i) => ({ kind: i === k ? ("del" as LineKind) : l.kind, text: l.text }));
+  for (let g = 0; g <= base.length; g++) {
+    const alt = [...base.slice(0, g), { kind: "add" as LineKind, text: c.lines[k]!.text }, ...base.slice(g)];
+    if (minimalRuns(alt, true) && orderedRuns(alt, removedKind(reverse)) && shapeFits(alt, atStart, atEnd, u)) return true;
+  }
+  return false;
+}
+
+/**
+ * A restored context line could also have been a changed line whose partner on the other side
+ * was lost too: the header's counts cannot tell. The diff -u shape can (the first and last U
+ * lines of a hunk are context). Inside the hunk, when the change is taken to keep the code's
+ * structure, the reading with the line as context is kept: it is the one with fewest lost
+ * lines, and diff writes minimal hunks; the notes say where the other reading also fits.
+ * Without that assumption a restored context line inside the hunk is a guess: refused.
+ */
+export function restoredDoubt(c: Cand, fileLen: number, u: number, structure: boolean, reverse: boolean): { refuse: string } | { notes: string[] } {
   const { lead, trail, atStart, atEnd } = edges(c, fileLen);
+  const notes: string[] = [];
   for (let k = 0; k < c.lines.length; k++) {
     const l = c.lines[k]!;
     if (!l.restored || l.kind !== "ctx") continue;
     const inLead = k < lead;
     const inTrail = k >= c.lines.length - trail;
-    if ((!inLead && !inTrail) || (inLead && atStart) || (inTrail && atEnd))
-      return `the lost line ${JSON.stringify(l.text)} (file line ${c.p + 1 + c.lines.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess`;
+    if ((inLead && !atStart) || (inTrail && !atEnd)) continue;
+    const fileLine = c.p + 1 + c.lines.slice(0, k).filter((x) => x.kind !== "add" && !x.fuzzed).length;
+    if (!structure) return { refuse: `the lost line ${JSON.stringify(l.text)} (file line ${fileLine}) could be context, or a changed line whose partner was lost too; the header's counts allow both — refusing to guess` };
+    // a blank line read either way gives the same code (a blank line elsewhere); a brace: its
+    // partner would be the same brace, and no place for it may give a minimal hunk of diff's shape
+    if (l.text.trim() !== "" && changedReadingFits(c, k, atStart, atEnd, u, reverse))
+      notes.push(`the lost line ${JSON.stringify(l.text.trim())} (file line ${fileLine}) was restored as context; it could also be a changed line whose partner was lost (the reading with fewest lost lines is kept)`);
   }
-  if (!shapeOk(c, fileLen, u)) return `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence`;
-  return null;
+  if (!shapeOk(c, fileLen, u)) return { refuse: `restoring the lost lines gives ${lead} leading and ${trail} trailing context lines, not the ${u} diff -u writes — the lost lines cannot be placed with confidence` };
+  return { notes };
 }
 
 export function toObs(h: ParsedHunk, reverse: boolean, loose: boolean): Obs[] {

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { PristineTree } from "../tree/source.ts";
 import { renderHunkHeader } from "./diff.ts";
+import { whitespaceOnly } from "./align.ts";
 import { joinFile, locateHunk, splitFile, type FileText, type FullLine, type Placement } from "./locate.ts";
 import { emptyOverlay, type Overlay } from "./overlay.ts";
 import { resolveInTree } from "./paths.ts";
@@ -19,6 +20,8 @@ export interface ApplyOptions {
   renames?: Record<string, string>;
   /** Put back blank and brace lines the text lost from the side not in the tree, by brace balance and kernel style (default on; the rule assumes the change keeps the code's structure). */
   inventLost?: boolean;
+  /** The direction a re-indentation hunk (whose damaged text cannot tell) takes: that of the patch's other hunks. */
+  reindentDir?: "forward" | "reverse";
   /** Largest fuzz (default 2, like patch). */
   maxFuzz?: number;
   /** Skip the (slower) search of other files when a hunk applies nowhere (moved code, vanished functions). */
@@ -53,6 +56,8 @@ export interface HunkReport {
   /** identifiers substituted (renames found from the near match) before the hunk located */
   substitutions?: Substitution[];
   reason?: string;
+  /** ambiguous only in direction (a re-indentation whose whitespace the text lost) */
+  directionOnly?: boolean;
   nearMatch?: NearMatch;
   renames?: Rename[];
   missingFunctions?: { name: string; where: string }[];
@@ -116,10 +121,11 @@ function readTree(tree: PristineTree, rel: string): FileText | null {
   return abs === null ? null : splitFile(readFileSync(abs, "utf8"));
 }
 
-function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions) {
-  let r = locateHunk(h, ft, { hint, loose: false, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost });
+function locateInFile(h: ParsedHunk, ft: FileText, hint: number, opts: ApplyOptions, minAt = 0, elsewhere = false) {
+  const lo = { hint, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost, reindentDir: opts.reindentDir, minAt, elsewhere };
+  let r = locateHunk(h, ft, { ...lo, loose: false });
   if (r.kind === "none" && !h.mangled) {
-    const r2 = locateHunk(h, ft, { hint, loose: true, maxFuzz: opts.maxFuzz, inventLost: opts.inventLost });
+    const r2 = locateHunk(h, ft, { ...lo, loose: true });
     if (r2.kind !== "none") r = r2;
   }
   return r;
@@ -144,6 +150,7 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
     return { path, kind, hunks };
   }
   let offset = 0;
+  let minAt = 0;
   fd.hunks.forEach((h0, k) => {
     const h = opts.renames ? substitute(h0, opts.renames) : h0;
     const header = renderHunkHeader(h0);
@@ -153,16 +160,20 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
       base.reason = kind === "delete" ? `${rel} does not exist in the tree (already deleted?)` : `${rel} does not exist in the tree`;
     } else {
       const hint = Math.max(0, h.oldStart - 1) + offset;
-      const r = locateInFile(h, ft, hint, opts);
+      const r = locateInFile(h, ft, hint, opts, minAt);
       if (r.kind === "found") {
         const p = r.placement;
-        if (p.dir === "forward") offset = p.at - Math.max(0, h.oldStart - 1);
+        minAt = p.at + p.len;
+        // the hunks of a file move together: the next one is looked for at the same offset
+        offset = p.at - Math.max(0, (p.dir === "forward" ? h.oldStart : h.newStart) - 1);
         located.push({ hunkIndex: k, file: rel, p });
-        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, others: r.others.length ? r.others : undefined });
+        const reindented = opts.reindentDir && h.mangled && whitespaceOnly(h) ? [`a re-indentation whose whitespace the text lost: taken ${p.dir === "forward" ? "forward" : "as applied"}, like the patch's other hunks; the indentation is rebuilt by rule`] : [];
+        const notes = [...(p.assumed ?? []), ...reindented];
+        hunks.push({ ...base, status: p.dir, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, unaccounted: p.unaccounted || undefined, lost: p.lost, notes: notes.length ? notes : undefined, others: r.others.length ? r.others : undefined });
         return;
       }
       if (r.kind === "ambiguous") {
-        hunks.push({ ...base, status: "ambiguous", reason: r.reason });
+        hunks.push({ ...base, status: "ambiguous", reason: r.reason, directionOnly: r.directionOnly });
         return;
       }
       base.notes = r.notes.length ? r.notes : undefined;
@@ -175,14 +186,14 @@ function fileReport(fd: FileDiff, tree: PristineTree, opts: ApplyOptions, locate
     }
     // elsewhere in the tree, moved and perhaps with identifiers renamed?
     if (!opts.noSearch) {
-      const ctx = { root: tree.root, read: (f: string) => readTree(tree, f), locate: (x: ParsedHunk, t: FileText, hint: number) => locateInFile(x, t, hint, opts), relocate: opts.relocate ?? opts.allowRelocated ?? true };
+      const ctx = { root: tree.root, read: (f: string) => readTree(tree, f), locate: (x: ParsedHunk, t: FileText, hint: number) => locateInFile(x, t, hint, opts, 0, true), relocate: opts.relocate ?? opts.allowRelocated ?? true };
       const e = searchElsewhere(h, rel, base.nearMatch, ctx);
       if (e.renames) base.renames = e.renames;
       if (e.found) {
         const { file, p, substitutions } = e.found;
         located.push({ hunkIndex: k, file, p });
         const moved = file !== rel ? { relocated: { from: rel, to: file, line: p.line, dir: p.dir, fuzz: p.fuzz, applied: true } } : {};
-        hunks.push({ ...base, ...moved, nearMatch: undefined, missingFunctions: undefined, notes: undefined, status: p.dir, file, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, lost: p.lost, substitutions: substitutions.length ? substitutions : undefined });
+        hunks.push({ ...base, ...moved, nearMatch: undefined, missingFunctions: undefined, notes: p.assumed, status: p.dir, file, line: p.line, offset: p.offset, fuzz: p.fuzz, restored: p.restored, inferred: p.inferred, loose: p.loose || undefined, lost: p.lost, substitutions: substitutions.length ? substitutions : undefined });
         return;
       }
       if (e.wouldApply) {
@@ -275,6 +286,16 @@ function applyInner(patch: Patch, tree: PristineTree, opts: ApplyOptions, report
     report.files.push(fileReport(fd, tree, opts, items));
     located.push({ fd, items });
   }
+  // re-indentation hunks whose text cannot tell the direction take the one every other hunk has
+  const others = new Set(report.files.flatMap((f) => f.hunks).filter((h) => !h.directionOnly).map((h) => h.status));
+  const dir = others.size === 1 ? [...others][0] : undefined;
+  if ((dir === "forward" || dir === "reverse") && !opts.reindentDir)
+    patch.files.forEach((fd, i) => {
+      if (!report.files[i]!.hunks.some((h) => h.directionOnly)) return;
+      const items: Located[] = [];
+      report.files[i] = fileReport(fd, tree, { ...opts, reindentDir: dir }, items);
+      located[i] = { fd, items };
+    });
   const all = report.files.flatMap((f) => f.hunks);
   report.relocated = all.some((h) => h.relocated?.applied);
   const to = [...new Set(all.filter((h) => h.relocated?.applied).map((h) => h.relocated!.to))];

@@ -64,21 +64,30 @@ export function runCase(root: string, rel: string, seed: number, dir: "forward" 
   }
 }
 
+/** The damage the property test draws from: the share of blank and brace lines lost. */
+export const PROPERTY_DROPS = [0, 0.3, 0.7, 1] as const;
+/** Damaged cases: a sample in `npm test` (tests/ingest.property.test.ts), the full count in `npm run bench`. */
+export const PROPERTY_CASES = { test: 150, bench: 600 } as const;
+
 /**
- * For the bench: `cases` damaged real edits (default 200; half forward, half already applied)
- * on files of `tree` (default: the Debian 6.1 tree). exact + whitespace = rebuilt; wrong must be 0.
+ * For the bench: the property test's cases at full count — damaged real edits (half forward,
+ * half already applied, the lost-line shares of PROPERTY_DROPS) on BENCH_FILES of the given
+ * trees (default: the Debian 6.1 and 6.12 trees). exact + whitespace = rebuilt; wrong must be 0.
  */
-export async function reconstructionRate(opts: { tree?: PristineTree; cases?: number; seed?: number } = {}): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
-  const n = opts.cases ?? 200;
-  const tree = opts.tree ?? resolveTree("6.1");
+export async function reconstructionRate(opts: { trees?: PristineTree[]; cases?: number; seed?: number } = {}): Promise<{ tried: number; exact: number; whitespace: number; refused: number; wrong: number; examples: string[] }> {
+  const n = opts.cases ?? PROPERTY_CASES.bench;
+  const trees = opts.trees ?? [resolveTree("6.1"), resolveTree("6.12")];
   const res = { tried: 0, exact: 0, whitespace: 0, refused: 0, wrong: 0, examples: [] as string[] };
+  const rnd = prng(opts.seed ?? 1);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   for (let i = 0; i < n; i++) {
-    const rel = BENCH_FILES[i % BENCH_FILES.length]!;
-    const seed = (opts.seed ?? 1) * 100003 + i;
-    const c = runCase(tree.root, rel, seed, i % 2 === 0 ? "forward" : "reverse");
+    const rel = pick(BENCH_FILES);
+    const tree = pick(trees);
+    const seed = Math.floor(rnd() * 2 ** 31);
+    const c = runCase(tree.root, rel, seed, i % 2 === 0 ? "forward" : "reverse", { dropMissable: pick(PROPERTY_DROPS) });
     res.tried++;
     res[c.outcome]++;
-    if (c.outcome === "wrong" && res.examples.length < 3) res.examples.push(`${rel} seed ${seed}: ${c.detail}`);
+    if (c.outcome === "wrong" && res.examples.length < 3) res.examples.push(`${tree.name} ${rel} seed ${seed}: ${c.detail}`);
   }
   return res;
 }

@@ -20,8 +20,8 @@ import type { Patch } from "./types.ts";
 
 export const EVAL_DIR = join(repoRoot, "patches", "eval");
 
-/** Agreement with GNU patch the tests hold the tool to: the floor this code reaches (the aim is 0.95). */
-export const EVAL_MIN_AGREEMENT = 0.75;
+/** Agreement with GNU patch the tests hold the tool to on every tree and rendering (reached: 95.6–98.5 % per tree). */
+export const EVAL_MIN_AGREEMENT = 0.95;
 
 export type Truth = "applies" | "already-applied" | "neither";
 

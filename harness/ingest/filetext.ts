@@ -60,10 +60,12 @@ export interface Placement {
   loose: boolean;
   /** lines of the side not in the tree that the text lost, put back by rule, and how sure */
   lost?: { count: number; certainty: Certainty; what: string };
+  /** readings chosen where another also fitted (what was assumed, for the report) */
+  assumed?: string[];
 }
 
 export type LocateResult =
   | { kind: "found"; placement: Placement; others: string[] }
-  | { kind: "ambiguous"; reason: string }
+  | { kind: "ambiguous"; reason: string; directionOnly?: boolean }
   | { kind: "none"; notes: string[] };
 

@@ -103,6 +103,17 @@ function indentOne(t: string, prev: string | undefined, prev2: string | undefine
   return base;
 }
 
+/** The line that opened the block a closing brace after `before` closes (undefined when it is not among them). */
+function openerOf(before: string[]): string | undefined {
+  let depth = 0;
+  for (let k = before.length - 1; k >= 0; k--) {
+    const code = before[k]!.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'/g, "").replace(/\/\*.*?\*\/|\/\/.*$/g, "");
+    for (const ch of [...code].reverse()) depth += ch === "}" ? 1 : ch === "{" ? -1 : 0;
+    if (depth < 0) return before[k];
+  }
+  return undefined;
+}
+
 /** Fill in the leading whitespace of lines marked inferred, looking at the lines around them. */
 export function reindent(lines: IndentLine[]): void {
   for (const side of ["old", "new"] as const) {
@@ -133,7 +144,8 @@ export function reindent(lines: IndentLine[]): void {
         }
       }
       const body = L.text.trim();
-      L.text = body === "" ? "" : indentOne(body, prev, prev2, next) + body;
+      const opener = /^\}/.test(body) ? openerOf(idx.slice(0, a).map((k) => lines[k]!.text)) : undefined;
+      L.text = body === "" ? "" : (opener !== undefined ? codeIndent(opener) : indentOne(body, prev, prev2, next)) + body;
     }
   }
 }

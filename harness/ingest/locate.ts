@@ -3,7 +3,7 @@
 // the exact hunk from the file's real bytes: whitespace-insensitive alignment, the header's
 // counts as the budget for lines the text lost (blank and brace-only lines), every way of
 // placing those lines enumerated, and ambiguity refused instead of guessed.
-import { candidates, changeRuns, resolveLost, restoredDoubt, shapeOk, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
+import { candidates, changeRuns, preferReadings, resolveLost, restoredDoubt, shapeOk, sidesAlike, swap, toObs, whitespaceOnly, type Cand } from "./align.ts";
 import { wsKey } from "./diff.ts";
 import type { FileText, FullLine, LocateResult } from "./filetext.ts";
 import { reindent } from "./indent.ts";
@@ -14,6 +14,9 @@ export { joinFile, splitFile, type FileText, type FullLine, type LocateResult, t
 /** Places (by distance from the header's line) at which lost lines of the side not in the tree are tried. */
 const LOST_SHELLS = 3;
 
+/** Non-blank lines of the side in the tree a fuzzy match must verify (at most; fewer when the hunk has fewer). */
+const FUZZ_VERIFIED = 2;
+
 export interface LocateOpts {
   /** 0-based line hint (from the header plus the offset of previous hunks) */
   hint: number;
@@ -22,6 +25,27 @@ export interface LocateOpts {
   loose: boolean;
   /** put back lines lost from the side not in the tree by rule (lost.ts); default on */
   inventLost?: boolean;
+  /** the file is not the diff's own (a search for moved code): fuzzy matches must verify half the side */
+  elsewhere?: boolean;
+  /** 0-based first file line the hunk may change: where the file's previous hunk ended (hunks apply in order, like patch) */
+  minAt?: number;
+  /** the direction of the patch's other hunks: taken by a re-indentation hunk, whose text cannot tell */
+  reindentDir?: "forward" | "reverse";
+}
+
+/**
+ * Whether the text after a hunk's second @@ (diff -p: the last line before the hunk that starts
+ * with a letter, "_" or "$") is that line for a hunk starting at file line `start`.
+ */
+export function sectionMatches(F: string[], start: number, section: string): boolean {
+  const want = section.trim();
+  if (want === "") return false;
+  for (let k = start - 1; k >= 0; k--) {
+    if (!/^[A-Za-z_$]/.test(F[k]!)) continue;
+    const got = F[k]!.trim();
+    return got.startsWith(want) || want.startsWith(got);
+  }
+  return false;
 }
 
 /**
@@ -38,11 +62,18 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   const u = opts.context ?? 3;
   if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
     return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
-  if (h.mangled && whitespaceOnly(h))
-    return { kind: "ambiguous", reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
+  // code lines the same on both sides: a re-indentation (the text cannot tell which way) or
+  // blank and brace lines moved (the match in the tree tells, if it needs fewer lost lines)
+  const moveOnly = h.mangled && whitespaceOnly(h);
+  // (with lines lost, the lost blank and brace lines could be what tells: it cannot be told)
+  const textLost = h.lines.filter((l) => l.kind !== "add").length < h.oldCount || h.lines.filter((l) => l.kind !== "del").length < h.newCount;
+  const reindentOnly = moveOnly && (sidesAlike(h) || textLost);
+  if (reindentOnly && !opts.reindentDir)
+    return { kind: "ambiguous", directionOnly: true, reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
+  const dirs = reindentOnly ? [opts.reindentDir!] : (["forward", "reverse"] as const);
   const tryLevel = (fuzz: number): LocateResult | null => {
     let found: (LocateResult & { kind: "found" }) | null = null;
-    for (const dir of ["forward", "reverse"] as const) {
+    for (const dir of dirs) {
       const reverse = dir === "reverse";
       const obs = toObs(h, reverse, loose);
       const sideCount = reverse ? h.newCount : h.oldCount;
@@ -67,9 +98,13 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const d = Math.abs(q - hint);
         if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: q + 1, dir };
       }
-      // a fuzzy match must still verify at least half of the side's observed lines
+      // a fuzzy match must still verify some of the side's observed lines: two that are not blank
+      // (or half, when fewer) in the hunk's own file; in another file (moved code), half of them
       const sideObserved = obs.filter((o) => o.kind !== "add").length;
-      let cands = fuzz === 0 ? all.cands : all.cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= Math.max(1, Math.ceil(sideObserved / 2)));
+      const half = Math.max(1, Math.ceil(sideObserved / 2));
+      const minVerified = opts.elsewhere ? half : Math.min(FUZZ_VERIFIED, half);
+      let cands = all.cands.filter((c) => c.p >= (opts.minAt ?? 0));
+      cands = fuzz === 0 ? cands : cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= minVerified);
       // nearest to the hint first; lost lines of the side not in the tree are put back there
       const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
       let near: Cand[] = [];
@@ -77,7 +112,9 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         const best = Math.min(...cands.map(dist));
         near = [];
         for (const c of cands.filter((x) => dist(x) === best)) {
-          const r = resolveLost(c, wsKey);
+          const r = resolveLost(c, reverse, wsKey);
+          // a reading whose restored lines break diff -u's shape is not one diff wrote
+          if (r.cand && r.cand.restored > 0 && r.cand.fuzz === 0 && !shapeOk(r.cand, F.length, u)) continue;
           if (r.cand) near.push(r.cand);
           else {
             notes.push(`${dir}: ${r.reason}`);
@@ -91,37 +128,14 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
         if (shell >= LOST_SHELLS - 1) cands = cands.filter((x) => !x.pending);
       }
       if (near.length === 0) continue;
-      const minTrim = Math.min(...near.map((c) => c.lead + c.trail));
-      near = near.filter((c) => c.lead + c.trail === minTrim);
-      const uniq = new Map<string, Cand>();
-      for (const c of near) if (!uniq.has(c.effect)) uniq.set(c.effect, c);
-      near = [...uniq.values()];
-      if (near.length > 1) {
-        const shaped = near.filter((c) => shapeOk(c, F.length, u));
-        if (shaped.length === 1) near = shaped;
-      }
-      if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
-        // the same place, the lost lines classed differently: diff keeps changed lines together,
-        // so the reading with the fewest runs of changed lines is the one diff would have written
-        const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
-        near = near.filter((c) => changeRuns(c.lines) === fewest);
-      }
-      if (near.length > 1) {
-        const where = [...new Set(near.map((c) => c.p + 1))];
-        const reason =
-          where.length > 1
-            ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`
-            : `${dir}: at line ${where[0]} the ${near[0]!.restored} line(s) the text lost can be put back in ${near.length} different ways, e.g.\n` +
-              near
-                .slice(0, 2)
-                .map((c) => c.lines.map((l) => "      " + (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? "   <- restored" : "")).join("\n"))
-                .join("\n      ----\n");
-        return { kind: "ambiguous", reason };
-      }
+      near = narrowReadings(near, F, u, h.section, reverse, opts.inventLost ?? true);
+      if (near.length > 1) return { kind: "ambiguous", reason: ambiguity(near, dir, hint) };
       const c = near[0]!;
+      let assumed: string[] = [];
       if (c.restored > 0) {
-        const why = restoredDoubt(c, F.length, u);
-        if (why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why}` };
+        const why = restoredDoubt(c, F.length, u, opts.inventLost ?? true, reverse);
+        if ("refuse" in why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why.refuse}` };
+        assumed = why.notes;
       }
       const lines = c.lines.map((l) => ({ ...l, kind: reverse ? swap(l.kind) : l.kind }));
       if (!h.mangled && !loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
@@ -147,13 +161,18 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
           unaccounted: c.unaccounted,
           loose: loose && !h.mangled,
           lost: c.lost,
+          assumed: assumed.length ? assumed : undefined,
         },
         others,
       };
       const score = (x: LocateResult & { kind: "found" }) => x.placement.lines.filter((l) => l.prov === "tree").length;
       // both directions match: the one nearer the header's line wins, then the fuller match
       if (!found) found = res;
-      else {
+      else if (moveOnly) {
+        const lostOf = (x: LocateResult & { kind: "found" }) => x.placement.restored + (x.placement.lost?.count ?? 0);
+        if (lostOf(res) === lostOf(found)) return { kind: "ambiguous", directionOnly: true, reason: `the hunk moves only blank or brace lines, and with the lines the text lost it matches both ways at line ${found.placement.line}: forward and reverse cannot be told apart` };
+        if (lostOf(res) < lostOf(found)) found = res;
+      } else {
         const da = Math.abs(res.placement.offset);
         const db = Math.abs(found.placement.offset);
         if (da < db || (da === db && score(res) > score(found))) found = res;
@@ -171,20 +190,48 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
       };
     return r;
   };
-  let fuzzyBest: LocateResult | null = null;
-  let fuzzyScore = -1;
+  // like patch: the lowest fuzz at which the hunk matches decides
   for (let fuzz = 0; fuzz <= maxFuzz; fuzz++) {
     const r = tryLevel(fuzz);
-    if (r === null) continue;
-    if (fuzz === 0 || r.kind === "ambiguous") return guard(r);
-    if (r.kind !== "found") continue;
-    const score = r.placement.lines.filter((l) => l.prov === "tree").length;
-    if (score > fuzzyScore) {
-      fuzzyBest = r;
-      fuzzyScore = score;
-    }
+    if (r !== null) return guard(r);
   }
-  if (fuzzyBest) return guard(fuzzyBest);
   return { kind: "none", notes: [...new Set(notes)].slice(0, 6) };
 }
 
+/** Readings equally near the header's line, narrowed the way diff writes hunks (see align.ts). */
+function narrowReadings(near: Cand[], F: string[], u: number, section: string, reverse: boolean, structure: boolean): Cand[] {
+  const minTrim = Math.min(...near.map((c) => c.lead + c.trail));
+  near = near.filter((c) => c.lead + c.trail === minTrim);
+  const uniq = new Map<string, Cand>();
+  for (const c of near) if (!uniq.has(c.effect)) uniq.set(c.effect, c);
+  near = [...uniq.values()];
+  if (near.length > 1) {
+    const shaped = near.filter((c) => shapeOk(c, F.length, u));
+    if (shaped.length >= 1) near = shaped;
+  }
+  near = preferReadings(near, reverse, structure);
+  if (near.length > 1 && new Set(near.map((c) => c.p)).size === 1) {
+    // the same place, the lost lines classed differently: diff keeps changed lines together,
+    // so the reading with the fewest runs of changed lines is the one diff would have written
+    const fewest = Math.min(...near.map((c) => changeRuns(c.lines)));
+    near = near.filter((c) => changeRuns(c.lines) === fewest);
+  }
+  if (near.length > 1 && new Set(near.map((c) => c.p)).size > 1) {
+    // places equally near the header's line: the function the @@ line names settles it
+    const inSection = near.filter((c) => sectionMatches(F, c.p - c.lead, section));
+    if (inSection.length > 0) near = inSection;
+  }
+  return near;
+}
+
+/** Why several readings remain: different places, or one place with the lost lines classed differently. */
+function ambiguity(near: Cand[], dir: string, hint: number): string {
+  const where = [...new Set(near.map((c) => c.p + 1))];
+  return where.length > 1
+    ? `${dir}: matches equally well at lines ${where.join(" and ")} (same distance from the header's line ${hint + 1}); refusing to guess`
+    : `${dir}: at line ${where[0]} the ${near[0]!.restored} line(s) the text lost can be put back in ${near.length} different ways, e.g.\n` +
+        near
+          .slice(0, 2)
+          .map((c) => c.lines.map((l) => "      " + (l.kind === "ctx" ? " " : l.kind === "add" ? "+" : "-") + l.text + (l.restored ? "   <- restored" : "")).join("\n"))
+          .join("\n      ----\n");
+}
