@@ -5,7 +5,7 @@
 // appended to PROBE_FILE: compile + link + layout check + Asyncify).
 import { buildKernel, type Manifest } from "../build/index.ts";
 import { discardBuild, PROBE_FILE, PROBE_LINE, probeOverlay } from "../build/probe.ts";
-import { allBuilds, currentBuild } from "../build/registry.ts";
+import { coldBuildOnRecord, currentBuild } from "../build/registry.ts";
 import type { PristineTree } from "../tree/source.ts";
 
 // What a build costs once the pristine objects are current (compile-base is not counted).
@@ -27,9 +27,7 @@ function figures(m: Manifest) {
 
 export function buildBench(tree: PristineTree, jobs?: number): Record<string, unknown> {
   const current = currentBuild(tree);
-  const cold = allBuilds(tree)
-    .filter((b) => b.manifest.coldCompile && b.manifest.overlay.length === 0)
-    .at(-1);
+  const cold = coldBuildOnRecord(tree);
 
   let oneFileRebuild: Record<string, unknown>;
   const probe = probeOverlay(tree, PROBE_LINE);

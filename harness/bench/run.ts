@@ -5,7 +5,7 @@
 // record, Asyncify peak RSS and a one-file rebuild measured now.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allBuilds, currentBuild } from "../build/registry.ts";
+import { coldBuildOnRecord, currentBuild } from "../build/registry.ts";
 import { buildBench } from "./build.ts";
 import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
@@ -56,7 +56,7 @@ results.build = Object.fromEntries(TREE_NAMES.map((name) => [name, buildBench(re
 results.trees = Object.fromEntries(
   TREE_NAMES.map((name) => {
     const t = resolveTree(name);
-    const cold = allBuilds(t).filter((b) => b.manifest.coldCompile && b.manifest.overlay.length === 0).at(-1);
+    const cold = coldBuildOnRecord(t);
     const cur = currentBuild(t);
     return [
       name,
