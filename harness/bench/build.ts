@@ -5,7 +5,8 @@
 // appended to PROBE_FILE: compile + link + layout check + Asyncify).
 import { buildKernel, type Manifest } from "../build/index.ts";
 import { discardBuild, PROBE_FILE, PROBE_LINE, probeOverlay } from "../build/probe.ts";
-import { coldBuildOnRecord, currentBuild } from "../build/registry.ts";
+import { allBuilds, currentBuild, type BuiltKernel } from "../build/registry.ts";
+import type { KernelConfig } from "../build/kbuild.ts";
 import type { PristineTree } from "../tree/source.ts";
 
 // What a build costs once the pristine objects are current (compile-base is not counted).
@@ -23,6 +24,13 @@ function figures(m: Manifest) {
     asyncifyMs: m.times.asyncify ?? null,
     asyncifyPeakRssKiB: m.asyncifyPeakRssKiB ?? null,
   };
+}
+
+/** The newest build of the pristine tree in `config` that compiled every object (the cold build on record). */
+export function coldBuildOnRecord(tree: PristineTree, config: KernelConfig = "plain"): BuiltKernel | undefined {
+  return allBuilds(tree)
+    .filter((b) => b.manifest.coldCompile && b.manifest.overlay.length === 0 && (b.manifest.config ?? "plain") === config)
+    .at(-1);
 }
 
 export function buildBench(tree: PristineTree, jobs?: number): Record<string, unknown> {

@@ -5,8 +5,8 @@
 // record, Asyncify peak RSS and a one-file rebuild measured now.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { coldBuildOnRecord, currentBuild } from "../build/registry.ts";
-import { buildBench } from "./build.ts";
+import { currentBuild } from "../build/registry.ts";
+import { buildBench, coldBuildOnRecord } from "./build.ts";
 import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { repoRoot } from "../paths.ts";

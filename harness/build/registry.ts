@@ -24,13 +24,6 @@ export function currentBuild(tree: PristineTree, config: KernelConfig = "plain")
   return builtIn(join(wasmDir(), tree.name, buildId({ tree, config }, findToolchain().versions)));
 }
 
-/** The newest build of the pristine tree in `config` that compiled every object (the cold build on record). */
-export function coldBuildOnRecord(tree: PristineTree, config: KernelConfig = "plain"): BuiltKernel | undefined {
-  return allBuilds(tree)
-    .filter((b) => b.manifest.coldCompile && b.manifest.overlay.length === 0 && (b.manifest.config ?? "plain") === config)
-    .at(-1);
-}
-
 /** Every completed build of a tree (any inputs, pristine or with an overlay), oldest first. */
 export function allBuilds(tree: PristineTree): BuiltKernel[] {
   const treeDir = join(wasmDir(), tree.name);
