@@ -51,6 +51,7 @@ export function rootImage(): string {
 
 /** A fresh test disk at `path`. */
 export function makeDisk(path: string, spec: DiskSpec): void {
+  mkdirSync(dirname(path), { recursive: true });
   rmSync(path, { force: true });
   run("truncate", ["-s", `${spec.sizeMiB}M`, path], "creating the test disk");
   run(spec.mkfs[0]!, [...spec.mkfs.slice(1), path], `mkfs for the test disk (${spec.fs})`);
