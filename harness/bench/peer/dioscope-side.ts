@@ -1,0 +1,59 @@
+// dioscope's side of the peer benchmark: the reviewer's command
+// `dioscope check <mail> --base <tree> --json`, run as a separate process and
+// timed, cold (Kbuild objects cached, no kernel built: an empty wasm
+// directory, as harness/bench/check.ts measures it) and warm (the kernels
+// built by the cold run).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CheckReport } from "../../check/check.ts";
+import { repoRoot } from "../../paths.ts";
+import type { TreeName } from "../../tree/source.ts";
+
+export interface DioscopeRun {
+  ms: number;
+  /** scenario -> verdict, for the scenarios that reproduce the mail. */
+  verdicts: Record<string, string>;
+  /** Whether each such scenario failed before and passed after. */
+  beforeFailed: number;
+  afterPassed: number;
+  scenarios: number;
+}
+
+const CLI = join(repoRoot, "harness", "cli", "dioscope.ts");
+
+/** One timed `dioscope check`; `wasmDir` replaces the built-kernel directory (cold: an empty one). */
+function checkOnce(mail: string, tree: TreeName, wasmDir: string | null): DioscopeRun {
+  const env = { ...process.env };
+  if (wasmDir) env.DIOSCOPE_WASM = wasmDir;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "check", mail, "--base", tree, "--json"], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 1 << 28 });
+  const ms = Math.round(performance.now() - t0);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`dioscope check ${mail} --base ${tree} exited ${r.status ?? r.signal}:\n${r.stderr.split("\n").slice(-15).join("\n")}`);
+  const rep = JSON.parse(r.stdout) as CheckReport;
+  const repro = new Set(rep.selected.filter((s) => s.by === "reproduces").map((s) => s.scenario));
+  const vs = rep.units.flatMap((u) => u.verdicts).filter((v) => repro.has(v.scenario));
+  return {
+    ms,
+    verdicts: Object.fromEntries(vs.map((v) => [v.scenario, v.verdict])),
+    beforeFailed: vs.filter((v) => v.before && !v.before.passed).length,
+    afterPassed: vs.filter((v) => v.after?.passed).length,
+    scenarios: vs.length,
+  };
+}
+
+/** Cold then warm; the warm run uses the kernels the cold run built. */
+export function dioscopeCheck(mail: string, tree: TreeName, cold: boolean): { cold: DioscopeRun | null; warm: DioscopeRun } {
+  if (!cold) {
+    checkOnce(mail, tree, null); // builds what is missing (not timed)
+    return { cold: null, warm: checkOnce(mail, tree, null) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "dioscope-peer-"));
+  try {
+    const c = checkOnce(mail, tree, dir);
+    return { cold: c, warm: checkOnce(mail, tree, dir) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
