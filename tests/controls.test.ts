@@ -8,7 +8,7 @@ import { runCheck, runUnit } from "../harness/check/check.ts";
 import { applyToTree, ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { bundledScenarios } from "../harness/scenario/load.ts";
-import { scenarioMode } from "../harness/scenario/types.ts";
+import { notApplicableOn, scenarioMode } from "../harness/scenario/types.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
 import { TEST_TREES } from "./support/built.ts";
 
@@ -27,7 +27,12 @@ for (const tree of TEST_TREES) {
       const report = runCheck(ingest([file]), { trees: [tree], scenarios: SCRIPTED, candidates: BUNDLED, inputs: [file] });
       const verdicts = report.units.flatMap((u) => u.verdicts);
       assert.equal(verdicts.length, SCRIPTED.length);
-      for (const v of verdicts) assert.deepEqual([v.scenario, v.verdict, v.reason], [v.scenario, "no-effect", "passes before and after"]);
+      for (const v of verdicts) {
+        // A scenario declared not applicable on this tree says so (and runs nothing); every other one passes on both sides.
+        const na = notApplicableOn(SCRIPTED.find((s) => s.name === v.scenario)!, tree);
+        assert.deepEqual([v.scenario, v.verdict, v.reason], [v.scenario, na ? "not-applicable" : "no-effect", na ?? "passes before and after"]);
+      }
+      assert.ok(verdicts.some((v) => v.verdict === "no-effect"), "at least one scenario ran on both sides");
       assert.equal(report.regressed, false);
     });
 
