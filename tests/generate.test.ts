@@ -49,10 +49,11 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096"), /1\.\.3 tasks|0 tasks/);
   });
 
-  it("favours the filesystem a change touches, all of them for shared code", () => {
+  it("favours the filesystem a change touches, the users of iomap or fs/direct-io.c, all of them for other shared code", () => {
     assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
     assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs"]);
-    assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), [...GEN_FS]);
+    assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs"]);
+    assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);
     assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
   });
 });

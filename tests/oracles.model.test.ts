@@ -105,6 +105,24 @@ describe("oracles on built run records", () => {
     assert.deepEqual(oracles(eof), []);
   });
 
+  it("return: a read issued at the time stamp the same task's truncate returned sees the new size", () => {
+    // Simulated time moves only when the kernel reads the clock: the next call of a task may start at the very ns its last one ended.
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(1, 8192) });
+    r.startRun();
+    r.cmd({ op: "TRUNCATE", fd, len: 0 }, 100, 0, { end: 110 });
+    r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 4096 }, 110, 0);
+    assert.deepEqual(oracles(r), []);
+    const later = new Run();
+    const fd2 = later.file("/mnt/g");
+    later.cmd({ op: "WRITE", fd: fd2, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(1, 8192) });
+    later.startRun();
+    later.cmd({ op: "WRITE", fd: fd2, buf: 4096, len: 4096, off: 8192 }, 100, 4096, { end: 110, data: fill(2) });
+    later.cmd({ op: "READ", fd: fd2, buf: 4096, len: 4096, off: 8192 }, 110, 0);
+    assert.match(later.judge().findings.map((f) => f.message).join("\n"), /short read: 0 of 4096 bytes ending at 8192, inside i_size 12288/);
+  });
+
   it("return: a direct write whose bio failed inside it never reports full success", () => {
     const r = new Run();
     const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);

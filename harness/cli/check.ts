@@ -39,6 +39,7 @@ export const CHECK: CommandSpec = {
     },
     schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
     "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
+    "no-scenarios": { type: "boolean", help: "run only the generic suite (no bundled or named scenario); not with --no-generic, --scenario or --explore" },
     debug: COMMON.debug,
     json: COMMON.json,
     ...REPORT_FLAGS,
@@ -82,6 +83,9 @@ export async function namedScenarios(specs: string[] | undefined, exploring: boo
 export async function runCheckCli(argv: string[]): Promise<number> {
   return command(CHECK, argv, async (p) => {
     if (!p.positionals.length) throw new UsageError("which mail? (a file, an mbox or a directory of them)");
+    const genericOnly = p.values["no-scenarios"] === true;
+    if (genericOnly && p.values["no-generic"]) throw new UsageError("--no-scenarios and --no-generic together leave nothing to run");
+    if (genericOnly && (p.values.scenario !== undefined || p.values.explore !== undefined)) throw new UsageError("--scenario and --explore run scenarios: not with --no-scenarios");
     const budget = p.values.explore === undefined ? undefined : intOf(p, "explore", 0, 1);
     const explore = budget === undefined ? undefined : { budget, seed: intOf(p, "seed", 1), depth: PCT_DEPTH };
     const trees = treesOf(p, TREE_NAMES);
@@ -94,8 +98,8 @@ export async function runCheckCli(argv: string[]): Promise<number> {
     const progress = terminalProgress(process.stderr, { json: p.values.json === true });
     let report, series, files: string[];
     try {
-      const scenarios = await namedScenarios(p.values.scenario as string[] | undefined, explore !== undefined);
-      const candidates = await bundledScenarios();
+      const scenarios = genericOnly ? [] : await namedScenarios(p.values.scenario as string[] | undefined, explore !== undefined);
+      const candidates = genericOnly ? [] : await bundledScenarios();
       files = expand(p.positionals);
       series = ingest(files);
       report = runCheck(series, { trees, config: p.values.debug ? "debug" : "plain", scenarios, candidates, explore, generic, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });

@@ -97,8 +97,16 @@ function op(r: Rand, size: number): Op {
     [2, () => multi(r, "uring", size)],
     [1, () => ({ k: pick(r, ["fsync", "fdatasync"] as const) })],
     [1, () => ({ k: "ftruncate", size: pick(r, [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0)) })],
-    [1, () => ({ k: "fallocate", mode: pick<FallocMode>(r, ["alloc", "keep", "punch", "zero"]), off: offset(r, size) - (offset(r, size) % SECTOR), len: length(r) })],
+    [1, () => fallocate(r, size)],
   ])();
+}
+
+function fallocate(r: Rand, size: number): Op {
+  const mode = pick<FallocMode>(r, ["alloc", "keep", "punch", "zero"]);
+  // One offset, rounded down to a sector (never below 0); the second draw keeps every later choice of the seed where it was.
+  const at = offset(r, size);
+  offset(r, size);
+  return { k: "fallocate", mode, off: at - (at % SECTOR), len: length(r) };
 }
 
 function fault(r: Rand): BioFault {

@@ -135,12 +135,24 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
   return out;
 }
 
-/** Filesystems the workloads favour for a change touching `paths`: its filesystem's, or all for shared code (iomap, direct-io.c, block, mm, ...). */
+/**
+ * Shared direct-I/O code and the generated filesystems whose direct I/O goes
+ * through it (every tree: ext4 and btrfs use iomap, vfat the old
+ * fs/direct-io.c), so a change there is exercised by every case, not one in four.
+ */
+const SHARED_USERS: readonly (readonly [prefix: string, fs: readonly GenFs[]])[] = [
+  ["fs/iomap/", ["ext4", "ext4-noextents", "btrfs"]],
+  ["fs/direct-io.c", ["vfat"]],
+];
+
+/** Filesystems the workloads favour for a change touching `paths`: its filesystem's, the users of shared direct-I/O code, or all for other shared code (block, mm, io_uring, ...). */
 export function fsFor(paths: readonly string[]): GenFs[] {
   const own = new Set<GenFs>();
   let shared = false;
   for (const p of paths) {
-    if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents");
+    const users = SHARED_USERS.find(([prefix]) => p.startsWith(prefix))?.[1];
+    if (users) for (const f of users) own.add(f);
+    else if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents");
     else if (p.startsWith("fs/btrfs/")) own.add("btrfs");
     else if (p.startsWith("fs/fat/")) own.add("vfat");
     else shared = true;

@@ -11,6 +11,8 @@ export interface SizePoint {
   atNs: number;
   size: number | null;
   op: string;
+  /** The change itself (to tell the same task's earlier call from a concurrent one at the same time stamp). */
+  by: FileOp;
 }
 
 /** Ops that may change the size. */
@@ -39,17 +41,23 @@ export function sizeTimeline(ops: readonly FileOp[]): SizePoint[] {
     const racing = changes.some((o) => o !== op && concurrentOps(o, op) && !(o.kind === "write" && op.kind === "write"));
     size = racing ? null : after(op, size);
     // Concurrent writes that both extend: the larger end wins, so the max stays right.
-    out.push({ atNs: op.endNs ?? Infinity, size, op: op.id });
+    out.push({ atNs: op.endNs ?? Infinity, size, op: op.id, by: op });
   }
   return out;
 }
 
-/** The size known at `ns` (every size change that ended before it applied), or null. */
+/**
+ * The size known at `ns` (every size change that ended before it applied), or null.
+ * Simulated time moves only when the kernel reads the clock, so a call of the
+ * same task that returned just before `during` was issued may end at the very
+ * time stamp `during` starts: it applies too (it is not concurrent with it).
+ */
 export function sizeAt(timeline: readonly SizePoint[], ns: number, during?: FileOp, ops: readonly FileOp[] = []): number | null {
   // A shrinking or unknown change running during the interval makes the size there unknown.
   if (during && ops.some((o) => sizing(o) && o !== during && concurrentOps(o, during) && (o.kind !== "write" || o.result === null || o.result < 0))) return null;
   let size: number | null = 0;
-  for (const p of timeline) if (p.atNs < ns) size = p.size;
+  const before = (p: SizePoint) => p.atNs < ns || (during !== undefined && p.atNs === ns && p.by.cmd < during.cmd && !concurrentOps(p.by, during));
+  for (const p of timeline) if (before(p)) size = p.size;
   return size;
 }
 
