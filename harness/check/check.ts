@@ -95,7 +95,7 @@ function buildOrProblem(tree: TreeName, ov: Overlay | null, ids: string[], log: 
 function reproduceArgs(o: CheckOptions, tree: TreeName, s: Scenario): string[] {
   const scen = s.source && !s.source.includes("/harness/scenario/bundled/") ? s.source : s.name;
   const x = scenarioMode(s) === "unguided" && o.explore ? ["--explore", String(o.explore.budget), "--seed", String(o.explore.seed)] : [];
-  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x, ...(o.config === "debug" ? ["--debug"] : [])];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--scenario", scen, ...x, ...configArgs(o)];
 }
 
 function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck, tick?: CheckOptions["tick"]): ExploredSide {
@@ -112,8 +112,13 @@ function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOpt
   return exploredVerdict(s.name, explored, repro);
 }
 
+/** The flag that names the kernel configuration in a reproduce command. */
+function configArgs(o: CheckOptions): string[] {
+  return o.config === "debug" ? ["--debug"] : [];
+}
+
 function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string[] {
-  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules)];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules), ...configArgs(o)];
 }
 
 /** Runs the unit's scenarios and, with `generic`, the generic suite (after them, on the same kernels). */
@@ -129,9 +134,10 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
   res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
   if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
-  const before = buildOrProblem(u.tree, u.before, [], log, o.config ?? "plain");
+  const config = o.config ?? "plain";
+  const before = buildOrProblem(u.tree, u.before, [], log, config);
   log(`[${u.tree}] ${u.label}: building after`);
-  const after = buildOrProblem(u.tree, u.after, u.patchIds, log, o.config ?? "plain");
+  const after = buildOrProblem(u.tree, u.after, u.patchIds, log, config);
   res.builds = { before: before.wasm, after: after.wasm };
   if (!before.wasm || !after.wasm) {
     res.problem = after.problem ? `after: ${after.problem}` : `before: ${before.problem}`;
