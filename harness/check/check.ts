@@ -107,7 +107,7 @@ function exploreSide(s: Scenario, tree: TreeName, wasm: string, x: ExploreCheck,
 function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOptions): ScenarioVerdict {
   const repro = reproduceArgs(o, u.tree, s);
   if (scenarioMode(s) === "scripted") return verdictOf(s.name, runScenario(s, before), runScenario(s, after), repro);
-  const x = o.explore!;
+  const x = { ...o.explore!, depth: s.pctDepth ?? o.explore!.depth };
   const explored = { strategy: "pct" as const, ...x, before: exploreSide(s, u.tree, before, x, o.tick), after: exploreSide(s, u.tree, after, x, o.tick) };
   return exploredVerdict(s.name, explored, repro);
 }

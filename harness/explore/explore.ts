@@ -33,7 +33,7 @@ export interface ExploreOptions {
   /** Wall-clock limit in seconds (makes the set of schedules speed-dependent). */
   timeS?: number;
   shard?: Shard;
-  /** PCT bug depth (default PCT_DEPTH). */
+  /** PCT bug depth (default: the scenario's pctDepth, else PCT_DEPTH). */
   depth?: number;
   /** PCT horizon override (default: the natural run's consultations). */
   horizon?: number;
@@ -90,7 +90,7 @@ export function explore(t: Target, o: ExploreOptions): ExploreResult {
   if (!(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count)) throw new Error(`bad shard ${shard.index}/${shard.count}`);
   const params: Record<string, number> = {};
   if (o.strategy === "pct") {
-    params.depth = o.depth ?? PCT_DEPTH;
+    params.depth = o.depth ?? t.scenario.pctDepth ?? PCT_DEPTH;
     params.horizon = o.horizon ?? naturalConsultations(t);
   }
   if (o.strategy === "bounded") params.bound = o.bound ?? 2;

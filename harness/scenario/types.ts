@@ -61,6 +61,12 @@ export interface Scenario<S = any> {
   exercises: readonly string[];
   /** Mails this scenario reproduces: selected for them, and a verdict other than "fixed" fails the main job. */
   reproduces?: readonly Reproduces[];
+  /**
+   * The PCT depth explorers use for it unless told otherwise (default
+   * PCT_DEPTH): one more than the preemptions its race needs. A deeper
+   * search adds change points that can undo the one the race needs.
+   */
+  pctDepth?: number;
   /** Trees it does not run on, with the reason (default: it runs on every tree). */
   notApplicable?: Readonly<Record<string, string>>;
   /** Changes both sides also carry (e.g. a later guard that hides the bug), applied before the patch under test. */
