@@ -48,18 +48,32 @@ export function sectionMatches(F: string[], start: number, section: string): boo
   return false;
 }
 
+type Found = LocateResult & { kind: "found" };
+type Dir = "forward" | "reverse";
+
+/** What one locateHunk call knows and collects while it tries each fuzz level and direction. */
+interface Search {
+  h: ParsedHunk;
+  F: string[];
+  Fkeys: string[];
+  loose: boolean;
+  opts: LocateOpts;
+  /** diff's context lines (diff -u's 3 unless told) */
+  u: number;
+  dirs: readonly Dir[];
+  /** blank and brace lines moved (or a re-indentation): the lost lines decide the direction */
+  moveOnly: boolean;
+  notes: string[];
+  /** the nearest place the hunk matches but for lines the text lost that the tree cannot supply */
+  nearestIncomplete?: { d: number; line: number; dir: Dir };
+}
+
 /**
  * Locate a hunk in a file. Tries forward and reverse at fuzz 0, then 1, then 2 (like patch's
  * default); damaged hunks are matched ignoring whitespace and rebuilt from the file.
  */
 export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { context?: number }): LocateResult {
-  const F = file.lines;
-  const maxFuzz = opts.maxFuzz ?? 2;
   const loose = opts.loose || h.mangled;
-  const Fkeys = loose ? F.map(wsKey) : F;
-  const notes: string[] = [];
-  let nearestIncomplete: { d: number; line: number; dir: string } | undefined;
-  const u = opts.context ?? 3;
   if (h.mangled && h.lines.every((l) => l.kind === "ctx") && (h.oldCount !== h.lines.length || h.newCount !== h.lines.length))
     return { kind: "ambiguous", reason: "every changed line of this hunk was lost from the text (only context survived): nothing to rebuild it from" };
   // code lines the same on both sides: a re-indentation (the text cannot tell which way) or
@@ -70,132 +84,167 @@ export function locateHunk(h: ParsedHunk, file: FileText, opts: LocateOpts & { c
   const reindentOnly = moveOnly && (sidesAlike(h) || textLost);
   if (reindentOnly && !opts.reindentDir)
     return { kind: "ambiguous", directionOnly: true, reason: "the hunk's changed lines differ only in whitespace (a re-indentation), which the text lost: forward and reverse cannot be told apart" };
-  const dirs = reindentOnly ? [opts.reindentDir!] : (["forward", "reverse"] as const);
-  const tryLevel = (fuzz: number): LocateResult | null => {
-    let found: (LocateResult & { kind: "found" }) | null = null;
-    for (const dir of dirs) {
-      const reverse = dir === "reverse";
-      const obs = toObs(h, reverse, loose);
-      const sideCount = reverse ? h.newCount : h.oldCount;
-      const otherCount = reverse ? h.oldCount : h.newCount;
-      const hint = reverse ? Math.max(0, h.newStart - 1) + (opts.hint - Math.max(0, h.oldStart - 1)) : opts.hint;
-      if (sideCount === 0) {
-        // pure insertion (or new file): nothing to anchor on; trust the header
-        if (fuzz > 0) continue;
-        if (reverse) continue;
-        const at = Math.min(h.oldStart === 0 ? 0 : h.oldStart, F.length);
-        const lines: FullLine[] = h.lines.map((l) => ({ kind: l.kind, text: l.text, prov: h.mangled ? "inferred" : "patch" }));
-        if (h.mangled) reindent(lines);
-        return {
-          kind: "found",
-          placement: { dir, fuzz: 0, at, len: 0, replacement: lines.map((l) => l.text), lines, offset: 0, line: at + 1, restored: 0, inferred: h.mangled ? lines.length : 0, unaccounted: 0, loose },
-          others: [],
-        };
-      }
-      const all = candidates(obs, F, Fkeys, sideCount, otherCount, fuzz, h.mangled, hint, opts.inventLost ?? true);
-      notes.push(...all.incomplete.map((s) => `${dir}: ${s}`));
-      for (const q of all.incompleteAt) {
-        const d = Math.abs(q - hint);
-        if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: q + 1, dir };
-      }
-      // a fuzzy match must still verify some of the side's observed lines: two that are not blank
-      // (or half, when fewer) in the hunk's own file; in another file (moved code), half of them
-      const sideObserved = obs.filter((o) => o.kind !== "add").length;
-      const half = Math.max(1, Math.ceil(sideObserved / 2));
-      const minVerified = opts.elsewhere ? half : Math.min(FUZZ_VERIFIED, half);
-      let cands = all.cands.filter((c) => c.p >= (opts.minAt ?? 0));
-      cands = fuzz === 0 ? cands : cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= minVerified);
-      // nearest to the hint first; lost lines of the side not in the tree are put back there
-      const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
-      let near: Cand[] = [];
-      for (let shell = 0; cands.length; shell++) {
-        const best = Math.min(...cands.map(dist));
-        near = [];
-        for (const c of cands.filter((x) => dist(x) === best)) {
-          const r = resolveLost(c, reverse, wsKey);
-          // a reading whose restored lines break diff -u's shape is not one diff wrote
-          if (r.cand && r.cand.restored > 0 && r.cand.fuzz === 0 && !shapeOk(r.cand, F.length, u)) continue;
-          if (r.cand) near.push(r.cand);
-          else {
-            notes.push(`${dir}: ${r.reason}`);
-            const d = Math.abs(c.p - c.lead - hint);
-            if (!nearestIncomplete || d < nearestIncomplete.d) nearestIncomplete = { d, line: c.p + 1, dir };
-          }
-        }
-        if (near.length) break;
-        cands = cands.filter((x) => dist(x) !== best);
-        // past the nearest places, only candidates with nothing left to invent
-        if (shell >= LOST_SHELLS - 1) cands = cands.filter((x) => !x.pending);
-      }
-      if (near.length === 0) continue;
-      near = narrowReadings(near, F, u, h.section, reverse, opts.inventLost ?? true);
-      if (near.length > 1) return { kind: "ambiguous", reason: ambiguity(near, dir, hint) };
-      const c = near[0]!;
-      let assumed: string[] = [];
-      if (c.restored > 0) {
-        const why = restoredDoubt(c, F.length, u, opts.inventLost ?? true, reverse);
-        if ("refuse" in why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why.refuse}` };
-        assumed = why.notes;
-      }
-      const lines = c.lines.map((l) => ({ ...l, kind: reverse ? swap(l.kind) : l.kind }));
-      if (!h.mangled && !loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
-      if (h.mangled || loose) reindent(lines);
-      if (!h.mangled && loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
-      // the replacement excludes fuzz-ignored context
-      const core = lines.filter((l) => !l.fuzzed);
-      const replacement = core.filter((l) => (reverse ? l.kind !== "add" : l.kind !== "del")).map((l) => l.text);
-      const others = [...new Set(cands.filter((x) => x.effect !== c.effect).map((x) => x.p + 1))].slice(0, 5).map((n) => `also matches at line ${n}`);
-      const res: LocateResult & { kind: "found" } = {
-        kind: "found",
-        placement: {
-          dir,
-          fuzz,
-          at: c.p,
-          len: c.len,
-          replacement,
-          lines,
-          offset: c.p - c.lead - hint,
-          line: c.p - c.lead + 1,
-          restored: c.restored,
-          inferred: lines.filter((l) => l.prov === "inferred").length,
-          unaccounted: c.unaccounted,
-          loose: loose && !h.mangled,
-          lost: c.lost,
-          assumed: assumed.length ? assumed : undefined,
-        },
-        others,
-      };
-      const score = (x: LocateResult & { kind: "found" }) => x.placement.lines.filter((l) => l.prov === "tree").length;
-      // both directions match: the one nearer the header's line wins, then the fuller match
-      if (!found) found = res;
-      else if (moveOnly) {
-        const lostOf = (x: LocateResult & { kind: "found" }) => x.placement.restored + (x.placement.lost?.count ?? 0);
-        if (lostOf(res) === lostOf(found)) return { kind: "ambiguous", directionOnly: true, reason: `the hunk moves only blank or brace lines, and with the lines the text lost it matches both ways at line ${found.placement.line}: forward and reverse cannot be told apart` };
-        if (lostOf(res) < lostOf(found)) found = res;
-      } else {
-        const da = Math.abs(res.placement.offset);
-        const db = Math.abs(found.placement.offset);
-        if (da < db || (da === db && score(res) > score(found))) found = res;
+  const F = file.lines;
+  const S: Search = { h, F, Fkeys: loose ? F.map(wsKey) : F, loose, opts, u: opts.context ?? 3, dirs: reindentOnly ? [opts.reindentDir!] : ["forward", "reverse"], moveOnly, notes: [] };
+  // like patch: the lowest fuzz at which the hunk matches decides
+  for (let fuzz = 0; fuzz <= (opts.maxFuzz ?? 2); fuzz++) {
+    const r = tryLevel(S, fuzz);
+    if (r !== null) return guardFar(S, r);
+  }
+  return { kind: "none", notes: [...new Set(S.notes)].slice(0, 6) };
+}
+
+/** Both directions at one fuzz level: the better match, an ambiguity, or null. */
+function tryLevel(S: Search, fuzz: number): LocateResult | null {
+  let found: Found | null = null;
+  for (const dir of S.dirs) {
+    if ((dir === "reverse" ? S.h.newCount : S.h.oldCount) === 0) {
+      if (fuzz === 0 && dir === "forward") return insertion(S.h, S.F, dir, S.loose);
+      continue;
+    }
+    const res = locateDir(S, dir, fuzz);
+    if (res === null) continue;
+    if (res.kind !== "found") return res;
+    if (!found) {
+      found = res;
+      continue;
+    }
+    const pick = betterOf(S, found, res);
+    if (pick.kind !== "found") return pick;
+    found = pick;
+  }
+  return found;
+}
+
+/** Two directions both match: the one nearer the header's line, then the fuller match; for moved lines, the one losing fewer lines. */
+function betterOf(S: Search, found: Found, res: Found): LocateResult {
+  if (S.moveOnly) {
+    const lostOf = (x: Found) => x.placement.restored + (x.placement.lost?.count ?? 0);
+    if (lostOf(res) === lostOf(found))
+      return { kind: "ambiguous", directionOnly: true, reason: `the hunk moves only blank or brace lines, and with the lines the text lost it matches both ways at line ${found.placement.line}: forward and reverse cannot be told apart` };
+    return lostOf(res) < lostOf(found) ? res : found;
+  }
+  const score = (x: Found) => x.placement.lines.filter((l) => l.prov === "tree").length;
+  const da = Math.abs(res.placement.offset);
+  const db = Math.abs(found.placement.offset);
+  return da < db || (da === db && score(res) > score(found)) ? res : found;
+}
+
+/**
+ * A damaged hunk found far away, while near the header's line it matches except for lines
+ * the text lost: two explanations, and the nearer one cannot be checked — refuse.
+ */
+function guardFar(S: Search, r: LocateResult): LocateResult {
+  const n = S.nearestIncomplete;
+  if (r.kind !== "found" || !S.h.mangled || !n || n.d >= Math.abs(r.placement.offset)) return r;
+  return {
+    kind: "ambiguous",
+    reason: `${r.placement.dir} it matches at line ${r.placement.line} (offset ${r.placement.offset}), but nearer the header, at line ${n.line}, it matches ${n.dir === "forward" ? "forward" : "in reverse"} except for lines the text lost that the tree cannot supply; refusing to choose`,
+  };
+}
+
+/** Keeps the nearest (distance d from the hint) 1-based `line` where the hunk matched but for lines the tree cannot supply. */
+function noteIncomplete(S: Search, d: number, line: number, dir: Dir): void {
+  if (!S.nearestIncomplete || d < S.nearestIncomplete.d) S.nearestIncomplete = { d, line, dir };
+}
+
+/** A pure insertion (or new file): nothing to anchor on; the header is trusted. */
+function insertion(h: ParsedHunk, F: string[], dir: Dir, loose: boolean): Found {
+  const at = Math.min(h.oldStart === 0 ? 0 : h.oldStart, F.length);
+  const lines: FullLine[] = h.lines.map((l) => ({ kind: l.kind, text: l.text, prov: h.mangled ? "inferred" : "patch" }));
+  if (h.mangled) reindent(lines);
+  return {
+    kind: "found",
+    placement: { dir, fuzz: 0, at, len: 0, replacement: lines.map((l) => l.text), lines, offset: 0, line: at + 1, restored: 0, inferred: h.mangled ? lines.length : 0, unaccounted: 0, loose },
+    others: [],
+  };
+}
+
+/** The hunk in one direction at one fuzz level: found, ambiguous, or null. */
+function locateDir(S: Search, dir: Dir, fuzz: number): LocateResult | null {
+  const { h, F, opts } = S;
+  const reverse = dir === "reverse";
+  const sideCount = reverse ? h.newCount : h.oldCount;
+  const obs = toObs(h, reverse, S.loose);
+  const hint = reverse ? Math.max(0, h.newStart - 1) + (opts.hint - Math.max(0, h.oldStart - 1)) : opts.hint;
+  const all = candidates(obs, F, S.Fkeys, sideCount, reverse ? h.oldCount : h.newCount, fuzz, h.mangled, hint, opts.inventLost ?? true);
+  S.notes.push(...all.incomplete.map((x) => `${dir}: ${x}`));
+  for (const q of all.incompleteAt) noteIncomplete(S, Math.abs(q - hint), q + 1, dir);
+  // a fuzzy match must still verify some of the side's observed lines: two that are not blank
+  // (or half, when fewer) in the hunk's own file; in another file (moved code), half of them
+  const half = Math.max(1, Math.ceil(obs.filter((o) => o.kind !== "add").length / 2));
+  const minVerified = opts.elsewhere ? half : Math.min(FUZZ_VERIFIED, half);
+  let cands = all.cands.filter((c) => c.p >= (opts.minAt ?? 0));
+  if (fuzz > 0) cands = cands.filter((c) => c.lines.filter((l) => l.prov === "tree" && !l.restored && l.text.trim() !== "").length >= minVerified);
+  const nearest = nearestReadings(S, cands, dir, hint);
+  let near = nearest.near;
+  if (near.length === 0) return null;
+  near = narrowReadings(near, F, S.u, h.section, reverse, opts.inventLost ?? true);
+  if (near.length > 1) return { kind: "ambiguous", reason: ambiguity(near, dir, hint) };
+  const c = near[0]!;
+  let assumed: string[] = [];
+  if (c.restored > 0) {
+    const why = restoredDoubt(c, F.length, S.u, opts.inventLost ?? true, reverse);
+    if ("refuse" in why) return { kind: "ambiguous", reason: `${dir} at line ${c.p + 1}: ${why.refuse}` };
+    assumed = why.notes;
+  }
+  const others = [...new Set(nearest.rest.filter((x) => x.effect !== c.effect).map((x) => x.p + 1))].slice(0, 5).map((n) => `also matches at line ${n}`);
+  return { kind: "found", placement: placementOf(S, c, dir, fuzz, hint, assumed), others };
+}
+
+/**
+ * The candidates nearest to the hint whose lost lines can be put back (lost lines of the side
+ * not in the tree are put back there), widening by distance; past LOST_SHELLS distances only
+ * candidates with nothing left to invent. `rest`: the candidates still in the search (for "also matches").
+ */
+function nearestReadings(S: Search, cands: Cand[], dir: Dir, hint: number): { near: Cand[]; rest: Cand[] } {
+  const reverse = dir === "reverse";
+  const dist = (c: Cand) => Math.abs(c.p - c.lead - hint);
+  for (let shell = 0; cands.length; shell++) {
+    const best = Math.min(...cands.map(dist));
+    const near: Cand[] = [];
+    for (const c of cands.filter((x) => dist(x) === best)) {
+      const r = resolveLost(c, reverse, wsKey);
+      // a reading whose restored lines break diff -u's shape is not one diff wrote
+      if (r.cand && r.cand.restored > 0 && r.cand.fuzz === 0 && !shapeOk(r.cand, S.F.length, S.u)) continue;
+      if (r.cand) near.push(r.cand);
+      else {
+        S.notes.push(`${dir}: ${r.reason}`);
+        noteIncomplete(S, dist(c), c.p + 1, dir);
       }
     }
-    return found;
-  };
-  const guard = (r: LocateResult): LocateResult => {
-    // a damaged hunk found far away, while near the header's line it matches except for lines
-    // the text lost: two explanations, and the nearer one cannot be checked — refuse
-    if (r.kind === "found" && h.mangled && nearestIncomplete && nearestIncomplete.d < Math.abs(r.placement.offset))
-      return {
-        kind: "ambiguous",
-        reason: `${r.placement.dir} it matches at line ${r.placement.line} (offset ${r.placement.offset}), but nearer the header, at line ${nearestIncomplete.line}, it matches ${nearestIncomplete.dir === "forward" ? "forward" : "in reverse"} except for lines the text lost that the tree cannot supply; refusing to choose`,
-      };
-    return r;
-  };
-  // like patch: the lowest fuzz at which the hunk matches decides
-  for (let fuzz = 0; fuzz <= maxFuzz; fuzz++) {
-    const r = tryLevel(fuzz);
-    if (r !== null) return guard(r);
+    if (near.length) return { near, rest: cands };
+    cands = cands.filter((x) => dist(x) !== best);
+    if (shell >= LOST_SHELLS - 1) cands = cands.filter((x) => !x.pending);
   }
-  return { kind: "none", notes: [...new Set(notes)].slice(0, 6) };
+  return { near: [], rest: cands };
+}
+
+/** The placement of the one reading left: its lines in the patch's direction, the replacement without fuzz-ignored context. */
+function placementOf(S: Search, c: Cand, dir: Dir, fuzz: number, hint: number, assumed: string[]): Found["placement"] {
+  const { h, loose } = S;
+  const reverse = dir === "reverse";
+  const lines = c.lines.map((l) => ({ ...l, kind: reverse ? swap(l.kind) : l.kind }));
+  if (!h.mangled && !loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
+  if (h.mangled || loose) reindent(lines);
+  if (!h.mangled && loose) for (const l of lines) if (l.prov === "inferred") l.prov = "patch";
+  const replacement = lines.filter((l) => !l.fuzzed && (reverse ? l.kind !== "add" : l.kind !== "del")).map((l) => l.text);
+  return {
+    dir,
+    fuzz,
+    at: c.p,
+    len: c.len,
+    replacement,
+    lines,
+    offset: c.p - c.lead - hint,
+    line: c.p - c.lead + 1,
+    restored: c.restored,
+    inferred: lines.filter((l) => l.prov === "inferred").length,
+    unaccounted: c.unaccounted,
+    loose: loose && !h.mangled,
+    lost: c.lost,
+    assumed: assumed.length ? assumed : undefined,
+  };
 }
 
 /** Readings equally near the header's line, narrowed the way diff writes hunks (see align.ts). */

@@ -112,10 +112,11 @@ function slotScore(lines: LostLine[], gap: number, text: string, onSide: (l: Los
 }
 
 /**
- * Put back `m` lost lines of the free side ("add" kind: the side not in the tree) into `lines`.
- * Brace balance decides how many are closing or opening braces; the rest are blank lines.
+ * How many braces the `m` lost lines must supply (d > 0: opening braces lost from the side in
+ * the tree, d < 0: closing ones from the side not in it) and which closer, or why the rule
+ * cannot tell.
  */
-export function placeLost<L extends LostLine>(lines: L[], m: number, first: LineKind, mk: (text: string) => L): Placed<L> {
+function braceNeed(lines: LostLine[], m: number): { kind: "impossible"; reason: string } | { kind: "need"; d: number; closer: string } {
   if (m > LOST_LIMITS.maxLines) return { kind: "impossible", reason: `${m} lines of the side not in the tree are missing: more than ${LOST_LIMITS.maxLines} cannot be put back with confidence` };
   const core = lines.filter((l) => !l.fuzzed);
   const d = core.filter((l) => l.kind === "del").reduce((a, l) => a + braceBalance(l.text), 0) - core.filter((l) => l.kind === "add").reduce((a, l) => a + braceBalance(l.text), 0);
@@ -126,6 +127,17 @@ export function placeLost<L extends LostLine>(lines: L[], m: number, first: Line
   if (Math.abs(d) > m) return { kind: "impossible", reason: `the changed lines are ${Math.abs(d)} brace(s) out of balance but only ${m} line(s) were lost` };
   const opener = [...core].reverse().find((l) => l.kind === "add" && /\{$/.test(l.text.trim()));
   const closer = opener && /(=|^(static\s+)?(const\s+)?(struct|union|enum)\b[^(]*)\s*\{$/.test(opener.text.trim()) ? "};" : "}";
+  return { kind: "need", d, closer };
+}
+
+/**
+ * Put back `m` lost lines of the free side ("add" kind: the side not in the tree) into `lines`.
+ * Brace balance decides how many are closing or opening braces; the rest are blank lines.
+ */
+export function placeLost<L extends LostLine>(lines: L[], m: number, first: LineKind, mk: (text: string) => L): Placed<L> {
+  const need = braceNeed(lines, m);
+  if (need.kind === "impossible") return need;
+  const { d, closer } = need;
   const onSide = (l: LostLine) => l.kind !== "del";
   // the lost lines: the braces the balance asks for, the rest blank — or, when a function head
   // of that side lacks its opening brace, a lost pair "{" … "}" too
