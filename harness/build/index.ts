@@ -4,7 +4,7 @@
 // inputs never build twice; a patched variant reuses the pristine objects
 // and Kbuild recompiles only what depends on the changed files.
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { repoRoot, cacheDir, wasmDir } from "../paths.ts";
 import { unsupportedReason, type PristineTree, type TreeSource } from "../tree/source.ts";
 import { asyncify } from "./asyncify.ts";
@@ -12,6 +12,7 @@ import { instrumentDirtyPages } from "./dirty.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
 import { compileAll, configFragment, KbuildError, type KernelConfig } from "./kbuild.ts";
+import { withLock } from "./lock.ts";
 import { linkTree, pristineRecords, quickCompile, quickCompileRefusal } from "./quick.ts";
 import { cpus } from "node:os";
 import { checkLayout } from "./layout.ts";
@@ -199,19 +200,40 @@ function compileInPlace(req: BuildRequest, shadow: string): { compiled: string[]
   return r;
 }
 
+/**
+ * The kernel a request names: from the build directory when it was built,
+ * else built while holding its tree's build lock (other processes building
+ * the same tree and configuration wait; the cache is looked at again inside).
+ */
 export function buildKernel(req: BuildRequest): BuildResult {
-  const log = req.log ?? (() => {});
   const unsupported = unsupportedReason(req.tree);
   if (unsupported) throw new KbuildError(`cannot build ${req.tree.name}: ${unsupported}`, "");
+  const built = existingBuild(req);
+  if (built) return built;
+  const lock = `${kbuildRoot(req.tree, req.config ?? "plain")}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  return withLock(lock, () => existingBuild(req) ?? buildUnlocked(req), req.log);
+}
+
+/** Where a request's build goes (its id from the inputs). */
+function buildDir(req: BuildRequest): string {
+  return join(wasmDir(), req.tree.name, buildId(req, findToolchain().versions));
+}
+
+function existingBuild(req: BuildRequest): BuildResult | null {
+  const outDir = buildDir(req);
+  if (!existsSync(join(outDir, "manifest.json"))) return null;
+  const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) as Manifest;
+  return { dir: outDir, wasmPath: join(outDir, "kernel.wasm"), manifest, cached: true };
+}
+
+function buildUnlocked(req: BuildRequest): BuildResult {
+  const log = req.log ?? (() => {});
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
-  const id = buildId(req, tc.versions);
-  const outDir = join(wasmDir(), req.tree.name, id);
+  const outDir = buildDir(req);
+  const id = basename(outDir);
   const wasmPath = join(outDir, "kernel.wasm");
-  if (existsSync(join(outDir, "manifest.json"))) {
-    const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) as Manifest;
-    return { dir: outDir, wasmPath, manifest, cached: true };
-  }
 
   const times: Record<string, number> = {};
   const timed: Timed = (step, f) => {
