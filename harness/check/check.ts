@@ -16,6 +16,7 @@ import { kernelAt } from "../variants/kernels.ts";
 import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type PatchOnTree, type Unit } from "../variants/units.ts";
 import { coverage, type Coverage } from "./coverage.ts";
 import { genericVerdict, type GenericOptions } from "./generic.ts";
+import { changedFunctions } from "./changed.ts";
 import { selectScenarios, touchedPaths, type Selected } from "./select.ts";
 import { exploredVerdict, notApplicable, notJudged, verdictOf, type ExploredSide, type ScenarioVerdict } from "./verdict.ts";
 
@@ -122,7 +123,7 @@ function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string
 }
 
 /** Runs the unit's scenarios and, with `generic`, the generic suite (after them, on the same kernels). */
-export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions, generic?: { options: GenericOptions; touched: string[] }): UnitResult {
+export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions, generic?: { options: GenericOptions; touched: string[]; focus: string[] }): UnitResult {
   const log = o.log ?? (() => {});
   const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: null, builds: { before: null, after: null }, problem: null, verdicts: [] };
   const skipAll = (why: string, f: typeof notApplicable) => {
@@ -161,7 +162,7 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
     const g = generic.options;
     log(`[${u.tree}] ${u.label}: generic suite (${g.budget} generated cases, ${1 + g.schedules} schedules each, per side)`);
     const tick = o.tick ? (done: number, total: number) => o.tick!(`[${u.tree}] generated cases`, done, total) : undefined;
-    const v = genericVerdict(kernelAt(u.tree, before.wasm), kernelAt(u.tree, after.wasm), generic.touched, g, genericArgs(o, u.tree, g), tick);
+    const v = genericVerdict(kernelAt(u.tree, before.wasm), kernelAt(u.tree, after.wasm), generic, g, genericArgs(o, u.tree, g), tick);
     log(`[${u.tree}] ${u.label}: generated: ${v.verdict}`);
     res.verdicts.push(v);
   }
@@ -207,12 +208,13 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
     regressed: false,
   };
   const touched = touchedPaths(series);
+  const focus = changedFunctions(series);
   for (const tree of o.trees) {
     const t = resolveTree(tree);
     const plain = unitsFor(series, t, null, report.patches);
     // The generic suite runs on the plain units: the whole series when it has several patches, else the patch.
     const genericOn = new Set(o.generic ? plain.filter((u) => plain.length === 1 || u.patchIds.length > 1) : []);
-    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched } : undefined);
+    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched, focus } : undefined);
     if (!scenarios.length) {
       for (const u of plain) report.units.push(genericOn.has(u) ? runUnit(u, [], o, generic(u)) : unjudged(u));
       continue;

@@ -4,7 +4,7 @@
 // and schedules; a case that changes sides is shrunk on the side it fails
 // and reported as workload text + replay token. Nothing here knows a bug.
 import type { GenFs } from "../generate/workload.ts";
-import { exploreCase, fsFor, runSuite, type CaseFailure, type GeneratedCase } from "../generate/suite.ts";
+import { exploreCase, fsFor, runSuite, type CaseFailure, type CaseOptions, type GeneratedCase } from "../generate/suite.ts";
 import { shrinkCase } from "../generate/shrink.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import type { KernelRef } from "../explore/runner.ts";
@@ -39,6 +39,8 @@ export interface CaseReport {
 export interface GenericSummary {
   options: GenericOptions & { depth: number };
   fs: GenFs[];
+  /** The changed functions PCT preferred for its change points. */
+  focus: string[];
   cases: number;
   /** Schedules run on each side. */
   schedules: { before: number; after: number };
@@ -58,18 +60,25 @@ function sideOf(c: GeneratedCase, side: "before" | "after"): ExploredSide {
 }
 
 /** Shrinks a case on its failing side and keeps the shrunk workload only if the other side still passes it. */
-function shown(c: GeneratedCase, before: KernelRef, after: KernelRef, o: GenericOptions): CaseReport {
+function shown(c: GeneratedCase, before: KernelRef, after: KernelRef, o: CaseOptions): CaseReport {
   const failing = c.verdict === "fixed" ? "before" : "after";
   const [bad, good] = failing === "before" ? [before, after] : [after, before];
   const first = c[failing].failure!;
-  const s = shrinkCase(c.workload, bad, first, { seed: o.seed, schedules: o.schedules });
-  const keeps = s.text === c.text || exploreCase(s.workload, good, { seed: o.seed, schedules: o.schedules }).failure === null;
+  const s = shrinkCase(c.workload, bad, first, o);
+  const keeps = s.text === c.text || exploreCase(s.workload, good, o).failure === null;
   return { index: c.index, fs: c.fs, text: c.text, shrunk: keeps ? s.text : c.text, failing, failure: keeps ? s.failure : first };
 }
 
-export function genericVerdict(before: KernelRef, after: KernelRef, touched: readonly string[], o: GenericOptions, reproduce: string[], tick?: (done: number, total: number) => void): ScenarioVerdict & { generated: GenericSummary } {
-  const fs = fsFor(touched);
-  const cases = runSuite(before, after, { ...o, fs, progress: tick });
+/** What the change under test touches: tree paths (the filesystems) and kernel functions (PCT's preferred change points). */
+export interface Touched {
+  touched: readonly string[];
+  focus: readonly string[];
+}
+
+export function genericVerdict(before: KernelRef, after: KernelRef, what: Touched, o: GenericOptions, reproduce: string[], tick?: (done: number, total: number) => void): ScenarioVerdict & { generated: GenericSummary } {
+  const fs = fsFor(what.touched);
+  const focus = [...what.focus];
+  const cases = runSuite(before, after, { ...o, fs, focus, progress: tick });
   const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
   const fixed = ids("fixed"), regressed = ids("regressed");
   const failingBoth = cases.filter((c) => c.before.failure && c.after.failure).map((c) => c.index);
@@ -77,6 +86,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, touched: rea
   const summary: GenericSummary = {
     options: { ...o, depth: PCT_DEPTH },
     fs,
+    focus,
     cases: cases.length,
     schedules: { before: cases.reduce((n, c) => n + c.before.schedules, 0), after: cases.reduce((n, c) => n + c.after.schedules, 0) },
     fixed,
@@ -85,7 +95,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, touched: rea
       .filter((c) => c.verdict !== "no-effect")
       .map((c) => ({ index: c.index, verdict: c.verdict as "fixed" | "regressed", text: c.text, failure: (c.verdict === "fixed" ? c.before : c.after).failure! })),
     failingBoth,
-    shown: decisive ? shown(decisive, before, after, o) : null,
+    shown: decisive ? shown(decisive, before, after, { seed: o.seed, schedules: o.schedules, focus }) : null,
   };
   const verdict = regressed.length ? "regressed" : fixed.length ? "fixed" : "no-effect";
   const explored = decisive ? { strategy: "pct" as const, depth: PCT_DEPTH, seed: o.seed, budget: o.schedules, before: sideOf(decisive, "before"), after: sideOf(decisive, "after") } : undefined;
@@ -93,7 +103,8 @@ export function genericVerdict(before: KernelRef, after: KernelRef, touched: rea
 }
 
 function reasonOf(g: GenericSummary): string {
-  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed})`;
+  const focus = g.focus.length ? `, change points preferably in ${g.focus.join(", ")}` : "";
+  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus})`;
   const both = g.failingBoth.length ? `; ${g.failingBoth.length} fail on both sides (cases ${g.failingBoth.join(", ")})` : "";
   const s = g.shown;
   if (!s) return `${head}: no case changes between before and after${both}`;

@@ -37,6 +37,8 @@ export interface ExploreOptions {
   depth?: number;
   /** PCT horizon override (default: the natural run's consultations). */
   horizon?: number;
+  /** PCT: consultations preferred for change points (focusConsultations). */
+  hot?: readonly number[];
   /** Bounded search: the most deviations from the natural schedule (default 2). */
   bound?: number;
   keepGoing?: boolean;
@@ -92,6 +94,7 @@ export function explore(t: Target, o: ExploreOptions): ExploreResult {
   if (o.strategy === "pct") {
     params.depth = o.depth ?? t.scenario.pctDepth ?? PCT_DEPTH;
     params.horizon = o.horizon ?? naturalConsultations(t);
+    if (o.hot?.length) params.hot = o.hot.length;
   }
   if (o.strategy === "bounded") params.bound = o.bound ?? 2;
   const res: ExploreResult = {
@@ -138,7 +141,7 @@ export function explore(t: Target, o: ExploreOptions): ExploreResult {
   for (let index = shard.index; index < o.budget; index += shard.count) {
     if (outOfTime()) break;
     const s32 = scheduleSeed(o.seed, index);
-    const sched: Recording = o.strategy === "pct" ? new Pct(s32, { depth: params.depth!, horizon: params.horizon! }, t.scenario.cpus) : new RandomWalk(s32);
+    const sched: Recording = o.strategy === "pct" ? new Pct(s32, { depth: params.depth!, horizon: params.horizon!, hot: o.hot }, t.scenario.cpus) : new RandomWalk(s32);
     const { outcome } = runWith(t, sched, { timing: o.timing });
     if (judge(index, sched, outcome)) break;
   }

@@ -91,7 +91,16 @@ export interface PctParams {
   depth: number;
   /** Consultations the change points are drawn from (the natural run's count). */
   horizon: number;
+  /**
+   * Consultations of the natural run where the running CPU is inside a
+   * function the change under test touches (explore/focus.ts): each change
+   * point is drawn from them with probability FOCUS_SHARE, else uniformly.
+   */
+  hot?: readonly number[];
 }
+
+/** The share of PCT change points drawn from the focus consultations when there are any. */
+export const FOCUS_SHARE = 0.5;
 
 /**
  * PCT (Burckhardt et al., ASPLOS 2010) over the machine's entities: each
@@ -116,12 +125,16 @@ export class Pct extends Recording {
     cpus: number,
   ) {
     super();
-    this.name = `pct(d=${params.depth},k=${params.horizon})`;
+    this.name = `pct(d=${params.depth},k=${params.horizon}${params.hot?.length ? `,hot=${params.hot.length}` : ""})`;
     this.rand = prng(seed32);
     for (let c = 0; c < cpus; c++) this.prio.set(`c${c}`, params.depth + this.rand());
     const picks = new Set<number>();
     const want = Math.min(params.depth - 1, params.horizon);
-    while (picks.size < want) picks.add(Math.floor(this.rand() * params.horizon));
+    const hot = params.hot?.filter((at) => at < params.horizon) ?? [];
+    while (picks.size < want) {
+      const fromHot = hot.length > 0 && this.rand() < FOCUS_SHARE;
+      picks.add(fromHot ? hot[Math.floor(this.rand() * hot.length)]! : Math.floor(this.rand() * params.horizon));
+    }
     this.changes = [...picks].sort((a, b) => a - b);
   }
 

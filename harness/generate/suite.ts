@@ -8,7 +8,7 @@
 import { explore, PCT_DEPTH } from "../explore/explore.ts";
 import { runWith, type KernelRef, type Target } from "../explore/runner.ts";
 import { encodeToken, type Step, type StrategyName } from "../explore/schedule.ts";
-import { Follow } from "../explore/strategies.ts";
+import { naturalFocus } from "../explore/focus.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
@@ -22,6 +22,8 @@ export interface CaseOptions {
   /** PCT schedules per case after the natural one. */
   schedules: number;
   depth?: number;
+  /** Kernel functions the change under test touches: PCT's preferred places for schedule changes (explore/focus.ts). */
+  focus?: readonly string[];
 }
 
 export interface SuiteOptions extends CaseOptions {
@@ -82,14 +84,14 @@ export function exploreCase(w: Workload, kernel: KernelRef, o: CaseOptions): Sid
 export const SETUP_FAILED = "workload:set-up or run failed";
 
 function exploreTarget(t: Target, kernel: KernelRef, o: CaseOptions): SideOutcome {
-  const nat = runWith(t, new Follow([], false)).outcome;
+  const { outcome: nat, hot } = naturalFocus(t, o.focus ?? []);
   const base = { scenario: t.scenario.name, tree: kernel.tree, buildId: kernel.buildId, seed: o.seed };
   if (nat.failed) {
     const token = encodeToken({ ...base, strategy: "replay", index: 0, steps: [] });
     return { schedules: 1, failure: { schedule: -1, strategy: "replay", steps: [], token, names: uniqueNames(nat.failedNames), failures: nat.failures } };
   }
   if (o.schedules === 0) return { schedules: 1, failure: null };
-  const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations });
+  const r = explore({ ...t, probe: false }, { strategy: "pct", seed: o.seed, budget: o.schedules, depth: o.depth ?? PCT_DEPTH, horizon: nat.consultations, hot });
   const f = r.first;
   if (!f) return { schedules: 1 + r.schedules, failure: null };
   return {
