@@ -72,6 +72,6 @@ describe("peer bench (UML side): console parsing and verdicts", () => {
       ["dioscope, mail's layout", "no-effect", "1/1 before, 1/1 after (deterministic)"],
     ]);
     assert.match(text, /first attempt: before res=4096 layout=x; after $/m);
-    assert.match(text, /002: cold 20\.0 s \/ 10\.0 s = 2\.0x; warm 4\.0 s \/ 2\.0 s = 2\.0x/);
+    assert.match(text, /002: cold 20\.0 s \/ 10\.0 s = 2x; warm 4\.0 s \/ 2\.0 s = 2x/);
   });
 });

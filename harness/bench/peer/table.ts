@@ -103,7 +103,8 @@ function umlDetails(s: SeedResult, u: UmlCaseResult): string[] {
   ];
 }
 
-const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(a / b).toFixed(1)}x` : "—");
+/** a/b with two significant digits (a ratio far below 1 stays readable). */
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${Number((a / b).toPrecision(2))}x` : "—");
 
 /** UML's time to verdict over dioscope's, per seed (UML: the reproducer as the mail gives it, its first case). */
 function ratioLines(seeds: SeedResult[]): string[] {
