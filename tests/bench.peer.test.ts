@@ -2,7 +2,8 @@
 // builds and boots it). Cheap: pure functions over console text.
 import assert from "node:assert/strict";
 import { parseAttempts, type Boot } from "../harness/bench/peer/guest.ts";
-import { umlVerdict, type UmlSide } from "../harness/bench/peer/table.ts";
+import type { DioscopeRun } from "../harness/bench/peer/dioscope-side.ts";
+import { formatTable, umlVerdict, type UmlCaseResult, type UmlSide } from "../harness/bench/peer/table.ts";
 
 const CONSOLE = [
   "Linux version 6.12.118 (root@host) ...",
@@ -46,5 +47,31 @@ describe("peer bench (UML side): console parsing and verdicts", () => {
     assert.equal(umlVerdict(side(["ok", "ok"]), side(["ok", "ok"]), 2), "not reproduced in 2");
     assert.equal(umlVerdict(side(["bug"]), side(["bug", "ok"]), 2), "not fixed");
     assert.equal(umlVerdict(side(["error"]), side(["ok"]), 1), "broken");
+  });
+
+  it("the table: one UML row per case, a dioscope row per scenario file, the first attempt's line, the ratio of the first case", () => {
+    const uml = (name: string, before: ("bug" | "ok")[], after: ("bug" | "ok")[]): UmlCaseResult => {
+      const b = side(before), a = side(after);
+      b.boot.attempts[0]!.detail = "result=bug res=4096 layout=x";
+      return { name, what: name, attempts: 2, before: b, after: a, verdict: umlVerdict(b, a, 2), coldMs: 20_000, warmMs: 4_000, medianAttemptMs: 1 };
+    };
+    const run = (ms: number, afterPassed: number): DioscopeRun => ({ ms, verdicts: { s: afterPassed ? "fixed" : "no-effect" }, beforeFailed: 1, afterPassed, scenarios: 1 });
+    const text = formatTable({
+      tree: "6.12", kernelVersion: "6.12.118", umlFullBuildMs: 1_000_000, umlFullBuildNow: false, attempts: 2, note: "",
+      seeds: [{
+        id: "002", what: "", declarations: [],
+        uml: [uml("mail's layout", ["bug", "bug"], ["bug", "bug"]), uml("extents apart", ["bug", "bug"], ["ok", "ok"])],
+        dioscope: { cold: run(10_000, 1), warm: run(2_000, 1), cases: [{ name: "mail's layout", run: run(1_000, 0) }] },
+      }],
+    });
+    const rows = text.split("\n").filter((l) => l.startsWith("002 "));
+    assert.deepEqual(rows.map((l) => l.split(/\s{2,}/).slice(1, 4)), [
+      ["UML, mail's layout", "not fixed", "2/2, 2/2"],
+      ["UML, extents apart", "fixed", "2/2, 0/2"],
+      ["dioscope", "fixed", "1/1 before, 0/1 after (deterministic)"],
+      ["dioscope, mail's layout", "no-effect", "1/1 before, 1/1 after (deterministic)"],
+    ]);
+    assert.match(text, /first attempt: before res=4096 layout=x; after $/m);
+    assert.match(text, /002: cold 20\.0 s \/ 10\.0 s = 2x; warm 4\.0 s \/ 2\.0 s = 2x/);
   });
 });

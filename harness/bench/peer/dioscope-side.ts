@@ -23,16 +23,21 @@ export interface DioscopeRun {
 
 const CLI = join(repoRoot, "harness", "cli", "dioscope.ts");
 
-/** One timed `dioscope check`; `wasmDir` replaces the built-kernel directory (cold: an empty one). */
-function checkOnce(mail: string, tree: TreeName, wasmDir: string | null): DioscopeRun {
+/**
+ * One timed `dioscope check`; `wasmDir` replaces the built-kernel directory
+ * (cold: an empty one); `scenario` (a scenario file) runs that one alone,
+ * without the generic suite, instead of the scenarios the mail selects.
+ */
+function checkOnce(mail: string, tree: TreeName, wasmDir: string | null, scenario: string | null = null): DioscopeRun {
   const env = { ...process.env };
   if (wasmDir) env.DIOSCOPE_WASM = wasmDir;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "check", mail, "--base", tree, "--json"], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 1 << 28 });
+  const only = scenario ? ["--scenario", scenario, "--no-generic"] : [];
+  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "check", mail, "--base", tree, "--json", ...only], { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 1 << 28 });
   const ms = Math.round(performance.now() - t0);
   if (r.status !== 0 && r.status !== 1) throw new Error(`dioscope check ${mail} --base ${tree} exited ${r.status ?? r.signal}:\n${r.stderr.split("\n").slice(-15).join("\n")}`);
   const rep = JSON.parse(r.stdout) as CheckReport;
-  const repro = new Set(rep.selected.filter((s) => s.by === "reproduces").map((s) => s.scenario));
+  const repro = new Set(rep.selected.filter((s) => s.by === (scenario ? "named" : "reproduces")).map((s) => s.scenario));
   const vs = rep.units.flatMap((u) => u.verdicts).filter((v) => repro.has(v.scenario));
   return {
     ms,
@@ -43,16 +48,24 @@ function checkOnce(mail: string, tree: TreeName, wasmDir: string | null): Diosco
   };
 }
 
-/** Cold then warm; the warm run uses the kernels the cold run built. */
-export function dioscopeCheck(mail: string, tree: TreeName, cold: boolean): { cold: DioscopeRun | null; warm: DioscopeRun } {
+export interface DioscopeSide {
+  cold: DioscopeRun | null;
+  warm: DioscopeRun;
+  /** Scenario files run alone, warm, by name. */
+  cases: { name: string; run: DioscopeRun }[];
+}
+
+/** Cold then warm (the warm run uses the kernels the cold run built), then each of `cases` warm. */
+export function dioscopeCheck(mail: string, tree: TreeName, cold: boolean, cases: { name: string; file: string }[]): DioscopeSide {
+  const runCases = (dir: string | null) => cases.map((c) => ({ name: c.name, run: checkOnce(mail, tree, dir, c.file) }));
   if (!cold) {
     checkOnce(mail, tree, null); // builds what is missing (not timed)
-    return { cold: null, warm: checkOnce(mail, tree, null) };
+    return { cold: null, warm: checkOnce(mail, tree, null), cases: runCases(null) };
   }
   const dir = mkdtempSync(join(tmpdir(), "dioscope-peer-"));
   try {
     const c = checkOnce(mail, tree, dir);
-    return { cold: c, warm: checkOnce(mail, tree, dir) };
+    return { cold: c, warm: checkOnce(mail, tree, dir), cases: runCases(dir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

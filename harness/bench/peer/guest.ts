@@ -95,8 +95,16 @@ export function parseAttempts(consoleText: string): Attempt[] {
   return out;
 }
 
-/** Boots `linux` with the root image and `disk`, runs `repro` `n` times; killed after `timeoutMs`. */
-export function bootAndRun(linux: string, disk: string, fs: DiskSpec["fs"], repro: Reproducer, n: number, timeoutMs: number): Promise<Boot> {
+/** Guest parameters for the reproducer: PEER_* keys, values without blanks (one kernel command-line word each). */
+function paramWords(params: Record<string, string>): string[] {
+  return Object.entries(params).map(([k, v]) => {
+    if (!/^PEER_[A-Z0-9_]+$/.test(k) || !/^[\w./,:-]+$/.test(v)) throw new Error(`guest parameter ${k}=${v}: a PEER_* name and a value without blanks or quotes`);
+    return `${k}=${v}`;
+  });
+}
+
+/** Boots `linux` with the root image and `disk`, runs `repro` `n` times (`params` in its environment); killed after `timeoutMs`. */
+export function bootAndRun(linux: string, disk: string, fs: DiskSpec["fs"], repro: Reproducer, params: Record<string, string>, n: number, timeoutMs: number): Promise<Boot> {
   const args = [
     `ubd0r=${rootImage()}`,
     `ubd1=${disk}`,
@@ -111,6 +119,7 @@ export function bootAndRun(linux: string, disk: string, fs: DiskSpec["fs"], repr
     `PEER_FS=${fs}`,
     `PEER_REPRO=/${repro}`,
     `PEER_N=${n}`,
+    ...paramWords(params),
   ];
   const tmp = join(cacheDir(), "peer", "tmp");
   mkdirSync(tmp, { recursive: true });

@@ -12,8 +12,8 @@ import { resolveTree } from "../../tree/resolve.ts";
 import type { PristineTree } from "../../tree/source.ts";
 import { dioscopeCheck } from "./dioscope-side.ts";
 import { bootAndRun, makeDisk, rootImage } from "./guest.ts";
-import { PEER_SEEDS, sidesOf, type PeerSeed } from "./seeds.ts";
-import { formatTable, median, umlVerdict, type PeerResults, type SeedResult, type UmlSeedResult, type UmlSide } from "./table.ts";
+import { PEER_SEEDS, sidesOf, type PeerCase, type PeerSeed } from "./seeds.ts";
+import { formatTable, median, umlVerdict, type PeerResults, type SeedResult, type UmlCaseResult, type UmlSide } from "./table.ts";
 import { pristineUml, variantUml } from "./uml-build.ts";
 
 /** Debian packages the peer bench needs beyond build.sh's (installed the way build.sh installs). */
@@ -50,31 +50,35 @@ function ensurePackages(): void {
   }
 }
 
-async function umlSide(linux: string, buildMs: number, builtNow: boolean, seed: PeerSeed, label: string, n: number, timeoutMs: number): Promise<UmlSide> {
+async function umlSide(linux: string, buildMs: number, builtNow: boolean, seed: PeerSeed, c: PeerCase, label: string, n: number, timeoutMs: number): Promise<UmlSide> {
   const disk = join(cacheDir(), "peer", "tmp", `${seed.id}-${label}.img`);
+  const what = seed.cases.length > 1 ? `${seed.id} (${c.name}) ${label}` : `${seed.id} ${label}`;
   makeDisk(disk, seed.disk);
-  log(`${seed.id} ${label}: booting UML, ${n} attempts of ${seed.repro}`);
-  const boot = await bootAndRun(linux, disk, seed.disk.fs, seed.repro, n, timeoutMs);
-  if (boot.problem) log(`${seed.id} ${label}: ${boot.problem}; console tail:\n${boot.console.split("\n").slice(-20).join("\n")}`);
+  log(`${what}: booting UML, ${n} attempts of ${seed.repro}`);
+  const boot = await bootAndRun(linux, disk, seed.disk.fs, seed.repro, c.params, n, timeoutMs);
+  if (boot.problem) log(`${what}: ${boot.problem}; console tail:\n${boot.console.split("\n").slice(-20).join("\n")}`);
   const reproduced = boot.attempts.filter((a) => a.result === "bug").length;
   const errors = boot.attempts.filter((a) => a.result === "error").length;
-  log(`${seed.id} ${label}: ${reproduced}/${boot.attempts.length} reproduced, ${errors} errors, boot ${boot.bootMs} ms, total ${boot.totalMs} ms`);
+  log(`${what}: ${reproduced}/${boot.attempts.length} reproduced, ${errors} errors, boot ${boot.bootMs} ms, total ${boot.totalMs} ms`);
   return { buildMs, builtNow, boot, reproduced, errors };
 }
 
-async function umlSeed(tree: PristineTree, seed: PeerSeed, fullBuildMs: number, n: number, timeoutMs: number): Promise<{ uml: UmlSeedResult; declarations: string[] }> {
+/** Every case of `seed` on both sides; the variant builds count in each case's cold time. */
+async function umlSeed(tree: PristineTree, seed: PeerSeed, fullBuildMs: number, n: number, timeoutMs: number): Promise<{ uml: UmlCaseResult[]; declarations: string[] }> {
   const sides = await sidesOf(seed, tree);
   const bb = variantUml(tree, sides.before, log);
   const ab = variantUml(tree, sides.after, log);
   const variantMs = (b: typeof bb, ov: typeof sides.before) => (ov.size ? b.buildMs : 0);
-  const before = await umlSide(bb.linux, variantMs(bb, sides.before), bb.built, seed, "before", n, timeoutMs);
-  const after = await umlSide(ab.linux, variantMs(ab, sides.after), ab.built, seed, "after", n, timeoutMs);
-  const warmMs = before.boot.totalMs + after.boot.totalMs;
-  const times = [...before.boot.attempts, ...after.boot.attempts].map((a) => a.us / 1000);
-  return {
-    declarations: sides.declarations,
-    uml: { attempts: n, before, after, verdict: umlVerdict(before, after, n), coldMs: fullBuildMs + before.buildMs + after.buildMs + warmMs, warmMs, medianAttemptMs: median(times) },
-  };
+  const uml: UmlCaseResult[] = [];
+  for (const c of seed.cases) {
+    const before = await umlSide(bb.linux, variantMs(bb, sides.before), bb.built, seed, c, "before", n, timeoutMs);
+    const after = await umlSide(ab.linux, variantMs(ab, sides.after), ab.built, seed, c, "after", n, timeoutMs);
+    const warmMs = before.boot.totalMs + after.boot.totalMs;
+    const times = [...before.boot.attempts, ...after.boot.attempts].map((a) => a.us / 1000);
+    const coldMs = fullBuildMs + before.buildMs + after.buildMs + warmMs;
+    uml.push({ name: c.name, what: c.what, attempts: n, before, after, verdict: umlVerdict(before, after, n), coldMs, warmMs, medianAttemptMs: median(times) });
+  }
+  return { declarations: sides.declarations, uml };
 }
 
 const errorOf = (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) });
@@ -116,7 +120,8 @@ async function main(argv: string[]): Promise<number> {
       let dioscope: SeedResult["dioscope"];
       try {
         log(`${seed.id}: dioscope check ${seed.mail} --base ${tree.name} --json${p.values["no-cold"] ? "" : " (cold, then warm)"}`);
-        dioscope = dioscopeCheck(seed.mail, tree.name, !p.values["no-cold"]);
+        const cases = seed.cases.flatMap((c) => (c.dioscopeScenario ? [{ name: c.name, file: c.dioscopeScenario }] : []));
+        dioscope = dioscopeCheck(seed.mail, tree.name, !p.values["no-cold"], cases);
       } catch (e) {
         dioscope = errorOf(e);
       }
@@ -129,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       umlFullBuildNow: !("error" in full) && full.now,
       attempts: n,
       seeds: results,
-      note: "UML cold = full UML build (nice 10, -j2) + this seed's variant rebuilds + both boots with N attempts; warm = both boots. dioscope cold = `dioscope check` with Kbuild objects cached and no kernel built; warm = kernels built. Both sides of each seed are the trees dioscope's check uses (the mail located on the tree, the reproducing scenarios' declared patches on both sides).",
+      note: "UML, per case of a seed's reproducer: cold = full UML build (nice 10, -j2) + the seed's variant rebuilds + the case's two boots with N attempts each; warm = those two boots. dioscope cold = `dioscope check` with Kbuild objects cached and no kernel built; warm = kernels built. Both sides of each seed are the trees dioscope's check uses (the mail located on the tree, the reproducing scenarios' declared patches on both sides).",
     };
     const table = formatTable(out);
     console.log(table);
@@ -143,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
 function stripConsole(s: SeedResult): SeedResult {
   if ("error" in s.uml) return s;
   const side = (x: UmlSide): UmlSide => ({ ...x, boot: { ...x.boot, console: x.boot.problem ? x.boot.console.split("\n").slice(-40).join("\n") : "" } });
-  return { ...s, uml: { ...s.uml, before: side(s.uml.before), after: side(s.uml.after) } };
+  return { ...s, uml: s.uml.map((u) => ({ ...u, before: side(u.before), after: side(u.after) })) };
 }
 
 process.exitCode = await main(process.argv.slice(2));

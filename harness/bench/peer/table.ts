@@ -1,5 +1,5 @@
 // The peer benchmark's results as typed values, and the side-by-side table.
-import type { DioscopeRun } from "./dioscope-side.ts";
+import type { DioscopeRun, DioscopeSide } from "./dioscope-side.ts";
 import type { Boot } from "./guest.ts";
 
 export interface UmlSide {
@@ -11,13 +11,16 @@ export interface UmlSide {
   errors: number;
 }
 
-export interface UmlSeedResult {
+/** One case of a seed's reproducer (seeds.ts), run on both sides. */
+export interface UmlCaseResult {
+  name: string;
+  what: string;
   attempts: number;
   before: UmlSide;
   after: UmlSide;
   /** fixed (reproduced before, never after), not reproduced (never before), not fixed (after too), or broken (no usable attempts). */
   verdict: string;
-  /** The full pristine build + this seed's variant builds + both boots. */
+  /** The full pristine build + this seed's variant builds + this case's two boots. */
   coldMs: number;
   /** Both boots with their attempts (kernels already built). */
   warmMs: number;
@@ -28,8 +31,9 @@ export interface SeedResult {
   id: string;
   what: string;
   declarations: string[];
-  uml: UmlSeedResult | { error: string };
-  dioscope: { cold: DioscopeRun | null; warm: DioscopeRun } | { error: string };
+  /** One result per case, the reproducer as the mail gives it first. */
+  uml: UmlCaseResult[] | { error: string };
+  dioscope: DioscopeSide | { error: string };
 }
 
 export interface PeerResults {
@@ -66,32 +70,61 @@ function dioscopeRate(d: DioscopeRun): string {
   return `${d.beforeFailed}/${d.scenarios} before, ${d.scenarios - d.afterPassed}/${d.scenarios} after`;
 }
 
-/** The side-by-side table (plain text, also pasted into the README). */
-export function formatTable(r: PeerResults): string {
-  const head = ["seed", "tool", "verdict", "reproduced (before, after)", "time to verdict cold", "warm"];
+const umlTool = (s: SeedResult, c: UmlCaseResult) => ("error" in s.uml || s.uml.length === 1 ? "UML" : `UML, ${c.name}`);
+
+function tableRows(seeds: SeedResult[]): string[][] {
   const rows: string[][] = [];
-  for (const s of r.seeds) {
+  for (const s of seeds) {
     if ("error" in s.uml) rows.push([s.id, "UML", `error: ${s.uml.error.split("\n")[0]}`, "", "", ""]);
-    else {
-      const u = s.uml;
-      rows.push([s.id, "UML", u.verdict, `${u.before.reproduced}/${u.attempts}, ${u.after.reproduced}/${u.attempts}`, sec(u.coldMs), sec(u.warmMs)]);
-    }
+    else for (const u of s.uml) rows.push([s.id, umlTool(s, u), u.verdict, `${u.before.reproduced}/${u.attempts}, ${u.after.reproduced}/${u.attempts}`, sec(u.coldMs), sec(u.warmMs)]);
     if ("error" in s.dioscope) rows.push([s.id, "dioscope", `error: ${s.dioscope.error.split("\n")[0]}`, "", "", ""]);
     else {
       const d = s.dioscope;
       rows.push([s.id, "dioscope", Object.values(d.warm.verdicts).join(", ") || "—", `${dioscopeRate(d.warm)} (deterministic)`, sec(d.cold?.ms), sec(d.warm.ms)]);
+      for (const c of d.cases) rows.push([s.id, `dioscope, ${c.name}`, Object.values(c.run.verdicts).join(", ") || "—", `${dioscopeRate(c.run)} (deterministic)`, "—", sec(c.run.ms)]);
     }
   }
+  return rows;
+}
+
+/** What the reproducer printed on a side's first attempt (its REPRO line without the verdict). */
+function sample(x: UmlSide): string {
+  const a = x.boot.attempts[0];
+  return a ? a.detail.replace(/^result=\S+\s*/, "") : "no attempt";
+}
+
+function umlDetails(s: SeedResult, u: UmlCaseResult): string[] {
+  const side = (name: string, x: UmlSide) =>
+    `${name}: build ${sec(x.buildMs)}${x.builtNow ? "" : " (cached)"}, boot ${sec(x.boot.bootMs)}, run ${sec(x.boot.totalMs)}${x.errors ? `, ${x.errors} attempts failed to run` : ""}${x.boot.problem ? ` [${x.boot.problem}]` : ""}`;
+  const label = "error" in s.uml || s.uml.length === 1 ? s.id : `${s.id} (${u.name})`;
+  return [
+    `  ${label}: ${side("before", u.before)}; ${side("after", u.after)}; median attempt ${u.medianAttemptMs === null ? "—" : `${u.medianAttemptMs.toFixed(1)} ms`}`,
+    `    first attempt: before ${sample(u.before)}; after ${sample(u.after)}`,
+  ];
+}
+
+/** a/b with two significant digits (a ratio far below 1 stays readable). */
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${Number((a / b).toPrecision(2))}x` : "—");
+
+/** UML's time to verdict over dioscope's, per seed (UML: the reproducer as the mail gives it, its first case). */
+function ratioLines(seeds: SeedResult[]): string[] {
+  const out: string[] = [];
+  for (const s of seeds) {
+    if ("error" in s.uml || "error" in s.dioscope) continue;
+    const u = s.uml[0]!;
+    const d = s.dioscope;
+    out.push(`  ${s.id}: cold ${sec(u.coldMs)} / ${sec(d.cold?.ms)} = ${ratio(u.coldMs, d.cold?.ms)}; warm ${sec(u.warmMs)} / ${sec(d.warm.ms)} = ${ratio(u.warmMs, d.warm.ms)}`);
+  }
+  return out.length ? ["Time to verdict, UML / dioscope:", ...out] : [];
+}
+
+/** The side-by-side table (plain text, also pasted into the README). */
+export function formatTable(r: PeerResults): string {
+  const head = ["seed", "tool", "verdict", "reproduced (before, after)", "time to verdict cold", "warm"];
+  const rows = tableRows(r.seeds);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i]!.length)));
   const lines = [row(head, widths), row(widths.map((w) => "-".repeat(w)), widths), ...rows.map((x) => row(x, widths))];
-  const details: string[] = [];
-  details.push(`UML ${r.kernelVersion} (ARCH=um, defconfig + harness/bench/peer/uml.config): full build ${sec(r.umlFullBuildMs)}${r.umlFullBuildNow ? "" : " (cached; time of the build on record)"}`);
-  for (const s of r.seeds) {
-    if ("error" in s.uml) continue;
-    const u = s.uml;
-    const side = (name: string, x: UmlSide) =>
-      `${name}: build ${sec(x.buildMs)}${x.builtNow ? "" : " (cached)"}, boot ${sec(x.boot.bootMs)}, run ${sec(x.boot.totalMs)}${x.errors ? `, ${x.errors} attempts failed to run` : ""}${x.boot.problem ? ` [${x.boot.problem}]` : ""}`;
-    details.push(`  ${s.id}: ${side("before", u.before)}; ${side("after", u.after)}; median attempt ${u.medianAttemptMs === null ? "—" : `${u.medianAttemptMs.toFixed(1)} ms`}`);
-  }
-  return [...lines, "", ...details].join("\n");
+  const details = [`UML ${r.kernelVersion} (ARCH=um, defconfig + harness/bench/peer/uml.config): full build ${sec(r.umlFullBuildMs)}${r.umlFullBuildNow ? "" : " (cached; time of the build on record)"}`];
+  for (const s of r.seeds) if (!("error" in s.uml)) for (const u of s.uml) details.push(...umlDetails(s, u));
+  return [...lines, "", ...details, "", ...ratioLines(r.seeds)].join("\n").trimEnd();
 }
