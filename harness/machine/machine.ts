@@ -312,8 +312,10 @@ export class Machine implements ImportTarget {
     this.steps++;
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
-    if (!yielding && !this.scheduler.preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
-    if (!this.hasAlternative(this.cur!)) return false;
+    const preemptive = this.scheduler.preemptive;
+    if (!yielding && !preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
+    // A preemptive scheduler has alternatives at most switch points: list them at once (one pass, not two).
+    if (!preemptive && !this.hasAlternative(this.cur!)) return false;
     const choices = this.choices(this.cur!);
     if (choices.length === 1) return false;
     const i = this.decide({ step: this.steps, cpu: this.cur!.id, reason, yielding }, choices);
