@@ -107,13 +107,15 @@ function warm(tree: TreeName, candidates: readonly Scenario[]): number {
 
 /**
  * The same throughput with the kernel compiled by V8's optimizing tier only
- * (`node --no-liftoff`, a child process): by default V8 runs most kernel
+ * (DIOSCOPE_WASM_TIER=optimizing, harness/machine/loader.ts: a process-wide
+ * setting, so a child process): by default V8 runs most kernel
  * functions in its baseline tier (they are not called often enough to be
  * optimized), which costs the run about half its speed; the optimizing tier
  * costs seconds of compilation per kernel instead.
  */
 function throughputOptimizingTier(tree: TreeName, n: number): Record<string, number> | { error: string } {
-  const r = spawnSync(process.execPath, ["--no-liftoff", "--import", "tsx", join(repoRoot, "harness/bench/throughput.ts"), tree, String(n)], { encoding: "utf8", cwd: repoRoot });
+  const env = { ...process.env, DIOSCOPE_WASM_TIER: "optimizing" };
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "harness/bench/throughput.ts"), tree, String(n)], { encoding: "utf8", cwd: repoRoot, env });
   if (r.status !== 0) return { error: `exit ${r.status}: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}` };
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
 }

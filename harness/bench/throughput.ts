@@ -3,8 +3,8 @@
 // phase. Run as a script (`node [v8 flags] --import tsx
 // harness/bench/throughput.ts <tree> <schedules>`) it prints the figures as
 // JSON: the speed bench runs it in a child process to measure the kernel
-// compiled by V8's optimizing tier only (`--no-liftoff`), which is a
-// process-wide setting.
+// compiled by V8's optimizing tier only (DIOSCOPE_WASM_TIER=optimizing, a
+// process-wide setting).
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { explore, naturalConsultations } from "../explore/explore.ts";
