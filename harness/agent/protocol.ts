@@ -38,6 +38,8 @@ export const CMD_SIZE = 472;
 const OFF = { id: 0, op: 4, fd: 8, flags: 12, mode: 16, buf: 20, off: 24, len: 32, path: 40, path2: 168, str: 296, data: 360, args: 424 } as const;
 const STR_MAX = { path: 128, path2: 128, str: 64, data: 64 } as const;
 
+const utf8 = new TextEncoder();
+
 export function encodeCommand(mem: Uint8Array, at: number, id: number, c: AgentCommand): void {
   mem.fill(0, at, at + CMD_SIZE);
   const dv = new DataView(mem.buffer, mem.byteOffset);
@@ -55,7 +57,7 @@ export function encodeCommand(mem: Uint8Array, at: number, id: number, c: AgentC
   for (const k of ["path", "path2", "str", "data"] as const) {
     const v = c[k];
     if (v === undefined) continue;
-    const bytes = new TextEncoder().encode(v);
+    const bytes = utf8.encode(v);
     if (bytes.length >= STR_MAX[k]) throw new Error(`agent command ${c.op}: ${k} longer than ${STR_MAX[k] - 1} bytes`);
     mem.set(bytes, at + OFF[k]);
   }

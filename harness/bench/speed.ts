@@ -3,7 +3,8 @@
 // kernel), cold — the pristine kernel built and the Kbuild objects cached,
 // the variant not built — split into its parts, and warm (every kernel
 // built); the snapshot restore per schedule and schedules per second on the
-// 001 unguided scenario.
+// 001 unguided scenario (./throughput.ts), also with V8's optimizing tier only.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -17,12 +18,10 @@ import { bundledScenarios } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { bootKernel } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
-import { explore, naturalConsultations } from "../explore/explore.ts";
-import { resolveKernel } from "../variants/kernels.ts";
 import { repoRoot } from "../paths.ts";
-import type { RunTiming } from "../scenario/run.ts";
 import { seed001Unguided } from "../scenario/bundled/001-ext4-dio-fallback-unguided.ts";
 import { debianTree } from "../tree/debian.ts";
+import { throughput } from "./throughput.ts";
 import type { TreeName } from "../tree/source.ts";
 
 const MAIL = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
@@ -106,22 +105,19 @@ function warm(tree: TreeName, candidates: readonly Scenario[]): number {
   return round(performance.now() - t0);
 }
 
-/** PCT on the 001 unguided scenario (after the fix: every schedule runs to the end). */
-function throughput(tree: TreeName, n: number): Record<string, number> {
-  const t = { scenario: seed001Unguided, kernel: resolveKernel(tree, seed001Unguided, { mail: MAIL, side: "after" }) };
-  const horizon = naturalConsultations(t);
-  explore(t, { strategy: "pct", seed: 99, budget: 20, depth: 3, horizon, keepGoing: true }); // warm-up
-  const timing: RunTiming = { restoreMs: 0, runMs: 0, judgeMs: 0 };
-  const t0 = performance.now();
-  const r = explore(t, { strategy: "pct", seed: 1, budget: n, depth: 3, horizon, keepGoing: true, timing });
-  const totalMs = performance.now() - t0;
-  return {
-    schedules: r.schedules,
-    schedulesPerSecond: round((r.schedules / totalMs) * 1000),
-    restoreMsPerSchedule: round(timing.restoreMs / r.schedules, 3),
-    runMsPerSchedule: round(timing.runMs / r.schedules, 3),
-    otherMsPerSchedule: round((totalMs - timing.restoreMs - timing.runMs) / r.schedules, 3),
-  };
+/**
+ * The same throughput with the kernel compiled by V8's optimizing tier only
+ * (DIOSCOPE_WASM_TIER=optimizing, harness/machine/loader.ts: a process-wide
+ * setting, so a child process): by default V8 runs most kernel
+ * functions in its baseline tier (they are not called often enough to be
+ * optimized), which costs the run about half its speed; the optimizing tier
+ * costs seconds of compilation per kernel instead.
+ */
+function throughputOptimizingTier(tree: TreeName, n: number): Record<string, number> | { error: string } {
+  const env = { ...process.env, DIOSCOPE_WASM_TIER: "optimizing" };
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "harness/bench/throughput.ts"), tree, String(n)], { encoding: "utf8", cwd: repoRoot, env });
+  if (r.status !== 0) return { error: `exit ${r.status}: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}` };
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
 }
 
 export async function speedBench(tree: TreeName, o: { schedules?: number } = {}): Promise<Record<string, unknown>> {
@@ -130,5 +126,6 @@ export async function speedBench(tree: TreeName, o: { schedules?: number } = {})
     patchToVerdictCold: cold(tree, candidates),
     patchToVerdictWarmMs: warm(tree, candidates),
     [`${seed001Unguided.name} PCT`]: throughput(tree, o.schedules ?? 2000),
+    [`${seed001Unguided.name} PCT, optimizing tier only`]: throughputOptimizingTier(tree, o.schedules ?? 2000),
   };
 }

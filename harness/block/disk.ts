@@ -65,6 +65,11 @@ export class SparseDisk {
 
   write(offset: number, from: Uint8Array): void {
     this.spans(offset, from.length, (b, inBlk, n, done) => {
+      // A whole block replaces the old one: a copy of the new bytes, nothing to merge.
+      if (n === BLOCK) {
+        this.changed.set(b, from.slice(done, done + BLOCK));
+        return;
+      }
       const blk = new Uint8Array(BLOCK);
       const old = this.block(b);
       if (old) blk.set(old);

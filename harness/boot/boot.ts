@@ -1,10 +1,10 @@
 // Boot: instantiate a built kernel with the machine as its host, attach the
 // disks and the agent, and run start_kernel until PID 1 hands control to the
 // scenario agent (every initcall done, filesystems registered).
-import { hostImports } from "../build/host-interface.ts";
 import { loadKernel } from "../machine/loader.ts";
 import { Machine, type RunLimits } from "../machine/machine.ts";
 import { MachineError } from "../machine/errors.ts";
+import { hostTrampolines } from "../machine/dispatch.ts";
 import type { Scheduler } from "../machine/scheduler.ts";
 import { BlockDevice, type BlockDeviceOptions } from "../block/device.ts";
 import type { SparseDisk } from "../block/disk.ts";
@@ -46,7 +46,7 @@ const BASE_CMDLINE = "lpj=100000 rdinit=/init";
 export function bootKernel(wasm: string | Uint8Array | WebAssembly.Module, o: BootOptions = {}): Booted {
   const t0 = performance.now();
   let machine: Machine | undefined;
-  const host = Object.fromEntries(hostImports().map((h) => [h.name, (...a: never[]) => machine!.importCall(h.name, a)]));
+  const host = hostTrampolines(() => machine!);
   const kernel = loadKernel(wasm, { memoryMiB: o.memoryMiB ?? 64, host });
   const block = new BlockDevice(o.disks ?? [], o.block);
   const agentHost = new AgentHost();

@@ -115,7 +115,9 @@ export const FOCUS_SHARE = 0.5;
 export class Pct extends Recording {
   readonly name: string;
   private readonly rand: () => number;
-  private readonly prio = new Map<string, number>();
+  /** Priorities by entity: CPUs by id, interrupts by sequence number (numbers, not names: looked up at every consultation). */
+  private readonly cpuPrio: number[] = [];
+  private readonly irqPrio = new Map<number, number>();
   private readonly changes: number[];
   private nextChange = 0;
 
@@ -127,7 +129,7 @@ export class Pct extends Recording {
     super();
     this.name = `pct(d=${params.depth},k=${params.horizon}${params.hot?.length ? `,hot=${params.hot.length}` : ""})`;
     this.rand = prng(seed32);
-    for (let c = 0; c < cpus; c++) this.prio.set(`c${c}`, params.depth + this.rand());
+    for (let c = 0; c < cpus; c++) this.cpuPrio[c] = params.depth + this.rand();
     const picks = new Set<number>();
     const want = Math.min(params.depth - 1, params.horizon);
     const hot = params.hot?.filter((at) => at < params.horizon) ?? [];
@@ -138,17 +140,19 @@ export class Pct extends Recording {
     this.changes = [...picks].sort((a, b) => a - b);
   }
 
-  private key(c: Choice): string {
-    return c.kind === "irq" ? `i${c.irq.seq}` : `c${c.cpu}`;
-  }
-
-  private priority(k: string): number {
-    let p = this.prio.get(k);
+  /** The entity's priority; one first seen gets a random one. */
+  private priority(c: Choice): number {
+    let p = c.kind === "irq" ? this.irqPrio.get(c.irq.seq) : this.cpuPrio[c.cpu];
     if (p === undefined) {
       p = this.params.depth + this.rand();
-      this.prio.set(k, p);
+      this.setPriority(c, p);
     }
     return p;
+  }
+
+  private setPriority(c: Choice, p: number): void {
+    if (c.kind === "irq") this.irqPrio.set(c.irq.seq, p);
+    else this.cpuPrio[c.cpu] = p;
   }
 
   private best(point: SwitchPoint, choices: readonly Choice[]): number {
@@ -156,7 +160,7 @@ export class Pct extends Recording {
     let best = -1;
     let bp = -Infinity;
     for (let i = skipOwn ? 1 : 0; i < choices.length; i++) {
-      const p = this.priority(this.key(choices[i]!));
+      const p = this.priority(choices[i]!);
       if (p > bp) {
         bp = p;
         best = i;
@@ -169,7 +173,7 @@ export class Pct extends Recording {
     let i = this.best(point, choices);
     while (this.nextChange < this.changes.length && this.changes[this.nextChange]! <= at) {
       if (this.changes[this.nextChange] === at) {
-        this.prio.set(this.key(choices[i]!), this.params.depth - 1 - this.nextChange);
+        this.setPriority(choices[i]!, this.params.depth - 1 - this.nextChange);
         i = this.best(point, choices);
       }
       this.nextChange++;

@@ -9,12 +9,18 @@ import { canRun } from "./locks.ts";
 import type { Choice } from "./scheduler.ts";
 import { topOf, type Cpu } from "./types.ts";
 
+/** Each CPU's "continue" and "run" choices: immutable values shared by every consultation (which then allocates only its list). */
+const CONTINUE: Choice[] = [];
+const RUN: Choice[] = [];
+const continueOf = (cpu: number): Choice => (CONTINUE[cpu] ??= Object.freeze({ kind: "continue", cpu }));
+const runOf = (cpu: number): Choice => (RUN[cpu] ??= Object.freeze({ kind: "run", cpu }));
+
 /** The alternatives: continue `at` (if given), its own due interrupts, then other CPUs (from `at`, else from `lastCpu`) and theirs. */
 export function choicesAt(cpus: Cpu[], irqs: IrqQueue, mem32: Int32Array, nowNs: number, lastCpu: number, at: Cpu | null): Choice[] {
   const out: Choice[] = [];
   const pending = irqs.pending;
   if (at) {
-    out.push({ kind: "continue", cpu: at.id });
+    out.push(continueOf(at.id));
     if (at.irqOn) for (const p of pending) if (p.cpu === at.id && p.due <= nowNs) out.push({ kind: "irq", cpu: at.id, irq: p });
   }
   const n = cpus.length;
@@ -24,7 +30,7 @@ export function choicesAt(cpus: Cpu[], irqs: IrqQueue, mem32: Int32Array, nowNs:
     if (!cpu.online || cpu === at || cpu.parked) continue;
     const top = topOf(cpu);
     if (!top) continue;
-    if (canRun(mem32, top.wait)) out.push({ kind: "run", cpu: cpu.id });
+    if (canRun(mem32, top.wait)) out.push(runOf(cpu.id));
     if (top.started && (cpu.irqOn || top.wait?.kind === "idle"))
       for (const p of pending) if (p.cpu === cpu.id && p.due <= nowNs) out.push({ kind: "irq", cpu: cpu.id, irq: p });
   }

@@ -6,12 +6,8 @@ import type { ResumeAction } from "./coroutines.ts";
 import type { SimClock } from "./clock.ts";
 import type { ConsoleLog } from "./console.ts";
 import { MachineHalted } from "./errors.ts";
-import { hostImports } from "../build/host-interface.ts";
 import { wasmFrameIndices, wasmFrames, writeFunctionNames } from "./stack.ts";
 import { SUSPENDED, type Cpu, type ImportImpl, type ImportResult, type LockMode, type Wait } from "./types.ts";
-
-/** Host imports that return a 64-bit value (a BigInt in JS). */
-export const i64Results: ReadonlySet<string> = new Set(hostImports().filter((h) => /^[us]64$/.test(h.returns)).map((h) => h.name));
 
 /** What the core imports need from the machine. */
 export interface CoreHost {

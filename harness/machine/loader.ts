@@ -3,8 +3,23 @@
 // machine supplies, and everything else — kernel functions no configured code
 // defines — to a trap that names the function and its kernel caller.
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { hostImports } from "../build/host-interface.ts";
 import { wasmFrames } from "./stack.ts";
+
+/**
+ * Which V8 tier compiles the kernel (DIOSCOPE_WASM_TIER; the runs are the
+ * same either way). "baseline" (the default): V8's own tiering, which leaves
+ * most kernel functions in its baseline compiler (they are not called often
+ * enough to be optimized). "optimizing": every function compiled by the
+ * optimizing compiler when first called (node --no-liftoff) — seconds more
+ * per kernel, about half the time per schedule of a long exploration
+ * (harness/bench/throughput.ts). Read once, before any kernel is compiled.
+ */
+const WASM_TIERS = ["baseline", "optimizing"] as const;
+const wasmTier = process.env.DIOSCOPE_WASM_TIER ?? "baseline";
+if (!(WASM_TIERS as readonly string[]).includes(wasmTier)) throw new Error(`DIOSCOPE_WASM_TIER=${wasmTier}: expected one of ${WASM_TIERS.join(", ")}`);
+if (wasmTier === "optimizing") setFlagsFromString("--no-liftoff");
 
 export class NotSimulatedError extends Error {
   constructor(readonly importName: string, readonly caller: string) {

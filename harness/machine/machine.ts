@@ -11,7 +11,6 @@ import { ASYNCIFY_UNWINDING, BufferPool, startUnwind, type AsyncifyExports, type
 import { SimClock } from "./clock.ts";
 import { ConsoleLog } from "./console.ts";
 import { BudgetExceeded, HangError, KernelTrap, MachineError, MachineHalted } from "./errors.ts";
-import { NotSimulatedError, wasmCaller } from "./loader.ts";
 import { RunToBlock, type Choice, type Decision, type Scheduler, type SwitchPoint } from "./scheduler.ts";
 import { wasmFrames } from "./stack.ts";
 import { heldBy, tryLock, unlock } from "./locks.ts";
@@ -20,7 +19,8 @@ import { anyIrqDue, IrqQueue, materializeTimers, nextEventNs } from "./interrupt
 import { armedFor, hitBy, interesting } from "./breakpoints.ts";
 import { describeCpus, describeTasks, hangError, TaskLayout, type MachineView } from "./tasks.ts";
 import { applyState, captureState, restoreMemory, STATE_VERSION, type MachineState, type StateParts } from "./snapshot.ts";
-import { coreImports, i64Results } from "./imports.ts";
+import { coreImports } from "./imports.ts";
+import { importSlots, type ImportSlot, type ImportTarget } from "./dispatch.ts";
 import { SUSPENDED, topOf } from "./types.ts";
 import { DirtyMap, restoreCheck } from "./dirty.ts";
 import type { Breakpoint, Cpu, Device, ImportImpl, ImportResult, LockMode, MachineOptions, MachinePort, PendingIrq, RunLimits, RunOutcome, SuspendedActivation, TraceEvent, Wait } from "./types.ts";
@@ -37,7 +37,7 @@ interface KernelExports extends AsyncifyExports {
   __stack_pointer: WebAssembly.Global;
 }
 
-export class Machine {
+export class Machine implements ImportTarget {
   readonly clock: SimClock;
   readonly console = new ConsoleLog();
   readonly cpus: Cpu[] = [];
@@ -312,8 +312,10 @@ export class Machine {
     this.steps++;
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
-    if (!yielding && !this.scheduler.preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
-    if (!this.hasAlternative(this.cur!)) return false;
+    const preemptive = this.scheduler.preemptive;
+    if (!yielding && !preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
+    // A preemptive scheduler has alternatives at most switch points: list them at once (one pass, not two).
+    if (!preemptive && !this.hasAlternative(this.cur!)) return false;
     const choices = this.choices(this.cur!);
     if (choices.length === 1) return false;
     const i = this.decide({ step: this.steps, cpu: this.cur!.id, reason, yielding }, choices);
@@ -322,33 +324,28 @@ export class Machine {
     return true;
   }
 
-  private zeroOf(name: string): number | bigint | undefined {
-    return i64Results.has(name) ? 0n : 0;
-  }
-
-  /** Every import call enters here. */
-  importCall(name: string, args: never[]): number | bigint | undefined {
-    const zero = this.zeroOf(name);
+  /** Every import call enters here: `slot` numbers the import (./dispatch.ts), a..g are its arguments as the kernel passed them. */
+  importCall(slot: number, a: never, b: never, c: never, d: never, e: never, f: never, g: never): number | bigint {
+    const s = this.slots[slot]!;
     if (this.rewinding) {
       this.ex.asyncify_stop_rewind();
       this.rewinding = false;
       const act = this.running!;
       const r = act.resume!;
       act.resume = null;
-      if (r.kind === "return") return r.value ?? zero;
-    } else if ((this.breakpoints.length && this.checkBreakpoints()) || this.switchPoint(name, name === "host_cpu_relax")) {
+      if (r.kind === "return") return r.value ?? s.zero;
+    } else if ((this.breakpoints.length && this.checkBreakpoints()) || this.switchPoint(s.name, s.yields)) {
       this.suspend({ kind: "retry" });
-      return zero;
+      return s.zero;
     }
-    const impl = this.impls.get(name);
-    if (!impl) throw new NotSimulatedError(name, wasmCaller());
-    const v = (impl as (...a: never[]) => ImportResult)(...args);
-    return v === SUSPENDED ? zero : (v ?? zero);
+    const v = s.impl(a, b, c, d, e, f, g);
+    return v === SUSPENDED ? s.zero : (v ?? s.zero);
   }
 
   // ------------------------------------------------------ the imports
 
   private readonly impls = new Map<string, ImportImpl>();
+  private slots: ImportSlot[] = [];
 
   /** Binds the machine's own imports and the devices'. Called once, after construction. */
   attach(): void {
@@ -380,6 +377,7 @@ export class Machine {
         if (this.impls.has(n)) throw new Error(`host import ${n} implemented twice`);
         this.impls.set(n, f);
       }
+    this.slots = importSlots(this.impls);
   }
 
   private port(): MachinePort {

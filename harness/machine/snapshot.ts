@@ -26,13 +26,30 @@ export interface MachineState {
   devices: unknown[];
 }
 
+// The copies below write every field out, in the order the machine creates
+// them (Machine's CPUs, activation(), IrqQueue.raise): objects made by a
+// spread get other hidden classes in V8, and the switch path reads these
+// objects at every host import.
+
+/** A copy of an activation (its resume action and wait shared: they are replaced, never changed). */
+export function copyActivation(a: SuspendedActivation): SuspendedActivation {
+  return { kind: a.kind, label: a.label, task: a.task, entry: a.entry, start: a.start, sp: a.sp, buf: a.buf, started: a.started, resume: a.resume, wait: a.wait ?? null };
+}
+
 /** A deep copy of an activation's mutable parts (its resume action and wait). */
 export function cloneActivation(a: SuspendedActivation): SuspendedActivation {
-  return { ...a, resume: a.resume && { ...a.resume }, wait: a.wait && { ...a.wait } };
+  const c = copyActivation(a);
+  c.resume = a.resume && { ...a.resume };
+  c.wait = a.wait && { ...a.wait };
+  return c;
 }
 
 export function cloneCpus(cpus: Cpu[], act: (a: SuspendedActivation) => SuspendedActivation): Cpu[] {
-  return cpus.map((c) => ({ ...c, stack: c.stack.map(act), irqSaved: [...c.irqSaved] }));
+  return cpus.map((c) => ({ id: c.id, online: c.online, stack: c.stack.map(act), irqOn: c.irqOn, irqSaved: [...c.irqSaved], timerAt: c.timerAt, parked: c.parked }));
+}
+
+function copyIrq(x: PendingIrq): PendingIrq {
+  return { seq: x.seq, cpu: x.cpu, kind: x.kind, due: x.due, entry: x.entry, start: x.start };
 }
 
 /**
@@ -78,7 +95,7 @@ export function captureState(p: StateParts, c: StateCounters, memory: Uint8Array
     memory,
     cpus: cloneCpus(p.cpus, cloneActivation),
     tasks: [...p.tasks].map(([k, a]) => [k, cloneActivation(a)]),
-    pending: p.irqs.pending.map((x) => ({ ...x })),
+    pending: p.irqs.pending.map(copyIrq),
     irqSeq: p.irqs.seq,
     now: p.clock.now,
     steps: c.steps,
@@ -94,10 +111,10 @@ export function captureState(p: StateParts, c: StateCounters, memory: Uint8Array
 export function applyState(p: StateParts, s: MachineState): StateCounters {
   if (s.version !== STATE_VERSION) throw new Error("snapshot from another machine version");
   if (s.devices.length !== p.devices.length) throw new Error(`snapshot of ${s.devices.length} devices loaded into a machine with ${p.devices.length}`);
-  p.cpus.splice(0, p.cpus.length, ...cloneCpus(s.cpus, (a) => ({ ...a })));
+  p.cpus.splice(0, p.cpus.length, ...cloneCpus(s.cpus, copyActivation));
   p.tasks.clear();
-  for (const [k, a] of s.tasks) p.tasks.set(k, { ...a });
-  p.irqs.pending = s.pending.map((x) => ({ ...x }));
+  for (const [k, a] of s.tasks) p.tasks.set(k, copyActivation(a));
+  p.irqs.pending = s.pending.map(copyIrq);
   p.irqs.seq = s.irqSeq;
   p.clock.now = s.now;
   p.pool.load(s.pool);

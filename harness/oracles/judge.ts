@@ -30,7 +30,7 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
   ];
   const findings: OracleFinding[] = raw
     .filter((r) => !off.some((o) => o.oracle === r.oracle))
-    .map((r) => ({ ...r, expected: declared.expect?.includes(r.oracle) ?? false }));
+    .map((r) => ({ oracle: r.oracle, message: r.message, evidence: r.evidence, expected: declared.expect?.includes(r.oracle) ?? false }));
   return { findings, off: [...off] };
 }
 
