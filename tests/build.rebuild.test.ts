@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildKernel } from "../harness/build/index.ts";
 import { KbuildError } from "../harness/build/kbuild.ts";
+import { currentBuild } from "../harness/build/registry.ts";
 import { parseMap } from "../harness/build/layout.ts";
 import { BROKEN_LINE, buildDir, discardBuild, PROBE_FILE, PROBE_LINE, PROBE_SYMBOL, PROBE_VALUE, probeOverlay, type Probe } from "../harness/build/probe.ts";
 import { loadKernel } from "../harness/machine/loader.ts";
@@ -47,6 +48,9 @@ describe("one-file rebuild through an overlay", function () {
     assert.equal(r.manifest.recompiledObjects, 1);
     assert.equal(r.manifest.coldCompile, false);
     assert.deepEqual(r.manifest.overlay, [PROBE_FILE]);
+    // A new kernel global moves the data layout: the changed functions cannot be spliced into the pristine kernel.
+    assert.equal(r.manifest.instrumentation?.method, "full");
+    assert.match(r.manifest.instrumentation.reason, currentBuild(tree) ? /section differs from the pristine kernel's/ : /the pristine kernel is not built/);
 
     const k = loadKernel(r.wasmPath);
     const addr = parseMap(readFileSync(join(r.dir, "kernel.map"), "utf8")).symbols.get(PROBE_SYMBOL);

@@ -10,7 +10,7 @@ import type { KernelConfig } from "../build/kbuild.ts";
 import type { PristineTree } from "../tree/source.ts";
 
 // What a build costs once the pristine objects are current (compile-base is not counted).
-const BUILD_STEPS = ["seed-objects", "compile", "link", "layout-check", "asyncify"];
+const BUILD_STEPS = ["seed-objects", "compile", "link", "layout-check", "asyncify", "dirty-pages", "splice"];
 
 function figures(m: Manifest) {
   return {
@@ -23,6 +23,8 @@ function figures(m: Manifest) {
     sizeAfterAsyncifyBytes: m.sizes.asyncifiedBytes,
     asyncifyMs: m.times.asyncify ?? null,
     asyncifyPeakRssKiB: m.asyncifyPeakRssKiB ?? null,
+    instrumentation: m.instrumentation ?? null,
+    spliceMs: m.times.splice ?? null,
   };
 }
 

@@ -77,7 +77,7 @@ function cold(tree: TreeName, candidates: readonly Scenario[]): Record<string, u
     const totalMs = performance.now() - t0;
     const variants = variantManifests(dir, tree);
     const sum = (...steps: string[]) => variants.reduce((a, m) => a + steps.reduce((b, s) => b + (m.times[s] ?? 0), 0), 0);
-    const buildMs = sum("seed-objects", "compile", "link", "layout-check", "asyncify", "dirty-pages");
+    const buildMs = sum("seed-objects", "compile", "link", "layout-check", "asyncify", "dirty-pages", "splice");
     const bootMs = variants.length ? bootKernel(join(dir, tree, variants[0]!.buildId, "kernel.wasm"), { cpus: 2, disks: [makeDisk("wda", "ext4", 16)] }).bootMs : 0;
     return {
       mail: basename(MAIL),
@@ -87,7 +87,7 @@ function cold(tree: TreeName, candidates: readonly Scenario[]): Record<string, u
         seedObjectsMs: sum("seed-objects"),
         compileMs: sum("compile"),
         linkMs: sum("link", "layout-check"),
-        instrumentationMs: sum("asyncify", "dirty-pages"),
+        instrumentationMs: sum("asyncify", "dirty-pages", "splice"),
         bootMs: round(bootMs),
         runsMs: round(totalMs - buildMs - bootMs),
       },

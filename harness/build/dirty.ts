@@ -18,7 +18,7 @@ const OP = { localGet: 0x20, localSet: 0x21, localTee: 0x22, globalGet: 0x23, i3
 /** The value each store opcode (0x36..0x3e) takes from the stack. */
 const STORE_VALUE: Record<number, number> = { 0x36: VALTYPE.i32, 0x37: VALTYPE.i64, 0x38: VALTYPE.f32, 0x39: VALTYPE.f64, 0x3a: VALTYPE.i32, 0x3b: VALTYPE.i32, 0x3c: VALTYPE.i64, 0x3d: VALTYPE.i64, 0x3e: VALTYPE.i64 };
 
-interface Ctx {
+export interface Ctx {
   mapGlobal: number;
   markRange: number;
 }
@@ -31,7 +31,7 @@ function emitMark(w: Writer, c: Ctx, a: number, offset: number): void {
 }
 
 /** Rewrites one function body (its stores and bulk memory writes), adding six scratch locals when it has any. */
-function rewriteBody(body: Uint8Array, nParams: number, c: Ctx): Uint8Array {
+export function rewriteBody(body: Uint8Array, nParams: number, c: Ctx): Uint8Array {
   const r = new Reader(body);
   const nDecls = r.u32();
   let nLocals = nParams;

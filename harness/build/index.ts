@@ -7,10 +7,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSy
 import { basename, dirname, join } from "node:path";
 import { repoRoot, cacheDir, wasmDir } from "../paths.ts";
 import { unsupportedReason, type PristineTree, type TreeSource } from "../tree/source.ts";
-import { asyncify } from "./asyncify.ts";
-import { instrumentDirtyPages } from "./dirty.ts";
 import { hashTree, sha256 } from "./hash.ts";
 import { hostImports } from "./host-interface.ts";
+import { instrumentKernel, type Instrumentation, type InstrumentRequest } from "./instrument.ts";
 import { compileAll, configFragment, KbuildError, type KernelConfig } from "./kbuild.ts";
 import { withLock } from "./lock.ts";
 import { linkTree, pristineRecords, quickCompile, quickCompileRefusal } from "./quick.ts";
@@ -37,6 +36,12 @@ export interface BuildRequest {
    * another DIOSCOPE_WASM).
    */
   fromScratch?: boolean;
+  /**
+   * "full": Asyncify the whole variant even where its changed functions
+   * could be spliced into the pristine kernel (the reference the splice is
+   * checked against; same build id, so build it into another DIOSCOPE_WASM).
+   */
+  instrumentation?: "auto" | "full";
 }
 
 export interface Manifest {
@@ -54,7 +59,7 @@ export interface Manifest {
   link: { tableBase: number; globalBase: number; wrapped: string[]; exports: string[] };
   imports: { module: string; name: string; kind: string }[];
   sizes: { linkedBytes: number; asyncifiedBytes: number };
-  /** Per-step wall times in ms (compile, link, layout-check, asyncify, dirty-pages; compile-base and seed-objects for variants). */
+  /** Per-step wall times in ms (compile, link, layout-check, asyncify, dirty-pages or splice, unwind-analysis; compile-base and seed-objects for variants). */
   times: Record<string, number>;
   /** Objects Kbuild compiled in this build (the whole configuration when coldCompile). */
   recompiledObjects: number;
@@ -62,8 +67,10 @@ export interface Manifest {
   recompiled?: string[];
   /** The compile started from an empty object directory: `times.compile` is a cold full build. */
   coldCompile: boolean;
-  /** wasm-opt's peak RSS in KiB (null without GNU time). */
+  /** wasm-opt's peak RSS in KiB (null without GNU time, or when the variant was spliced). */
   asyncifyPeakRssKiB: number | null;
+  /** How the kernel was instrumented (absent in manifests written before the splice existed: full). */
+  instrumentation?: Instrumentation;
   builtAt: string;
 }
 
@@ -200,6 +207,13 @@ function compileInPlace(req: BuildRequest, shadow: string): { compiled: string[]
   return r;
 }
 
+/** A variant is spliced against the pristine build of its tree and configuration, unless asked for in full. */
+function instrumentationKind(req: BuildRequest, toolchain: Record<string, string>): InstrumentRequest["kind"] {
+  if (!req.overlay?.size) return { build: "pristine" };
+  if (req.instrumentation === "full") return { build: "full variant" };
+  return { build: "variant", pristineDir: join(wasmDir(), req.tree.name, buildId({ tree: req.tree, config: req.config }, toolchain)) };
+}
+
 /**
  * The kernel a request names: from the build directory when it was built,
  * else built while holding its tree's build lock (other processes building
@@ -258,8 +272,7 @@ function buildUnlocked(req: BuildRequest): BuildResult {
     const linked = timed("link", () => linkKernel(tc, shadow, partial));
     timed("layout-check", () => checkLayout(linked.map));
     const host = hostImports().map((h) => h.name);
-    const asyncified = timed("asyncify", () => asyncify(tc, linked.wasm, join(partial, "kernel.wasm"), host));
-    timed("dirty-pages", () => writeFileSync(join(partial, "kernel.wasm"), instrumentDirtyPages(readFileSync(join(partial, "kernel.wasm")))));
+    const instrumented = instrumentKernel({ tc, dir: partial, switching: host, kind: instrumentationKind(req, tc.versions), timed, log });
     const mod = new WebAssembly.Module(readFileSync(join(partial, "kernel.wasm")));
     const manifest: Manifest = {
       buildId: id,
@@ -278,11 +291,13 @@ function buildUnlocked(req: BuildRequest): BuildResult {
       recompiledObjects: compiled.compiled.length,
       ...(overlay.size ? { recompiled: compiled.compiled } : {}),
       coldCompile,
-      asyncifyPeakRssKiB: asyncified.peakRssKiB ?? null,
+      asyncifyPeakRssKiB: instrumented.asyncifyPeakRssKiB ?? null,
+      instrumentation: instrumented.instrumentation,
       builtAt: new Date().toISOString(),
     };
     writeFileSync(join(partial, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
-    rmSync(linked.wasm);
+    // A variant's linked module is not needed once instrumented; the pristine one is (variants splice against it).
+    if (overlay.size) rmSync(linked.wasm);
     rmSync(outDir, { recursive: true, force: true });
     renameSync(partial, outDir);
     return { dir: outDir, wasmPath, manifest, cached: false };

@@ -12,6 +12,9 @@ import type { Toolchain } from "./toolchain.ts";
 
 export const LINK_DIR = join(repoRoot, "kernel-src", "link");
 
+/** The linked module before Asyncify, kept beside kernel.wasm: a variant's splice compares its own with the pristine one. */
+export const LINKED_WASM = "kernel.linked.wasm";
+
 /** Function pointers are table indices: below 4096 they collide with kernel conventions (__is_kvfree_rcu_offset). */
 export const TABLE_BASE = 4096;
 /** No kernel data below one page: vsprintf treats pointers < PAGE_SIZE as invalid. */
@@ -51,7 +54,7 @@ export function linkKernel(tc: Toolchain, shadow: string, outDir: string): LinkR
   const first = compileMarker(tc, "link_first", outDir);
   const last = compileMarker(tc, "link_last", outDir);
   const wrapped = wrappedSymbols(objDir);
-  const wasm = join(outDir, "kernel.linked.wasm");
+  const wasm = join(outDir, LINKED_WASM);
   const map = join(outDir, "kernel.map");
   const args = [
     "-o", wasm,
