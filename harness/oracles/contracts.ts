@@ -23,6 +23,8 @@ export interface ReturnContext {
   /** The bios that succeeded (retries of failed ones). */
   okBios?: readonly BioRecord[];
   injectedFaults: number;
+  /** Block device nodes opened as files, with their sizes (their size never follows the writes). */
+  devices?: Readonly<Record<string, number>>;
 }
 
 /** Return-value contract of every read/write of the run. */
@@ -48,11 +50,16 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
  * A short result inside i_size is allowed only with an error (a failed bio,
  * an injected fault) or a signal (the harness sends none). Writes may also
  * stop short at the end of the device; none of our scenarios fills a disk,
- * so a short write is judged like a short read.
+ * so a short write to a file is judged like a short read. On a block device
+ * opened as a file, i_size is the device's size: reads and writes stop
+ * short at its end and nowhere else.
  */
 function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContext): string | null {
   if (op.result === null || op.result < 0 || op.len === null || op.result >= op.len || op.off === null || op.file === null) return null;
   if (c.failedBios.length || c.injectedFaults) return null;
+  const device = c.devices?.[op.file];
+  if (device !== undefined)
+    return op.off + op.result >= device ? null : `short ${op.kind}: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside the device's ${device} bytes, with no error`;
   if (op.kind === "write") return `short write: ${op.result} of ${op.len} bytes with no error`;
   const size = sizeAt(sizeTimeline(fileOps), op.startNs, op, fileOps);
   if (size === null || op.off + op.result >= size) return null;
