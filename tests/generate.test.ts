@@ -34,12 +34,26 @@ describe("workload generator", () => {
 
   it("prints text that parses back to the same workload (also with lines joined by |)", () => {
     for (const fs of GEN_FS)
-      for (let i = 0; i < 100; i++) {
-        const w = generate(3, i, fs);
-        const text = printWorkload(w);
-        assert.deepEqual(parseWorkload(text), w, text);
-        assert.deepEqual(parseWorkload(text.split("\n").join(" | ")), w);
-      }
+      for (let i = 0; i < 100; i++)
+        for (const faultInjection of [false, true]) {
+          const w = generate(3, i, fs, { faultInjection });
+          const text = printWorkload(w);
+          assert.deepEqual(parseWorkload(text), w, text);
+          assert.deepEqual(parseWorkload(text.split("\n").join(" | ")), w);
+        }
+  });
+
+  it("draws fail-nth only for a kernel with fault injection, polled rings and the raw block device as it draws the rest", () => {
+    const texts = (faultInjection: boolean, fs: (typeof GEN_FS)[number]) => Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, fs, { faultInjection })));
+    assert.ok(!texts(false, "ext4").some((t) => / fail\d+/.test(t)), "no fail-nth without fault injection");
+    assert.ok(texts(true, "ext4").some((t) => / fail\d+/.test(t)), "fail-nth with it");
+    assert.ok(texts(false, "ext4").some((t) => /uring [DB] poll \[/.test(t)), "polled rings");
+    // Fault injection only adds fail-nth marks: without them the workloads are the same.
+    assert.deepEqual(texts(true, "btrfs").map((t) => t.replace(/ fail\d+/g, "")), texts(false, "btrfs"));
+    assert.ok(texts(false, "ext4").some((t) => / AGAIN (now|irq) wait/.test(t)), "AGAIN for a bio that may wait");
+    const bdev = texts(false, "bdev").map(parseWorkload);
+    assert.ok(bdev.every((w) => w.size % 512 === 0 && w.size > 0), "a device size is whole sectors");
+    assert.ok(bdev.some((w) => w.tasks.some((t) => t.ops.some((o) => "off" in o && "len" in o && o.off < w.size && o.off + o.len > w.size))), "I/O across the device's end");
   });
 
   it("refuses bad text with the reason", () => {
@@ -47,13 +61,17 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D [q 0+4096]"), /request/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096"), /1\.\.3 tasks|0 tasks/);
+    assert.throws(() => parseWorkload("fs bdev, file hole 1000\ntask: fsync"), /device size 1000/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D poll [r 0+4096]"), /polled ring/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: fsync fail0"), /fail-nth 0/);
   });
 
-  it("favours the filesystem a change touches, the users of iomap or fs/direct-io.c, all of them for other shared code", () => {
+  it("favours the filesystem a change touches, the users of iomap, fs/direct-io.c or block/fops.c, all of them for other shared code", () => {
     assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
     assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs"]);
     assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs"]);
     assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);
+    assert.deepEqual(fsFor(["block/fops.c"]), ["bdev"]);
     assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
   });
 });

@@ -127,6 +127,10 @@ export interface GenOptions {
 /** Share of uring ops on the polled ring, and of ops carrying fail-nth (when the kernel can inject). */
 const P_POLL = 0.3;
 const P_FAIL = 0.2;
+/** Share of workloads with an asynchronous read that get a read bio failing by a later interrupt. */
+const P_ASYNC_READ_IRQ = 0.3;
+/** Share of workloads that get an AGAIN for a bio that may wait. */
+const P_WAIT_AGAIN = 0.15;
 
 /** The n of a fail-nth: the first few fault points of a call most often (its allocations up front), now and then a later one. */
 function failNth(r: Rand): number {
@@ -137,13 +141,21 @@ function failNth(r: Rand): number {
   ]);
 }
 
-/** The second stream's draws over the ops the first made: polled rings, fail-nth. */
-function extras(r: Rand, tasks: { ops: Op[] }[], o: GenOptions): void {
-  for (const t of tasks)
-    t.ops = t.ops.map((op) => {
-      const polled = op.k === "uring" && chance(r, P_POLL) ? { ...op, poll: true } : op;
-      return o.faultInjection && chance(r, P_FAIL) ? { ...polled, fail: failNth(r) } : polled;
-    });
+/**
+ * The second stream's draws over what the first made: polled rings,
+ * fail-nth; a read bio failing by interrupt when an asynchronous read is
+ * in flight (completion paths that run in interrupt context), and an AGAIN
+ * for a bio that may wait.
+ */
+function extras(r: Rand, w: Workload, o: GenOptions): void {
+  const asyncRead = w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => !q.write)));
+  const nth = () => 1 + Math.floor(r() * 3);
+  if (asyncRead && chance(r, P_ASYNC_READ_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
+  if (chance(r, P_WAIT_AGAIN) && w.faults.length < LIMITS.faults)
+    w.faults.push({ op: chance(r, 0.5) ? "read" : "write", nth: nth(), status: "AGAIN", when: chance(r, 0.5) ? "now" : "irq", wait: true });
+  // Polled rings, then fail-nth: a kernel without fault injection gets the same workload less the fail-nth marks.
+  for (const t of w.tasks) t.ops = t.ops.map((op) => (op.k === "uring" && chance(r, P_POLL) ? { ...op, poll: true } : op));
+  if (o.faultInjection) for (const t of w.tasks) t.ops = t.ops.map((op) => (chance(r, P_FAIL) ? { ...op, fail: failNth(r) } : op));
 }
 
 /** The second stream's seed for workload `index` (independent of the first's draws). */
@@ -167,7 +179,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
     [1, 2],
   ]);
   const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
-  extras(prng(mix(seed, index) ^ EXTRA_SALT), tasks, o);
+  extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   checkWorkload(w);
   return w;
 }

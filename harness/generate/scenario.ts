@@ -229,8 +229,8 @@ function faultRules(w: Workload): FaultRule[] {
     op: f.op,
     nth: f.nth,
     status: f.status,
-    // A device answers AGAIN only to a bio that may not wait.
-    ...(f.status === "AGAIN" ? { nowait: true } : {}),
+    // A device answers AGAIN to a bio that may not wait; `wait`: to any bio.
+    ...(f.status === "AGAIN" && !f.wait ? { nowait: true } : {}),
     completion: f.when === "now" ? { when: "now" } : { when: "irq", delayNs: 0 },
     why: "generated fault",
   }));

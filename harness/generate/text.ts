@@ -51,7 +51,7 @@ function bodyText(op: Op): string {
 }
 
 export function faultText(f: BioFault): string {
-  return `${f.op}#${f.nth} ${f.status} ${f.when}`;
+  return `${f.op}#${f.nth} ${f.status} ${f.when}${f.wait ? " wait" : ""}`;
 }
 
 /** The workload's text (lines joined by "\n"). */
@@ -145,9 +145,10 @@ function parseBody(text: string, what: string): Op {
 }
 
 function parseFault(text: string): BioFault {
-  const m = /^(read|write)#(\d+)\s+(IOERR|AGAIN)\s+(now|irq)$/.exec(text.trim());
-  if (!m) throw new WorkloadSyntaxError(`fault "${text.trim()}" is not "read|write#N IOERR|AGAIN now|irq"`);
-  return { op: m[1] as "read" | "write", nth: Number(m[2]), status: m[3] as "IOERR" | "AGAIN", when: m[4] as "now" | "irq" };
+  const m = /^(read|write)#(\d+)\s+(IOERR|AGAIN)\s+(now|irq)(\s+wait)?$/.exec(text.trim());
+  if (!m) throw new WorkloadSyntaxError(`fault "${text.trim()}" is not "read|write#N IOERR|AGAIN now|irq [wait]"`);
+  const f: BioFault = { op: m[1] as "read" | "write", nth: Number(m[2]), status: m[3] as "IOERR" | "AGAIN", when: m[4] as "now" | "irq" };
+  return m[5] ? { ...f, wait: true } : f;
 }
 
 /** Parses a workload's text (lines or "|"-separated, as on a command line); checks it. */

@@ -74,12 +74,18 @@ export interface TaskSpec {
   ops: Op[];
 }
 
-/** A bio fault: the nth bio of that direction in the run gets `status`, completed inside submit_bio or later by an interrupt. */
+/**
+ * A bio fault: the nth bio of that direction in the run gets `status`,
+ * completed inside submit_bio or later by an interrupt. AGAIN goes to the
+ * nth REQ_NOWAIT bio (what devices promise), or with `wait` to the nth bio
+ * of any kind (a lower layer that answers AGAIN to a bio that may wait).
+ */
 export interface BioFault {
   op: "read" | "write";
   nth: number;
   status: Extract<BlkStatusName, "IOERR" | "AGAIN">;
   when: "now" | "irq";
+  wait?: boolean;
 }
 
 export interface Workload {
@@ -127,6 +133,7 @@ export function checkWorkload(w: Workload): void {
   if (w.tasks.length < 1 || w.tasks.length > LIMITS.tasks) bad(`${w.tasks.length} tasks (1..${LIMITS.tasks})`);
   if (w.faults.length > LIMITS.faults) bad(`${w.faults.length} faults (at most ${LIMITS.faults})`);
   for (const f of w.faults) if (!(Number.isInteger(f.nth) && f.nth >= 1)) bad(`fault nth ${f.nth}`);
+  for (const f of w.faults) if (f.wait && f.status !== "AGAIN") bad(`a ${f.status} fault with "wait" (only AGAIN picks among bios that may wait)`);
   for (const t of w.tasks) {
     if (t.ops.length < 1 || t.ops.length > LIMITS.opsPerTask) bad(`a task with ${t.ops.length} operations (1..${LIMITS.opsPerTask})`);
     for (const op of t.ops) {

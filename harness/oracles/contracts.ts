@@ -1,10 +1,12 @@
 // The contracts every read/write-family call keeps, whatever the scenario:
 // its return value (never more than asked; short inside i_size only with
-// an error; -EAGAIN only for NOWAIT; -EIO only when the disk failed a bio
+// an error; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
+// bio that could wait; -EIO only when the disk failed a bio
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
 // n) and the file size at quiescence.
 import type { BioRecord } from "../block/device.ts";
+import { BLK_STS } from "../block/faults.ts";
 import { NR } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { FileOp } from "./ops.ts";
@@ -35,7 +37,7 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
     if (!op.inRun || (op.kind !== "read" && op.kind !== "write") || op.result === null) continue;
     const r = op.result, what = `${op.api} ${op.kind} of ${op.len ?? "?"} at ${op.off ?? "pos"} on ${op.file ?? `fd ${op.fd}`}`;
     if (op.len !== null && r > op.len) out.push({ op: op.id, detail: `${what} returned ${r}, more than asked` });
-    if (r === EAGAIN && !op.nowait) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
+    if (r === EAGAIN && !op.nowait && !c.failedBios.some((b) => b.status === BLK_STS.AGAIN && !b.nowait)) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
     // -EIO needs a cause the run can show: a failed bio or an injected fault.
     if (r === EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
     const short = shortInsideSize(op, byFile.get(op.file ?? "") ?? [], c);
