@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
 import type { GenericSummary } from "../harness/check/generic.ts";
 import { decodeToken } from "../harness/explore/schedule.ts";
-import { replaySteps } from "../harness/explore/runner.ts";
+import { replaySteps, runWith } from "../harness/explore/runner.ts";
+import { Follow } from "../harness/explore/strategies.ts";
 import { generate } from "../harness/generate/generator.ts";
 import { exploreCase, fsFor, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
 import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
@@ -96,6 +97,25 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
         const one = exploreCase(w, kernel, { seed: 1, schedules: 1 });
         const two = exploreCase(parseWorkload(printWorkload(w)), kernel, { seed: 1, schedules: 1 });
         assert.deepEqual(two, one);
+      }
+    });
+
+    it("the raw block device: I/O across its end is short, at its end -ENOSPC or 0, misaligned -EINVAL; no oracle objects", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const w = parseWorkload("fs bdev, file written 13824 | task: pwrite D 12288+4096; pread D 12288+4096; pread B 8192+8192; pwrite D 14336+512; pread D 13824+512; pread D 100+512");
+      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      const calls = [0, 1, 2, 3, 4, 5].map((i) => run.observed.values[`task 0 call ${i}`]);
+      assert.deepEqual(calls, [1536, 1536, 5632, -28, 0, -22]);
+    });
+
+    it("generated workloads on the raw block device pass on the tree as shipped (i_size is the device's, no fsck)", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      for (let i = 0; i < 6; i++) {
+        const w = suiteWorkload({ seed: 1, fs: ["bdev"] }, i);
+        const r = exploreCase(w, kernel, { seed: 1, schedules: 1 });
+        assert.equal(r.failure, null, `${printWorkload(w)}: ${r.failure?.failures.join("; ")}`);
       }
     });
 
