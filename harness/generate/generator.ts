@@ -130,7 +130,7 @@ const P_FAIL = 0.2;
 /** Share of workloads with an asynchronous read that get a read bio failing by a later interrupt. */
 const P_ASYNC_READ_IRQ = 0.3;
 /** Share of workloads that get an AGAIN for a bio that may wait. */
-const P_WAIT_AGAIN = 0.15;
+const P_WAIT_AGAIN = 0.25;
 
 /** The n of a fail-nth: the first few fault points of a call most often (its allocations up front), now and then a later one. */
 function failNth(r: Rand): number {

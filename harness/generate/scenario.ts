@@ -23,6 +23,9 @@ export const DEVICE = "/dev/wda";
 export const fileOf = (w: Workload): string => (w.fs === BDEV ? DEVICE : FILE);
 /** Entries of each task's AIO context and io_uring. */
 const QUEUE = 8;
+/** io_uring_enter calls that wait for a submission's completions: on a plain ring, on a polled one. */
+const WAIT_ROUNDS = 4;
+const POLL_ROUNDS = 64;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
@@ -208,7 +211,9 @@ function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Req
   yield rec;
   const submitted = rec.returned ?? 0;
   let seen = 0;
-  for (let round = 0; submitted > 0 && round < 4; round++) {
+  // A polled ring posts completions only while the task polls, and io_uring_enter may return early (a reschedule is due): ask more often.
+  const rounds = ring === t.pollRing ? POLL_ROUNDS : WAIT_ROUNDS;
+  for (let round = 0; submitted > 0 && round < rounds; round++) {
     for (const c of ring.reap()) {
       seen++;
       const i = Number(c.userData) - 1;
