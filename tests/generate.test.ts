@@ -13,6 +13,7 @@ import { decodeToken } from "../harness/explore/schedule.ts";
 import { replaySteps, runWith } from "../harness/explore/runner.ts";
 import { Follow } from "../harness/explore/strategies.ts";
 import { generate } from "../harness/generate/generator.ts";
+import { candidates } from "../harness/generate/shrink.ts";
 import { exploreCase, fsFor, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
 import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
 import { GEN_FS } from "../harness/generate/workload.ts";
@@ -57,6 +58,14 @@ describe("workload generator", () => {
     assert.ok(bdev.some((w) => w.tasks.some((t) => t.ops.some((o) => "off" in o && "len" in o && o.off < w.size && o.off + o.len > w.size))), "I/O across the device's end");
   });
 
+  it("shrinks a fail-nth mark and a polled ring away like any other part", () => {
+    const w = parseWorkload("fs bdev, file written 16384 | task: uring D poll [r 12288+8192] fail3 | fault: write#1 AGAIN now wait");
+    const texts = candidates(w).map(printWorkload);
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D [r 12288+8192] fail3\nfault: write#1 AGAIN now wait"), texts.join("\n\n"));
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D poll [r 12288+8192]\nfault: write#1 AGAIN now wait"), texts.join("\n\n"));
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D poll [r 12288+8192] fail3"), texts.join("\n\n"));
+  });
+
   it("refuses bad text with the reason", () => {
     assert.throws(() => parseWorkload("fs zfs, file hole 4096\ntask: fsync"), /filesystem "zfs"/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
@@ -65,6 +74,7 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs bdev, file hole 1000\ntask: fsync"), /device size 1000/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D poll [r 0+4096]"), /polled ring/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: fsync fail0"), /fail-nth 0/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: fsync\nfault: read#1 IOERR now wait"), /only AGAIN/);
   });
 
   it("favours the filesystem a change touches, the users of iomap, fs/direct-io.c or block/fops.c, all of them for other shared code", () => {
@@ -117,6 +127,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
         const r = exploreCase(w, kernel, { seed: 1, schedules: 1 });
         assert.equal(r.failure, null, `${printWorkload(w)}: ${r.failure?.failures.join("; ")}`);
       }
+    });
+
+    it("fail-nth in a generated workload on the debug kernel: the op's call fails at its first fault point, no oracle objects", () => {
+      const [k] = builtKernels("debug", [tree]);
+      const w = parseWorkload("fs btrfs, file written 16384 | task: aio D [r 0+4096] fail1; pread D 0+4096");
+      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      assert.ok(Number(run.observed.values["task 0 call 0"]) < 0, `io_submit with its first fault point failed returns an error: ${JSON.stringify(run.observed.values)}`);
+      assert.equal(run.observed.values["task 0 call 1"], 4096);
     });
 
     it("a kernel whose long direct writes report 512 bytes short: regressed, shrunk, and the token replays it", () => {
