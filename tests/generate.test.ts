@@ -131,7 +131,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
 
     it("fail-nth in a generated workload on the debug kernel: the op's call fails at its first fault point, no oracle objects", () => {
       const [k] = builtKernels("debug", [tree]);
-      const w = parseWorkload("fs btrfs, file written 16384 | task: aio D [r 0+4096] fail1; pread D 0+4096");
+      const w = parseWorkload("fs ext4, file written 16384 | task: aio D [r 0+4096] fail1; pread D 0+4096");
       const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
       assert.equal(outcome.failed, false, outcome.failures.join("\n"));
       assert.ok(Number(run.observed.values["task 0 call 0"]) < 0, `io_submit with its first fault point failed returns an error: ${JSON.stringify(run.observed.values)}`);

@@ -30,8 +30,10 @@ const POLL_ROUNDS = 64;
 const PRE_TAG = 0xee;
 
 const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat" };
-/** RAM per target: the least that boots it with room for the page cache (a restore copies what changed). */
+/** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
 const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16 };
+/** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
+const DEBUG_EXTRA_MIB = 8;
 
 /** Bytes of a write tagged `tag`: every 512-byte sector starts with (tag, sector index, 0xa5), then a pattern of both; never zero. */
 export function pattern(tag: number, len: number): Uint8Array {
@@ -262,8 +264,8 @@ function runWorkload(s: ScenarioContext, w: Workload, st: WorkloadState): void {
 
 const NR_NAME = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
 
-/** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way). */
-export function workloadScenario(w: Workload): Scenario<WorkloadState> {
+/** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way); `debug`: on a debug kernel. */
+export function workloadScenario(w: Workload, o: { debug?: boolean } = {}): Scenario<WorkloadState> {
   const text = printWorkload(w);
   return {
     name: `generated-${fnv1a(text).toString(16).padStart(8, "0")}`,
@@ -272,7 +274,7 @@ export function workloadScenario(w: Workload): Scenario<WorkloadState> {
     exercises: [],
     disks: [{ kind: diskKindOf(w.fs), ...(w.fs === BDEV ? { bytes: w.size } : {}) }],
     cpus: CPUS,
-    memoryMiB: MEMORY_MIB[w.fs],
+    memoryMiB: MEMORY_MIB[w.fs] + (o.debug ? DEBUG_EXTRA_MIB : 0),
     setup: (s) => setupWorkload(s, w),
     run: (s, st) => runWorkload(s, w, st),
     expectations: [],

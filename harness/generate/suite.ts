@@ -62,7 +62,7 @@ export function uniqueNames(names: readonly string[]): string[] {
  * by what the run itself showed, as the explorer judges every scenario.
  */
 export function targetOf(w: Workload, kernel: KernelRef, probe = true): Target {
-  return { scenario: workloadScenario(w), kernel, probe };
+  return { scenario: workloadScenario(w, { debug: kernel.config === "debug" }), kernel, probe };
 }
 
 /** Explores workload `w` on `kernel`: the natural schedule, then PCT; stops at the first failure. Frees the machine afterwards. */
