@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
 import type { GenericSummary } from "../harness/check/generic.ts";
 import { decodeToken } from "../harness/explore/schedule.ts";
-import { replaySteps } from "../harness/explore/runner.ts";
+import { replaySteps, runWith } from "../harness/explore/runner.ts";
+import { Follow } from "../harness/explore/strategies.ts";
 import { generate } from "../harness/generate/generator.ts";
+import { candidates } from "../harness/generate/shrink.ts";
 import { exploreCase, fsFor, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
 import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
 import { GEN_FS } from "../harness/generate/workload.ts";
@@ -34,12 +36,34 @@ describe("workload generator", () => {
 
   it("prints text that parses back to the same workload (also with lines joined by |)", () => {
     for (const fs of GEN_FS)
-      for (let i = 0; i < 100; i++) {
-        const w = generate(3, i, fs);
-        const text = printWorkload(w);
-        assert.deepEqual(parseWorkload(text), w, text);
-        assert.deepEqual(parseWorkload(text.split("\n").join(" | ")), w);
-      }
+      for (let i = 0; i < 100; i++)
+        for (const faultInjection of [false, true]) {
+          const w = generate(3, i, fs, { faultInjection });
+          const text = printWorkload(w);
+          assert.deepEqual(parseWorkload(text), w, text);
+          assert.deepEqual(parseWorkload(text.split("\n").join(" | ")), w);
+        }
+  });
+
+  it("draws fail-nth only for a kernel with fault injection, polled rings and the raw block device as it draws the rest", () => {
+    const texts = (faultInjection: boolean, fs: (typeof GEN_FS)[number]) => Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, fs, { faultInjection })));
+    assert.ok(!texts(false, "ext4").some((t) => / fail\d+/.test(t)), "no fail-nth without fault injection");
+    assert.ok(texts(true, "ext4").some((t) => / fail\d+/.test(t)), "fail-nth with it");
+    assert.ok(texts(false, "ext4").some((t) => /uring [DB] poll \[/.test(t)), "polled rings");
+    // Fault injection only adds fail-nth marks: without them the workloads are the same.
+    assert.deepEqual(texts(true, "btrfs").map((t) => t.replace(/ fail\d+/g, "")), texts(false, "btrfs"));
+    assert.ok(texts(false, "ext4").some((t) => / AGAIN (now|irq) wait/.test(t)), "AGAIN for a bio that may wait");
+    const bdev = texts(false, "bdev").map(parseWorkload);
+    assert.ok(bdev.every((w) => w.size % 512 === 0 && w.size > 0), "a device size is whole sectors");
+    assert.ok(bdev.some((w) => w.tasks.some((t) => t.ops.some((o) => "off" in o && "len" in o && o.off < w.size && o.off + o.len > w.size))), "I/O across the device's end");
+  });
+
+  it("shrinks a fail-nth mark and a polled ring away like any other part", () => {
+    const w = parseWorkload("fs bdev, file written 16384 | task: uring D poll [r 12288+8192] fail3 | fault: write#1 AGAIN now wait");
+    const texts = candidates(w).map(printWorkload);
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D [r 12288+8192] fail3\nfault: write#1 AGAIN now wait"), texts.join("\n\n"));
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D poll [r 12288+8192]\nfault: write#1 AGAIN now wait"), texts.join("\n\n"));
+    assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D poll [r 12288+8192] fail3"), texts.join("\n\n"));
   });
 
   it("refuses bad text with the reason", () => {
@@ -47,13 +71,18 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D [q 0+4096]"), /request/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096"), /1\.\.3 tasks|0 tasks/);
+    assert.throws(() => parseWorkload("fs bdev, file hole 1000\ntask: fsync"), /device size 1000/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: aio D poll [r 0+4096]"), /polled ring/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: fsync fail0"), /fail-nth 0/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: fsync\nfault: read#1 IOERR now wait"), /only AGAIN/);
   });
 
-  it("favours the filesystem a change touches, the users of iomap or fs/direct-io.c, all of them for other shared code", () => {
+  it("favours the filesystem a change touches, the users of iomap, fs/direct-io.c or block/fops.c, all of them for other shared code", () => {
     assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
     assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs"]);
     assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs"]);
     assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);
+    assert.deepEqual(fsFor(["block/fops.c"]), ["bdev"]);
     assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
   });
 });
@@ -79,6 +108,34 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
         const two = exploreCase(parseWorkload(printWorkload(w)), kernel, { seed: 1, schedules: 1 });
         assert.deepEqual(two, one);
       }
+    });
+
+    it("the raw block device: I/O across its end is short, at its end -ENOSPC or 0, misaligned -EINVAL; no oracle objects", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const w = parseWorkload("fs bdev, file written 13824 | task: pwrite D 12288+4096; pread D 12288+4096; pread B 8192+8192; pwrite D 14336+512; pread D 13824+512; pread D 100+512");
+      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      const calls = [0, 1, 2, 3, 4, 5].map((i) => run.observed.values[`task 0 call ${i}`]);
+      assert.deepEqual(calls, [1536, 1536, 5632, -28, 0, -22]);
+    });
+
+    it("generated workloads on the raw block device pass on the tree as shipped (i_size is the device's, no fsck)", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      for (let i = 0; i < 6; i++) {
+        const w = suiteWorkload({ seed: 1, fs: ["bdev"] }, i);
+        const r = exploreCase(w, kernel, { seed: 1, schedules: 1 });
+        assert.equal(r.failure, null, `${printWorkload(w)}: ${r.failure?.failures.join("; ")}`);
+      }
+    });
+
+    it("fail-nth in a generated workload on the debug kernel: the op's call fails at its first fault point, no oracle objects", () => {
+      const [k] = builtKernels("debug", [tree]);
+      const w = parseWorkload("fs ext4, file written 16384 | task: aio D [r 0+4096] fail1; pread D 0+4096");
+      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      assert.ok(Number(run.observed.values["task 0 call 0"]) < 0, `io_submit with its first fault point failed returns an error: ${JSON.stringify(run.observed.values)}`);
+      assert.equal(run.observed.values["task 0 call 1"], 4096);
     });
 
     it("a kernel whose long direct writes report 512 bytes short: regressed, shrunk, and the token replays it", () => {

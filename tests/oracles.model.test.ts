@@ -19,6 +19,7 @@ class Run {
   bios: BioRecord[] = [];
   probe: ProbeRecord | null = null;
   runFromCmd = 1;
+  devices: Record<string, number> = {};
 
   cmd(command: AgentCommand, at: number, returned: number | null, o: { task?: number; end?: number; completed?: number | null; completions?: number; data?: Uint8Array } = {}): CommandRecord {
     const r: CommandRecord = {
@@ -39,7 +40,7 @@ class Run {
     this.runFromCmd = this.commands.length + 1;
   }
   record(): RunRecord {
-    return { scenario: "model", console: [], hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0 };
+    return { scenario: "model", console: [], hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0, devices: this.devices };
   }
   judge(d: OracleDeclarations = {}) {
     return judge(this.record(), d);
@@ -88,6 +89,29 @@ describe("oracles on built run records", () => {
     assert.match(msgs.join("\n"), /more than asked[\s\S]*-EAGAIN without NOWAIT[\s\S]*no bio failed/);
     r.bios.push(failedBio("read", 300, 305));
     assert.deepEqual(r.judge().findings.filter((f) => f.oracle === "return" && /-EIO/.test(f.message)), []);
+  });
+
+  it("return: -EAGAIN without NOWAIT is clean when the disk answered AGAIN to a bio that could wait (not to a NOWAIT one)", () => {
+    for (const [nowait, want] of [[false, 0], [true, 1]] as const) {
+      const r = new Run();
+      const fd = r.file("/mnt/f");
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, -11, { data: fill(1) });
+      r.bios.push({ ...failedBio("write", 110, 120), status: 12, nowait });
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, want, `AGAIN to a ${nowait ? "NOWAIT " : ""}bio`);
+    }
+  });
+
+  it("return: on a block device a read or write stops short at the device's end only", () => {
+    for (const [off, result, want] of [[8192, 4096, 0], [4096, 4096, 1]] as const) {
+      const r = new Run();
+      r.devices = { "/dev/wda": 12288 };
+      const fd = r.file("/dev/wda", O.RDWR | O.DIRECT);
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off }, 100, result, { data: fill(1, 8192) });
+      r.cmd({ op: "READ", fd, buf: 4096, len: 8192, off }, 200, result, { data: fill(1, result) });
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, 2 * want, `${result} of 8192 at ${off}`);
+    }
   });
 
   it("return: a short read inside i_size with no error is named; at end of file it is clean", () => {

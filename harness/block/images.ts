@@ -86,6 +86,24 @@ export function imagePath(kind: FsKind, sizeMiB: number): string {
 /** Images already read in this process, by path (disks copy them: blocks are copy-on-write). */
 const loaded = new Map<string, SparseDisk>();
 
+/** A disk with no filesystem: every sector reads zero (the raw block device as a workload's target). */
+export const BLANK = "blank";
+/** What a disk holds: an empty filesystem of a kind, or nothing. */
+export type DiskKind = FsKind | typeof BLANK;
+
+/** A fresh blank disk of `bytes` (a multiple of 512). */
+export function blankDisk(name: string, bytes: number): SparseDisk {
+  if (!(Number.isInteger(bytes) && bytes > 0 && bytes % 512 === 0)) throw new Error(`blank disk ${name}: ${bytes} bytes is not a positive multiple of 512`);
+  return new SparseDisk(name, bytes);
+}
+
+/** A fresh disk of `kind`: an empty filesystem, or blank (`bytes`, else `sizeMiB`). */
+export function diskOf(name: string, d: { kind: DiskKind; sizeMiB?: number; bytes?: number }): SparseDisk {
+  if (d.kind === BLANK) return blankDisk(name, d.bytes ?? (d.sizeMiB ?? 16) * 1024 * 1024);
+  if (d.bytes !== undefined) throw new Error(`disk ${name}: a size in bytes is for blank disks (${d.kind} takes sizeMiB)`);
+  return makeDisk(name, d.kind, d.sizeMiB);
+}
+
 /** A fresh disk holding an empty filesystem of `kind`. */
 export function makeDisk(name: string, kind: FsKind, sizeMiB = Math.max(RECIPES[kind].minMiB, 16)): SparseDisk {
   const path = imagePath(kind, sizeMiB);

@@ -162,7 +162,8 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
     const g = generic.options;
     log(`[${u.tree}] ${u.label}: generic suite (${g.budget} generated cases, ${1 + g.schedules} schedules each, per side)`);
     const tick = o.tick ? (done: number, total: number) => o.tick!(`[${u.tree}] generated cases`, done, total) : undefined;
-    const v = genericVerdict(kernelAt(u.tree, before.wasm), kernelAt(u.tree, after.wasm), generic, g, genericArgs(o, u.tree, g), tick);
+    const gen = { ...g, faultInjection: o.config === "debug" };
+    const v = genericVerdict(kernelAt(u.tree, before.wasm), kernelAt(u.tree, after.wasm), generic, gen, genericArgs(o, u.tree, g), tick);
     log(`[${u.tree}] ${u.label}: generated: ${v.verdict}`);
     res.verdicts.push(v);
   }

@@ -19,6 +19,8 @@ export interface GenericOptions {
   seed: number;
   /** PCT schedules per case after the natural one. */
   schedules: number;
+  /** The kernels have fault injection (the debug configuration): generated ops may carry fail-nth. */
+  faultInjection?: boolean;
 }
 
 /** The default: cases per tree and PCT schedules per case (measured on 2 cores: a few minutes per tree). */

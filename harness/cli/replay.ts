@@ -56,13 +56,14 @@ async function replay(token: string, times: number, json: boolean, files: string
     throw e;
   }
   const known = [...(await bundledScenarios()), ...(await Promise.all(files.map((f) => loadScenarioFile(f)))).flat()];
-  const generated = workload ? targetOf(workload, { tree: d.tree, buildId: d.buildId, wasmPath: "", label: "" }) : null;
+  const built = kernelById(d.tree, d.buildId);
+  const generated = workload ? targetOf(workload, built ?? { tree: d.tree, buildId: d.buildId, wasmPath: "", label: "" }) : null;
   const scenario = scenarioByHash(generated ? [generated.scenario, ...known] : known, d.scenarioHash);
   if (!scenario) {
     console.error(`dioscope replay: the token names a scenario that is neither bundled nor in a --scenario file${workload ? " (nor the --workload given)" : ""}`);
     return 2;
   }
-  const kernel = kernelById(d.tree, d.buildId);
+  const kernel = built;
   if (!kernel) {
     console.error(`dioscope replay: kernel build ${d.tree}/${d.buildId} is not in wasm/ (rebuild it: the same dioscope explore command with the same sources)`);
     return 2;

@@ -3,7 +3,11 @@
 // machine. Geometry is drawn from interesting points rather than uniformly:
 // block and page boundaries, i_size and one block either side, 512-byte
 // sub-block offsets and lengths, and now and then a misaligned extent that
-// direct I/O must refuse with -EINVAL.
+// direct I/O must refuse with -EINVAL. On the raw block device the size is
+// the device's, so the same points read and write at, across and past its
+// end. A second stream of the same seed draws what the first never did
+// (polled rings; fail-nth when the kernel has fault injection), so a
+// workload without them is the text the first stream alone gives.
 import { prng } from "../prng.ts";
 import {
   checkWorkload, FS_BLOCK, LIMITS, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -114,8 +118,51 @@ function fault(r: Rand): BioFault {
   return { op: chance(r, 0.5) ? "read" : "write", nth: 1 + Math.floor(r() * 4), status, when: chance(r, 0.5) ? "now" : "irq" };
 }
 
-/** Workload `index` of generator seed `seed` on filesystem `fs`. */
-export function generate(seed: number, index: number, fs: GenFs): Workload {
+/** What the kernel under test can do beyond the plain configuration. */
+export interface GenOptions {
+  /** The kernel has fault injection (the debug configuration): ops may carry fail-nth. */
+  faultInjection?: boolean;
+}
+
+/** Share of uring ops on the polled ring, and of ops carrying fail-nth (when the kernel can inject). */
+const P_POLL = 0.3;
+const P_FAIL = 0.2;
+/** Share of workloads with an asynchronous read that get a read bio failing by a later interrupt. */
+const P_ASYNC_READ_IRQ = 0.3;
+/** Share of workloads that get an AGAIN for a bio that may wait. */
+const P_WAIT_AGAIN = 0.25;
+
+/** The n of a fail-nth: the first few fault points of a call most often (its allocations up front), now and then a later one. */
+function failNth(r: Rand): number {
+  return weighted(r, [
+    [4, 1 + Math.floor(r() * 4)],
+    [3, 5 + Math.floor(r() * 12)],
+    [1, 17 + Math.floor(r() * 48)],
+  ]);
+}
+
+/**
+ * The second stream's draws over what the first made: polled rings,
+ * fail-nth; a read bio failing by interrupt when an asynchronous read is
+ * in flight (completion paths that run in interrupt context), and an AGAIN
+ * for a bio that may wait.
+ */
+function extras(r: Rand, w: Workload, o: GenOptions): void {
+  const asyncRead = w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => !q.write)));
+  const nth = () => 1 + Math.floor(r() * 3);
+  if (asyncRead && chance(r, P_ASYNC_READ_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
+  if (chance(r, P_WAIT_AGAIN) && w.faults.length < LIMITS.faults)
+    w.faults.push({ op: chance(r, 0.5) ? "read" : "write", nth: nth(), status: "AGAIN", when: chance(r, 0.5) ? "now" : "irq", wait: true });
+  // Polled rings, then fail-nth: a kernel without fault injection gets the same workload less the fail-nth marks.
+  for (const t of w.tasks) t.ops = t.ops.map((op) => (op.k === "uring" && chance(r, P_POLL) ? { ...op, poll: true } : op));
+  if (o.faultInjection) for (const t of w.tasks) t.ops = t.ops.map((op) => (chance(r, P_FAIL) ? { ...op, fail: failNth(r) } : op));
+}
+
+/** The second stream's seed for workload `index` (independent of the first's draws). */
+const EXTRA_SALT = 0x6a09e667;
+
+/** Workload `index` of generator seed `seed` on target `fs`. */
+export function generate(seed: number, index: number, fs: GenFs, o: GenOptions = {}): Workload {
   const r = prng(mix(seed, index));
   const size = pick(r, SIZES);
   const nTasks = weighted(r, [
@@ -132,6 +179,7 @@ export function generate(seed: number, index: number, fs: GenFs): Workload {
     [1, 2],
   ]);
   const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
+  extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   checkWorkload(w);
   return w;
 }

@@ -2,27 +2,38 @@
 // state, the user tasks with their descriptors, AIO contexts, rings and
 // buffers (write buffers filled with a pattern naming the op and sector);
 // the run issues every task's operations, each task in order, the tasks at
-// once, and lets the schedule decide the rest. No expectations: a generated
+// once, and lets the schedule decide the rest. The raw block device target
+// has no filesystem: the file is the blank disk's device node. No expectations: a generated
 // run is judged by the generic oracles alone (harness/oracles).
 import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { IORING_ENTER_GETEVENTS, NR } from "../user/abi.ts";
+import { IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, NR } from "../user/abi.ts";
+import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
-import { CPUS, cpuOf, FS_BLOCK, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
+import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
 
 export const FILE = "/mnt/f";
 const MOUNT = "/mnt";
+/** The raw block device target's file: the first disk's node. */
+export const DEVICE = "/dev/wda";
+/** The file a workload works on. */
+export const fileOf = (w: Workload): string => (w.fs === BDEV ? DEVICE : FILE);
 /** Entries of each task's AIO context and io_uring. */
 const QUEUE = 8;
+/** io_uring_enter calls that wait for a submission's completions: on a plain ring, on a polled one. */
+const WAIT_ROUNDS = 4;
+const POLL_ROUNDS = 64;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
-const FSTYPE: Record<Workload["fs"], string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat" };
-/** RAM per filesystem: the least that boots it with room for the page cache (a restore copies what changed). */
-const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16 };
+const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat" };
+/** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
+const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16 };
+/** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
+const DEBUG_EXTRA_MIB = 8;
 
 /** Bytes of a write tagged `tag`: every 512-byte sector starts with (tag, sector index, 0xa5), then a pattern of both; never zero. */
 export function pattern(tag: number, len: number): Uint8Array {
@@ -47,6 +58,8 @@ interface TaskState {
   fds: Partial<Record<FdKind, number>>;
   aio: AioContext | null;
   ring: IoUring | null;
+  /** The ring set up with IORING_SETUP_IOPOLL (uring ops marked `poll`). */
+  pollRing: IoUring | null;
   /** Per op, per request. */
   placed: Placed[][];
 }
@@ -68,17 +81,22 @@ function place(u: UserTask, r: Request, iov: number, fresh: boolean, tag: number
   return { iovs, iovArray: u.putIovecs(iovs), bytes };
 }
 
-/** The file in its state before the workload, made through the agent (the oracles' model follows it). */
+/**
+ * The file in its state before the workload, made through the agent (the
+ * oracles' model follows it). A block device has its size and no
+ * allocation: its holes and unwritten ranges are ranges never written (zeros).
+ */
 function makeFile(s: ScenarioContext, w: Workload): void {
-  const fd = s.open(FILE, O.RDWR | O.CREAT);
+  const sized = w.fs !== BDEV;
+  const fd = s.open(fileOf(w), O.RDWR | (sized ? O.CREAT : 0));
   const write = (off: number, len: number) => s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
-  if (w.pre === "hole" || w.pre === "mixed") s.call({ op: "TRUNCATE", fd, len: w.size });
-  if (w.pre === "fallocated") s.call({ op: "FALLOCATE", fd, mode: 0, off: 0, len: Math.max(w.size, 1) });
+  if (sized && (w.pre === "hole" || w.pre === "mixed")) s.call({ op: "TRUNCATE", fd, len: w.size });
+  if (sized && w.pre === "fallocated") s.call({ op: "FALLOCATE", fd, mode: 0, off: 0, len: Math.max(w.size, 1) });
   if (w.pre === "written" || w.pre === "delalloc") write(0, w.size);
   if (w.pre === "mixed") {
     write(0, Math.min(FS_BLOCK, w.size));
     if (w.size > 3 * FS_BLOCK) {
-      s.call({ op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 2 * FS_BLOCK, len: FS_BLOCK });
+      if (sized) s.call({ op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 2 * FS_BLOCK, len: FS_BLOCK });
       write(3 * FS_BLOCK, w.size - 3 * FS_BLOCK);
     }
   }
@@ -87,8 +105,9 @@ function makeFile(s: ScenarioContext, w: Workload): void {
 }
 
 function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
-  s.mount("/dev/wda", MOUNT, FSTYPE[w.fs]);
+  if (w.fs !== BDEV) s.mount(DEVICE, MOUNT, FSTYPE[w.fs]);
   makeFile(s, w);
+  if (w.tasks.some((t) => t.ops.some((o) => o.fail !== undefined))) enableFailNth(s.agent);
   let tag = 0;
   const tasks = w.tasks.map((t, i): TaskState => {
     const u = s.userTask(`gen${i}`, cpuOf(i));
@@ -96,11 +115,12 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
     const need = new Set<FdKind>(t.ops.flatMap((op) => ("fd" in op ? [op.fd] : [])));
     // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
     if (!need.size) need.add("direct");
-    for (const k of need) fds[k] = u.open(FILE, O.RDWR | (k === "direct" ? O.DIRECT : 0));
+    for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | (k === "direct" ? O.DIRECT : 0));
     const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
-    const ring = t.ops.some((o) => o.k === "uring") ? IoUring.setup(u, QUEUE) : null;
+    const ring = t.ops.some((o) => o.k === "uring" && !o.poll) ? IoUring.setup(u, QUEUE) : null;
+    const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, "fresh" in op && op.fresh, ++tag)));
-    return { u, fds, aio, ring, placed };
+    return { u, fds, aio, ring, pollRing, placed };
   });
   return { tasks };
 }
@@ -142,37 +162,37 @@ function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandReco
         : op.iov > 1
           ? ([write ? "pwritev" : "preadv", [fd, p.iovArray, p.iovs.length, ...words]] as const)
           : ([write ? "pwrite64" : "pread64", [fd, p.iovs[0]!.addr, op.len, op.off]] as const);
-      const rec = u.startRw(call, args, { write, fd, off: op.off, len: op.len, rwFlags });
+      const rec = u.startRw(call, args, { write, fd, off: op.off, len: op.len, rwFlags }, op.fail ?? 0);
       if (write) noteBytes(t, rec, 0, p, null);
       yield rec;
       if (!write) noteBytes(t, rec, 0, p, rec.returned);
       return;
     }
     case "aio":
-      yield* aioCalls(t, fd, op.reqs, placed);
+      yield* aioCalls(t, fd, op.reqs, placed, op.fail ?? 0);
       return;
     case "uring":
-      yield* uringCalls(t, fd, op.reqs, placed);
+      yield* uringCalls(t, op.poll ? t.pollRing! : t.ring!, fd, op.reqs, placed, op.fail ?? 0);
       return;
     case "fsync":
     case "fdatasync":
-      yield u.start(op.k, [fd]);
+      yield u.start(op.k, [fd], 1, op.fail ?? 0);
       return;
     case "ftruncate":
-      yield u.start("ftruncate64", [fd, op.size]);
+      yield u.start("ftruncate64", [fd, op.size], 1, op.fail ?? 0);
       return;
     case "fallocate": {
       const mode = { alloc: 0, keep: FALLOC.KEEP_SIZE, punch: FALLOC.PUNCH_HOLE | FALLOC.KEEP_SIZE, zero: FALLOC.ZERO_RANGE }[op.mode];
-      yield u.start("fallocate", [fd, mode, op.off, op.len]);
+      yield u.start("fallocate", [fd, mode, op.off, op.len], 1, op.fail ?? 0);
       return;
     }
   }
 }
 
-function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[]): Generator<CommandRecord, void, void> {
+function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
   const aio = t.aio!;
   const iocbs = reqs.map((r, i) => ({ opcode: r.write ? ("PWRITE" as const) : ("PREAD" as const), fd, buf: placed[i]!.iovs[0]!.addr, nbytes: r.len, offset: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, data: i }));
-  const { rec, addrs } = aio.startSubmit(iocbs);
+  const { rec, addrs } = aio.startSubmit(iocbs, failNth);
   reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
   yield rec;
   const submitted = rec.returned ?? 0;
@@ -186,15 +206,16 @@ function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: P
   }
 }
 
-function* uringCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[]): Generator<CommandRecord, void, void> {
-  const ring = t.ring!;
+function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
   reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, userData: i + 1 }, r.len));
-  const rec = ring.startSubmit(reqs.length);
+  const rec = ring.startSubmit(reqs.length, failNth);
   reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
   yield rec;
   const submitted = rec.returned ?? 0;
   let seen = 0;
-  for (let round = 0; submitted > 0 && round < 4; round++) {
+  // A polled ring posts completions only while the task polls, and io_uring_enter may return early (a reschedule is due): ask more often.
+  const rounds = ring === t.pollRing ? POLL_ROUNDS : WAIT_ROUNDS;
+  for (let round = 0; submitted > 0 && round < rounds; round++) {
     for (const c of ring.reap()) {
       seen++;
       const i = Number(c.userData) - 1;
@@ -215,8 +236,8 @@ function faultRules(w: Workload): FaultRule[] {
     op: f.op,
     nth: f.nth,
     status: f.status,
-    // A device answers AGAIN only to a bio that may not wait.
-    ...(f.status === "AGAIN" ? { nowait: true } : {}),
+    // A device answers AGAIN to a bio that may not wait; `wait`: to any bio.
+    ...(f.status === "AGAIN" && !f.wait ? { nowait: true } : {}),
     completion: f.when === "now" ? { when: "now" } : { when: "irq", delayNs: 0 },
     why: "generated fault",
   }));
@@ -243,17 +264,17 @@ function runWorkload(s: ScenarioContext, w: Workload, st: WorkloadState): void {
 
 const NR_NAME = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
 
-/** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way). */
-export function workloadScenario(w: Workload): Scenario<WorkloadState> {
+/** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way); `debug`: on a debug kernel. */
+export function workloadScenario(w: Workload, o: { debug?: boolean } = {}): Scenario<WorkloadState> {
   const text = printWorkload(w);
   return {
     name: `generated-${fnv1a(text).toString(16).padStart(8, "0")}`,
     title: `generated workload: ${text.split("\n").join(" | ")}`,
     mode: "unguided",
     exercises: [],
-    disks: [{ kind: w.fs }],
+    disks: [{ kind: diskKindOf(w.fs), ...(w.fs === BDEV ? { bytes: w.size } : {}) }],
     cpus: CPUS,
-    memoryMiB: MEMORY_MIB[w.fs],
+    memoryMiB: MEMORY_MIB[w.fs] + (o.debug ? DEBUG_EXTRA_MIB : 0),
     setup: (s) => setupWorkload(s, w),
     run: (s, st) => runWorkload(s, w, st),
     expectations: [],

@@ -26,6 +26,14 @@ const opsOf = (w: Workload) => w.tasks.reduce((n, t) => n + t.ops.length, 0);
 /** Simpler forms of one operation (fewer requests, one iovec, resident buffers, fewer flags). */
 function simplerOps(op: Op): Op[] {
   const out: Op[] = [];
+  if (op.fail !== undefined) {
+    const { fail: _, ...plain } = op;
+    out.push(plain as Op);
+  }
+  if (op.k === "uring" && op.poll) {
+    const { poll: _, ...unpolled } = op;
+    out.push(unpolled);
+  }
   if ((op.k === "aio" || op.k === "uring") && op.reqs.length > 1) op.reqs.forEach((_, i) => out.push({ ...op, reqs: op.reqs.filter((__, j) => j !== i) }));
   if ("iov" in op && op.iov > 1) out.push({ ...op, iov: 1 });
   if ("fresh" in op && op.fresh) out.push({ ...op, fresh: false });

@@ -14,11 +14,13 @@ import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
 import { workloadScenario } from "./scenario.ts";
 import { printWorkload } from "./text.ts";
-import { GEN_FS, type GenFs, type Workload } from "./workload.ts";
+import { BDEV, GEN_FS, type GenFs, type Workload } from "./workload.ts";
 
 export interface CaseOptions {
   /** Generator and PCT seed. */
   seed: number;
+  /** The kernels have fault injection (debug configuration): the generator may add fail-nth to an op. */
+  faultInjection?: boolean;
   /** PCT schedules per case after the natural one. */
   schedules: number;
   depth?: number;
@@ -62,7 +64,7 @@ export function uniqueNames(names: readonly string[]): string[] {
  * by what the run itself showed, as the explorer judges every scenario.
  */
 export function targetOf(w: Workload, kernel: KernelRef, probe = true): Target {
-  return { scenario: workloadScenario(w), kernel, probe };
+  return { scenario: workloadScenario(w, { debug: kernel.config === "debug" }), kernel, probe };
 }
 
 /** Explores workload `w` on `kernel`: the natural schedule, then PCT; stops at the first failure. Frees the machine afterwards. */
@@ -119,9 +121,9 @@ export function caseVerdict(before: SideOutcome, after: SideOutcome): CaseVerdic
 }
 
 /** Workload `index` of the suite: the filesystems in turn, the generator seeded by (seed, index). */
-export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs">, index: number): Workload {
+export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection">, index: number): Workload {
   if (!o.fs.length) throw new Error("the generic suite needs at least one filesystem");
-  return generate(o.seed, index, o.fs[index % o.fs.length]!);
+  return generate(o.seed, index, o.fs[index % o.fs.length]!, { faultInjection: o.faultInjection ?? false });
 }
 
 /** Every case of the suite on the kernels before and after a change. */
@@ -145,6 +147,8 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
 const SHARED_USERS: readonly (readonly [prefix: string, fs: readonly GenFs[]])[] = [
   ["fs/iomap/", ["ext4", "ext4-noextents", "btrfs"]],
   ["fs/direct-io.c", ["vfat"]],
+  // The block device's own file and address-space operations: reached through the device node.
+  ["block/fops.c", [BDEV]],
 ];
 
 /** Filesystems the workloads favour for a change touching `paths`: its filesystem's, the users of shared direct-I/O code, or all for other shared code (block, mm, io_uring, ...). */

@@ -6,7 +6,10 @@
 //   task: uring D [r 0+8192 nowait]; pread B 0+4096 fresh
 //   fault: write#2 IOERR irq
 // D and B are the task's O_DIRECT and buffered descriptors; off+len in
-// bytes; `iovN` splits a buffer into N iovecs.
+// bytes; `iovN` splits a buffer into N iovecs; `uring D poll [...]` runs on
+// the task's polled ring; a trailing `failN` makes the op's first system
+// call fail its n-th fault point (fail-nth). `fs bdev, file written 16384`
+// is the raw block device of 16384 bytes as the target.
 import {
   checkWorkload, FALLOC_MODES, GEN_FS, PRE_STATES, RWF_NAMES, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type PreState, type Request, type RwfName, type Workload,
 } from "./workload.ts";
@@ -21,6 +24,10 @@ function reqText(r: Request): string {
 }
 
 export function opText(op: Op): string {
+  return op.fail === undefined ? bodyText(op) : `${bodyText(op)} fail${op.fail}`;
+}
+
+function bodyText(op: Op): string {
   switch (op.k) {
     case "pread":
     case "pwrite":
@@ -32,7 +39,7 @@ export function opText(op: Op): string {
     }
     case "aio":
     case "uring":
-      return `${op.k} ${fdName(op.fd)} [${op.reqs.map(reqText).join(", ")}]`;
+      return `${op.k} ${fdName(op.fd)}${op.k === "uring" && op.poll ? " poll" : ""} [${op.reqs.map(reqText).join(", ")}]`;
     case "fsync":
     case "fdatasync":
       return op.k;
@@ -44,7 +51,7 @@ export function opText(op: Op): string {
 }
 
 export function faultText(f: BioFault): string {
-  return `${f.op}#${f.nth} ${f.status} ${f.when}`;
+  return `${f.op}#${f.nth} ${f.status} ${f.when}${f.wait ? " wait" : ""}`;
 }
 
 /** The workload's text (lines joined by "\n"). */
@@ -97,9 +104,20 @@ function rwOp(k: "pread" | "pwrite" | "preadv2" | "pwritev2", words: string[], w
 
 export function parseOp(text: string): Op {
   const what = `operation "${text.trim()}"`;
-  const multi = /^(aio|uring)\s+([DB])\s+\[(.*)\]$/.exec(text.trim());
-  if (multi) return { k: multi[1] as "aio" | "uring", fd: fdOf(multi[2], what), reqs: multi[3]!.split(",").map((r) => request(r, what)) };
-  const w = text.trim().split(/\s+/);
+  const failed = /^(.*\S)\s+fail(\d+)$/.exec(text.trim());
+  const op = parseBody(failed ? failed[1]! : text.trim(), what);
+  return failed ? { ...op, fail: int(failed[2], what) } : op;
+}
+
+function parseBody(text: string, what: string): Op {
+  const multi = /^(aio|uring)\s+([DB])(\s+poll)?\s+\[(.*)\]$/.exec(text);
+  if (multi) {
+    const k = multi[1] as "aio" | "uring";
+    if (multi[3] && k !== "uring") throw new WorkloadSyntaxError(`${what}: only io_uring has a polled ring`);
+    const reqs = multi[4]!.split(",").map((r) => request(r, what));
+    return k === "uring" && multi[3] ? { k, fd: fdOf(multi[2], what), reqs, poll: true } : { k, fd: fdOf(multi[2], what), reqs };
+  }
+  const w = text.split(/\s+/);
   const k = w[0];
   const arity = (n: number) => {
     if (w.length !== n) throw new WorkloadSyntaxError(`${what}: ${n - 1} argument(s) expected`);
@@ -127,9 +145,10 @@ export function parseOp(text: string): Op {
 }
 
 function parseFault(text: string): BioFault {
-  const m = /^(read|write)#(\d+)\s+(IOERR|AGAIN)\s+(now|irq)$/.exec(text.trim());
-  if (!m) throw new WorkloadSyntaxError(`fault "${text.trim()}" is not "read|write#N IOERR|AGAIN now|irq"`);
-  return { op: m[1] as "read" | "write", nth: Number(m[2]), status: m[3] as "IOERR" | "AGAIN", when: m[4] as "now" | "irq" };
+  const m = /^(read|write)#(\d+)\s+(IOERR|AGAIN)\s+(now|irq)(\s+wait)?$/.exec(text.trim());
+  if (!m) throw new WorkloadSyntaxError(`fault "${text.trim()}" is not "read|write#N IOERR|AGAIN now|irq [wait]"`);
+  const f: BioFault = { op: m[1] as "read" | "write", nth: Number(m[2]), status: m[3] as "IOERR" | "AGAIN", when: m[4] as "now" | "irq" };
+  return m[5] ? { ...f, wait: true } : f;
 }
 
 /** Parses a workload's text (lines or "|"-separated, as on a command line); checks it. */

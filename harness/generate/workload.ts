@@ -5,17 +5,25 @@
 // parsed back (text.ts), builds a scenario (scenario.ts), and shrinks
 // (shrink.ts). Nothing in it names a bug: the generator draws from
 // interesting geometry (block, page, i_size and sub-block boundaries).
+// The target is a file on a filesystem, or the raw block device itself
+// ("bdev": the file is the disk's device node, its size the device's).
 import type { BlkStatusName } from "../block/faults.ts";
-import type { FsKind } from "../block/images.ts";
+import type { DiskKind } from "../block/images.ts";
 
 /** Filesystem block and page size of every image the generator uses (images.ts: 4096-byte blocks, vfat clusters). */
 export const FS_BLOCK = 4096;
 /** The smallest direct-I/O alignment of the machine's disks (512-byte logical blocks). */
 export const SECTOR = 512;
 
-/** The filesystems a workload runs on (images.ts kinds the generator knows). */
-export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat"] as const satisfies readonly FsKind[];
+/** The raw block device as a target: no filesystem, the workload's file is the device node of a blank disk. */
+export const BDEV = "bdev";
+
+/** The targets a workload runs on: the images.ts filesystems the generator knows, and the raw block device. */
+export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV] as const;
 export type GenFs = (typeof GEN_FS)[number];
+
+/** The disk a target needs. */
+export const diskKindOf = (fs: GenFs): DiskKind => (fs === BDEV ? "blank" : fs);
 
 /** The file before the workload: a sparse hole, unwritten (fallocated), written and synced, dirty in the page cache, or extents of each. */
 export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"] as const;
@@ -40,14 +48,21 @@ export interface Request extends Extent {
 export const RWF_NAMES = ["nowait", "dsync", "append"] as const;
 export type RwfName = (typeof RWF_NAMES)[number];
 
-export type Op =
+/** What an op's first system call may carry: fail the n-th fault point it reaches (the kernel's fail-nth; debug kernels only). */
+export interface Injected {
+  fail?: number;
+}
+
+export type Op = OpBody & Injected;
+
+type OpBody =
   /** pread64/pwrite64 (iov 1) or preadv/pwritev (iov > 1); `fresh`: a read into pages never touched. */
   | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean } & Extent)
   | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; rwf: RwfName[] } & Extent)
   /** io_submit of every request, then io_getevents for all that were submitted. */
   | { k: "aio"; fd: FdKind; reqs: Request[] }
-  /** io_uring READV/WRITEV SQEs in one io_uring_enter that waits for them all. */
-  | { k: "uring"; fd: FdKind; reqs: Request[] }
+  /** io_uring READV/WRITEV SQEs in one io_uring_enter that waits for them all; `poll`: on the task's polled ring (IORING_SETUP_IOPOLL). */
+  | { k: "uring"; fd: FdKind; reqs: Request[]; poll?: boolean }
   | { k: "fsync" | "fdatasync" }
   | { k: "ftruncate"; size: number }
   | ({ k: "fallocate"; mode: FallocMode } & Extent);
@@ -59,12 +74,18 @@ export interface TaskSpec {
   ops: Op[];
 }
 
-/** A bio fault: the nth bio of that direction in the run gets `status`, completed inside submit_bio or later by an interrupt. */
+/**
+ * A bio fault: the nth bio of that direction in the run gets `status`,
+ * completed inside submit_bio or later by an interrupt. AGAIN goes to the
+ * nth REQ_NOWAIT bio (what devices promise), or with `wait` to the nth bio
+ * of any kind (a lower layer that answers AGAIN to a bio that may wait).
+ */
 export interface BioFault {
   op: "read" | "write";
   nth: number;
   status: Extract<BlkStatusName, "IOERR" | "AGAIN">;
   when: "now" | "irq";
+  wait?: boolean;
 }
 
 export interface Workload {
@@ -77,7 +98,7 @@ export interface Workload {
 }
 
 /** Most tasks and operations per task the generator makes (the parser refuses more). */
-export const LIMITS = { tasks: 3, opsPerTask: 6, reqs: 4, iov: 4, faults: 3, size: 64 * FS_BLOCK, len: 16 * FS_BLOCK } as const;
+export const LIMITS = { tasks: 3, opsPerTask: 6, reqs: 4, iov: 4, faults: 3, size: 64 * FS_BLOCK, len: 16 * FS_BLOCK, failNth: 1000 } as const;
 
 /** The CPUs a workload's machine has, and the CPU task i is pinned to. */
 export const CPUS = 2;
@@ -108,13 +129,16 @@ export function checkWorkload(w: Workload): void {
   if (!(GEN_FS as readonly string[]).includes(w.fs)) bad(`unknown filesystem ${w.fs}`);
   if (!(PRE_STATES as readonly string[]).includes(w.pre)) bad(`unknown file state ${w.pre}`);
   if (!(w.size >= 0 && w.size <= LIMITS.size)) bad(`file size ${w.size} outside 0..${LIMITS.size}`);
+  if (w.fs === BDEV && !(w.size >= SECTOR && w.size % SECTOR === 0)) bad(`device size ${w.size} is not a positive multiple of ${SECTOR}`);
   if (w.tasks.length < 1 || w.tasks.length > LIMITS.tasks) bad(`${w.tasks.length} tasks (1..${LIMITS.tasks})`);
   if (w.faults.length > LIMITS.faults) bad(`${w.faults.length} faults (at most ${LIMITS.faults})`);
   for (const f of w.faults) if (!(Number.isInteger(f.nth) && f.nth >= 1)) bad(`fault nth ${f.nth}`);
+  for (const f of w.faults) if (f.wait && f.status !== "AGAIN") bad(`a ${f.status} fault with "wait" (only AGAIN picks among bios that may wait)`);
   for (const t of w.tasks) {
     if (t.ops.length < 1 || t.ops.length > LIMITS.opsPerTask) bad(`a task with ${t.ops.length} operations (1..${LIMITS.opsPerTask})`);
     for (const op of t.ops) {
       if ((op.k === "aio" || op.k === "uring") && (op.reqs.length < 1 || op.reqs.length > LIMITS.reqs)) bad(`${op.k} with ${op.reqs.length} requests`);
+      if (op.fail !== undefined && !(Number.isInteger(op.fail) && op.fail >= 1 && op.fail <= LIMITS.failNth)) bad(`${op.k} fail-nth ${op.fail} (1..${LIMITS.failNth})`);
       if ("iov" in op && (op.iov < 1 || op.iov > LIMITS.iov || op.iov > op.len)) bad(`${op.k} with ${op.iov} iovecs`);
       for (const r of [...requestsOf(op), ...(op.k === "fallocate" ? [op] : [])])
         if (!(Number.isInteger(r.off) && r.off >= 0 && r.off <= LIMITS.size && r.len >= 1 && r.len <= LIMITS.len)) bad(`${op.k} extent ${r.off}+${r.len}`);

@@ -1,10 +1,12 @@
 // The contracts every read/write-family call keeps, whatever the scenario:
 // its return value (never more than asked; short inside i_size only with
-// an error; -EAGAIN only for NOWAIT; -EIO only when the disk failed a bio
+// an error; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
+// bio that could wait; -EIO only when the disk failed a bio
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
 // n) and the file size at quiescence.
 import type { BioRecord } from "../block/device.ts";
+import { BLK_STS } from "../block/faults.ts";
 import { NR } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { FileOp } from "./ops.ts";
@@ -23,6 +25,8 @@ export interface ReturnContext {
   /** The bios that succeeded (retries of failed ones). */
   okBios?: readonly BioRecord[];
   injectedFaults: number;
+  /** Block device nodes opened as files, with their sizes (their size never follows the writes). */
+  devices?: Readonly<Record<string, number>>;
 }
 
 /** Return-value contract of every read/write of the run. */
@@ -33,7 +37,7 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
     if (!op.inRun || (op.kind !== "read" && op.kind !== "write") || op.result === null) continue;
     const r = op.result, what = `${op.api} ${op.kind} of ${op.len ?? "?"} at ${op.off ?? "pos"} on ${op.file ?? `fd ${op.fd}`}`;
     if (op.len !== null && r > op.len) out.push({ op: op.id, detail: `${what} returned ${r}, more than asked` });
-    if (r === EAGAIN && !op.nowait) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
+    if (r === EAGAIN && !op.nowait && !c.failedBios.some((b) => b.status === BLK_STS.AGAIN && !b.nowait)) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
     // -EIO needs a cause the run can show: a failed bio or an injected fault.
     if (r === EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
     const short = shortInsideSize(op, byFile.get(op.file ?? "") ?? [], c);
@@ -48,11 +52,16 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
  * A short result inside i_size is allowed only with an error (a failed bio,
  * an injected fault) or a signal (the harness sends none). Writes may also
  * stop short at the end of the device; none of our scenarios fills a disk,
- * so a short write is judged like a short read.
+ * so a short write to a file is judged like a short read. On a block device
+ * opened as a file, i_size is the device's size: reads and writes stop
+ * short at its end and nowhere else.
  */
 function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContext): string | null {
   if (op.result === null || op.result < 0 || op.len === null || op.result >= op.len || op.off === null || op.file === null) return null;
   if (c.failedBios.length || c.injectedFaults) return null;
+  const device = c.devices?.[op.file];
+  if (device !== undefined)
+    return op.off + op.result >= device ? null : `short ${op.kind}: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside the device's ${device} bytes, with no error`;
   if (op.kind === "write") return `short write: ${op.result} of ${op.len} bytes with no error`;
   const size = sizeAt(sizeTimeline(fileOps), op.startNs, op, fileOps);
   if (size === null || op.off + op.result >= size) return null;

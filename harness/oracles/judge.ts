@@ -22,7 +22,7 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
     ...consoleFindings(run, ops, failedBios),
     ...machineFindings(run),
     ...completionAccounting(ops, strayCqes, strayEvents, run.runFromCmd).map((f) => opFinding("completion", f)),
-    ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults }).map((f) => opFinding("return", f)),
+    ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults, devices: run.devices ?? {} }).map((f) => opFinding("return", f)),
     ...offsetContract(ops, run.commands, run.probe, run.probeFromCmd).map((f) => opFinding("offset-size", f)),
     ...sizeContract(ops, run.probe).map((f) => opFinding("offset-size", f)),
     ...dataFindings(run, ops),

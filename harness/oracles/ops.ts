@@ -208,7 +208,8 @@ const URING_KIND: Record<string, OpKind | undefined> = { READ: "read", READV: "r
 function aioOp(c: CommandRecord, n: AioIocbEntry, common: Common, base: Base, ops: FileOp[], done: Completions, data: Uint8Array | null): void {
   const kind = AIO_KIND[n.opcode];
   if (!kind || c.returned === null || n.index >= c.returned) return;
-  const evs = done.events.filter((e) => e.ctx === n.ctx && e.obj === n.addr && e.cmd > c.id && !done.usedEvents.has(e));
+  // Context ids and iocb addresses are per process: two tasks with the same layout share both.
+  const evs = done.events.filter((e) => e.task === c.task && e.ctx === n.ctx && e.obj === n.addr && e.cmd > c.id && !done.usedEvents.has(e));
   for (const e of evs) done.usedEvents.add(e);
   const r: OpResult = { endNs: evs[0] ? done.returnedNs(evs[0].cmd) : null, result: evs[0]?.res ?? null, completions: evs.length, asynchronous: true };
   ops.push(fileOp(base, common(n.fd, n.rwFlags), r, { id: `#${c.id}/iocb${n.index}`, api: "aio", kind, off: n.off, atPosition: false, len: n.len < 0 ? null : n.len }, data));

@@ -93,6 +93,8 @@ export interface RunRecord {
   probe: ProbeRecord | null;
   /** Faults injected by the kernel's fault injection during the run (none until the host drives it). */
   injectedFaults: number;
+  /** The machine's disks as files: device node path → size in bytes (a block device's size is fixed; absent in older records). */
+  devices?: Record<string, number>;
 }
 
 /** The evidence of a finding, by oracle. */

@@ -8,7 +8,7 @@ import { register } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "../paths.ts";
-import { FS_KINDS } from "../block/images.ts";
+import { BLANK, FS_KINDS, type DiskKind } from "../block/images.ts";
 import { SCENARIO_LIMITS, type Scenario } from "./types.ts";
 import { ORACLES } from "../oracles/types.ts";
 
@@ -72,7 +72,10 @@ export function validateScenario(s: Scenario, file: string): void {
     bad("memoryMiB", `memoryMiB must be an integer ${SCENARIO_LIMITS.memoryMiBMin}..${SCENARIO_LIMITS.memoryMiBMax}`);
   if (!Array.isArray(s.disks) || s.disks.length > SCENARIO_LIMITS.disksMax) bad("disks", `disks must be a list of at most ${SCENARIO_LIMITS.disksMax}`);
   for (const d of s.disks) {
-    if (!FS_KINDS.includes(d?.kind)) bad("disks", `unknown disk kind ${JSON.stringify(d?.kind)}; known: ${FS_KINDS.join(", ")}`);
+    const kinds: readonly DiskKind[] = [...FS_KINDS, BLANK];
+    if (!kinds.includes(d?.kind)) bad("disks", `unknown disk kind ${JSON.stringify(d?.kind)}; known: ${kinds.join(", ")}`);
+    if (d.bytes !== undefined && (d.kind !== BLANK || !Number.isInteger(d.bytes) || d.bytes < 512 || d.bytes % 512 || d.bytes > SCENARIO_LIMITS.diskMiBMax * 1024 * 1024))
+      bad("disks", `a disk size in bytes is for a blank disk: a multiple of 512 up to ${SCENARIO_LIMITS.diskMiBMax} MiB`);
     if (d.sizeMiB !== undefined && (!Number.isInteger(d.sizeMiB) || d.sizeMiB < 1 || d.sizeMiB > SCENARIO_LIMITS.diskMiBMax)) bad("disks", `disk size must be 1..${SCENARIO_LIMITS.diskMiBMax} MiB`);
   }
   if (typeof s.setup !== "function") bad("setup", "setup must be a function");

@@ -3,7 +3,7 @@
 // expectations against what the kernel did.
 import type { FailNth } from "../agent/host.ts";
 import { bootKernel, type Booted } from "../boot/boot.ts";
-import { makeDisk } from "../block/images.ts";
+import { diskOf } from "../block/images.ts";
 import { MachineError } from "../machine/errors.ts";
 import type { Machine, MachineState, TraceEvent } from "../machine/machine.ts";
 import type { Scheduler } from "../machine/scheduler.ts";
@@ -77,7 +77,7 @@ function prepare(scenario: Scenario, wasmPath: string): Prepared {
   const booted = bootKernel(wasmPath, {
     cpus: scenario.cpus,
     memoryMiB: scenario.memoryMiB ?? 64,
-    disks: scenario.disks.map((d, i) => makeDisk(`wd${String.fromCharCode(97 + i)}`, d.kind, d.sizeMiB)),
+    disks: scenario.disks.map((d, i) => diskOf(`wd${String.fromCharCode(97 + i)}`, d)),
   });
   const ctx = new ScenarioContext(booted);
   const m = booted.machine;

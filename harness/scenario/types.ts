@@ -2,7 +2,7 @@
 // snapshot, the operations (with an optional scripted schedule expressed
 // against kernel function names), and expectations on what the real
 // kernel did. Verdicts never come from a model: only from observations.
-import type { FsKind } from "../block/images.ts";
+import type { DiskKind } from "../block/images.ts";
 import type { ConsoleLine } from "../machine/console.ts";
 import type { OracleDeclarations } from "../oracles/types.ts";
 import type { ScenarioContext } from "./context.ts";
@@ -77,7 +77,8 @@ export interface Scenario<S = any> {
    * patch, which puts the bug back; "after" is the tree as it is.
    */
   regression?: ScenarioPatch;
-  disks: readonly { kind: FsKind; sizeMiB?: number }[];
+  /** Each disk: an empty filesystem of a kind, or blank (`bytes`: its exact size, a multiple of 512). */
+  disks: readonly { kind: DiskKind; sizeMiB?: number; bytes?: number }[];
   cpus: number;
   memoryMiB?: number;
   /** Runs once per build before the snapshot: mounts, files, tasks. Returns what run() needs (fds, buffers, tasks). */

@@ -54,6 +54,8 @@ export const TIMESPEC32_SIZE = 8;
 
 export const IORING_OP = { NOP: 0, READV: 1, WRITEV: 2, FSYNC: 3, READ_FIXED: 4, WRITE_FIXED: 5, READ: 22, WRITE: 23 } as const;
 export const IORING_ENTER_GETEVENTS = 1;
+/** io_uring_setup flag: completions are polled for (io_uring_enter reaps by calling the file's ->iopoll), not signalled. */
+export const IORING_SETUP_IOPOLL = 1;
 export const IORING_FEAT_SINGLE_MMAP = 1;
 export const IORING_OFF = { SQ_RING: 0, CQ_RING: 0x8000000, SQES: 0x10000000 } as const;
 export const IOSQE = { FIXED_FILE: 1, IO_DRAIN: 2, IO_LINK: 4, IO_HARDLINK: 8, ASYNC: 16 } as const;

@@ -113,10 +113,10 @@ export class AioContext {
     return { submitted: this.task.agent.wait(rec), addrs };
   }
 
-  /** io_submit queued without waiting for it to return. */
-  startSubmit(iocbs: readonly Iocb[]): { rec: CommandRecord; addrs: number[] } {
+  /** io_submit queued without waiting for it to return; `failNth`: the call fails its n-th fault point (UserTask.start). */
+  startSubmit(iocbs: readonly Iocb[], failNth = 0): { rec: CommandRecord; addrs: number[] } {
     const { array, addrs } = this.place(iocbs);
-    const rec = this.task.start("io_submit", [this.ctx, iocbs.length, array]);
+    const rec = this.task.start("io_submit", [this.ctx, iocbs.length, array], 1, failNth);
     this.noteIocbs(rec, iocbs, addrs);
     return { rec, addrs };
   }

@@ -275,9 +275,9 @@ export class UserTask {
     return this.agent.wait(this.startRw(call, args, e));
   }
 
-  /** A read/write-family call queued without waiting, noted for the oracles like rw(). */
-  startRw(call: SyscallName, args: readonly SyscallArg[], e: RwNote): CommandRecord {
-    const rec = this.start(call, args);
+  /** A read/write-family call queued without waiting, noted for the oracles like rw(); `failNth` as start()'s. */
+  startRw(call: SyscallName, args: readonly SyscallArg[], e: RwNote, failNth = 0): CommandRecord {
+    const rec = this.start(call, args, 1, failNth);
     this.agent.note({ kind: "rw", cmd: rec.id, task: this.id, write: e.write, fd: e.fd, off: e.off === null ? null : Number(e.off), len: e.len, rwFlags: e.rwFlags ?? 0 });
     return rec;
   }

@@ -139,10 +139,10 @@ export class IoUring {
     return this.task.agent.wait(this.startSubmit(waitNr));
   }
 
-  /** submit() queued without waiting. */
-  startSubmit(waitNr = 0): CommandRecord {
+  /** submit() queued without waiting; `failNth`: the call fails its n-th fault point (UserTask.start). */
+  startSubmit(waitNr = 0, failNth = 0): CommandRecord {
     const filled = this.fill();
-    const rec = this.task.start("io_uring_enter", [this.fd, filled.length, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0]);
+    const rec = this.task.start("io_uring_enter", [this.fd, filled.length, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0], 1, failNth);
     filled.forEach(({ sqe, bytes }, index) =>
       this.task.agent.note({
         kind: "sqe", cmd: rec.id, task: this.task.id, ring: this.fd, index, userData: String(BigInt(sqe.userData ?? 0)), opcode: sqe.opcode,

@@ -22,6 +22,8 @@ export interface KernelRef {
   wasmPath: string;
   /** "6.12 pristine", "6.12 before <patch>", ... */
   label: string;
+  /** Its configuration (from the manifest; absent: not known, taken as plain). */
+  config?: Manifest["config"];
 }
 
 /**
@@ -43,7 +45,7 @@ export function resolveKernel(tree: TreeName, scenario: Scenario, patch?: { mail
   if (!unit) throw new Error(`${patch.mail}: no patch in it`);
   if (unit.blocked) throw new Error(`${basename(patch.mail)} on ${tree}: ${unit.blocked}`);
   const b = buildVariant(t, patch.side === "before" ? unit.before : unit.after, patch.side === "after" ? unit.patchIds : [], log);
-  return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${patch.side} ${basename(patch.mail)}` };
+  return { tree: t.name, buildId: b.manifest.buildId, wasmPath: b.wasmPath, label: `${t.name} ${patch.side} ${basename(patch.mail)}`, config: b.manifest.config };
 }
 
 /** A build named by a replay token, if it is still in wasm/<tree>/<buildId>/. */
@@ -53,11 +55,11 @@ export function kernelById(tree: TreeName, buildId: string): KernelRef | null {
   if (!existsSync(join(dir, "manifest.json")) || !existsSync(wasmPath)) return null;
   const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
   const what = m.patchIds.length ? `after ${m.patchIds.join(", ")}` : m.overlay.length ? `variant (${m.overlay.join(", ")})` : "pristine";
-  return { tree, buildId, wasmPath, label: `${tree} ${what}` };
+  return { tree, buildId, wasmPath, label: `${tree} ${what}`, config: m.config };
 }
 
 /** A kernel given directly by its wasm file (tests, benchmarks): the build id from the manifest next to it. */
 export function kernelAt(tree: TreeName, wasmPath: string, label?: string): KernelRef {
   const m = JSON.parse(readFileSync(join(wasmPath, "..", "manifest.json"), "utf8")) as Manifest;
-  return { tree, buildId: m.buildId, wasmPath, label: label ?? `${tree} ${m.buildId}` };
+  return { tree, buildId: m.buildId, wasmPath, label: label ?? `${tree} ${m.buildId}`, config: m.config };
 }
