@@ -1,9 +1,10 @@
-// A bug of the zoo (patches/zoo: real upstream fixes nobody wrote a
+// Bugs of the zoo (patches/zoo: real upstream fixes nobody wrote a
 // scenario or a generator case for) found by `dioscope check` with the
-// default generic options: 08 (iomap: s_dio_done_wq for async reads) on
-// 6.12, where the fix applies in reverse. The default run is 24 cases; the
-// decisive one is its first (case 0), so this runs the default's first case
-// only — the same workload, seed and schedules as the default invocation.
+// default generic options on 6.12, where the fixes apply in reverse: 08
+// (iomap: s_dio_done_wq for async reads) and 13 (ext4: the overwrite-only
+// -EAGAIN warning). The default run is 24 cases; each test runs the
+// default's cases up to the decisive one only — the same workloads, seed
+// and schedules as the default invocation (case i depends on (seed, i) only).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
@@ -11,24 +12,41 @@ import { GENERIC_DEFAULT, type GenericSummary } from "../harness/check/generic.t
 import { parseWorkload } from "../harness/generate/text.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
+import type { TreeName } from "../harness/tree/source.ts";
 import { TEST_TREES } from "./support/built.ts";
 
 const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patch");
+const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
+
+/** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
+function genericOf(mail: string, tree: TreeName, cases: number) {
+  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases }, inputs: [mail] });
+  const vs = r.units.flatMap((u) => u.verdicts);
+  assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
+  return vs[0] as (typeof vs)[0] & { generated: GenericSummary };
+}
 
 for (const tree of TEST_TREES.filter((t) => t === "6.12"))
   describe(`the zoo on ${tree}, generic suite with the default options`, function () {
     this.timeout(1_800_000);
 
     it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): fixed, by the console and hang oracles, in the default run's first case", () => {
-      const r = runCheck(ingest([ZOO_08]), { trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: 1 }, inputs: [ZOO_08] });
-      const vs = r.units.flatMap((u) => u.verdicts);
-      assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
-      const v = vs[0] as (typeof vs)[0] & { generated: GenericSummary };
+      const v = genericOf(ZOO_08, tree, 1);
       assert.equal(v.verdict, "fixed", v.reason);
       const s = v.generated.shown!;
       assert.equal(s.failing, "before");
       assert.ok(s.failure.names.includes("oracle:console") && s.failure.names.includes("oracle:hang"), s.failure.names.join(", "));
       const w = parseWorkload(s.shrunk);
       assert.ok(w.tasks.length === 1 && w.faults.length >= 1, s.shrunk);
+    });
+
+    it("13 (an ext4 direct write that gets AGAIN from the block layer without NOWAIT): fixed by the console oracle (a WARNING in ext4), at the default run's case 14", () => {
+      const v = genericOf(ZOO_13, tree, 15);
+      assert.equal(v.verdict, "fixed", v.reason);
+      assert.deepEqual(v.generated.fixed, [14], v.reason);
+      const s = v.generated.shown!;
+      assert.equal(s.failing, "before");
+      assert.ok(s.failure.names.includes("oracle:console"), s.failure.names.join(", "));
+      assert.ok(parseWorkload(s.shrunk).faults.length >= 1, s.shrunk);
     });
   });

@@ -19,6 +19,7 @@ import { checkBench } from "./check.ts";
 import { debugBench } from "./debug.ts";
 import { speedBench } from "./speed.ts";
 import { generateBench } from "./generate.ts";
+import { zooBench } from "./zoo.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 const bootMs: Record<string, unknown> = {};
@@ -78,6 +79,8 @@ results.patchReconstruction = await reconstructionRate();
 results.patchEvaluation = evaluationRate(TREE_NAMES.map((n) => debianTree(n)));
 results.explore = await (await import("./explore.ts")).exploreBench(); // schedule exploration (harness/bench/explore.ts)
 results.generate = Object.fromEntries(TREE_NAMES.map((name) => [name, generateBench(name)])); // generated cases per second per filesystem (harness/bench/generate.ts)
+// Time to first failure per zoo bug, on the tree the zoo table is made on (harness/bench/zoo.ts).
+results.zoo = zooBench(["6.12"]);
 results.debugKernel = Object.fromEntries(TREE_NAMES.map((name) => [name, debugBench(debianTree(name))])); // harness/bench/debug.ts
 mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
