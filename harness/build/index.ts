@@ -222,30 +222,25 @@ function instrumentationKind(req: BuildRequest, toolchain: Record<string, string
 export function buildKernel(req: BuildRequest): BuildResult {
   const unsupported = unsupportedReason(req.tree);
   if (unsupported) throw new KbuildError(`cannot build ${req.tree.name}: ${unsupported}`, "");
-  const built = existingBuild(req);
+  // Where the build goes: its id from the inputs.
+  const outDir = join(wasmDir(), req.tree.name, buildId(req, findToolchain().versions));
+  const built = existingBuild(outDir);
   if (built) return built;
   const lock = `${kbuildRoot(req.tree, req.config ?? "plain")}.lock`;
   mkdirSync(dirname(lock), { recursive: true });
-  return withLock(lock, () => existingBuild(req) ?? buildUnlocked(req), req.log);
+  return withLock(lock, () => existingBuild(outDir) ?? buildUnlocked(req, outDir), req.log);
 }
 
-/** Where a request's build goes (its id from the inputs). */
-function buildDir(req: BuildRequest): string {
-  return join(wasmDir(), req.tree.name, buildId(req, findToolchain().versions));
-}
-
-function existingBuild(req: BuildRequest): BuildResult | null {
-  const outDir = buildDir(req);
+function existingBuild(outDir: string): BuildResult | null {
   if (!existsSync(join(outDir, "manifest.json"))) return null;
   const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) as Manifest;
   return { dir: outDir, wasmPath: join(outDir, "kernel.wasm"), manifest, cached: true };
 }
 
-function buildUnlocked(req: BuildRequest): BuildResult {
+function buildUnlocked(req: BuildRequest, outDir: string): BuildResult {
   const log = req.log ?? (() => {});
   const tc = findToolchain();
   const overlay = req.overlay ?? new Map<string, string>();
-  const outDir = buildDir(req);
   const id = basename(outDir);
   const wasmPath = join(outDir, "kernel.wasm");
 

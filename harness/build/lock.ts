@@ -13,6 +13,9 @@ const OWNER_FILE = "owner";
 
 export class LockTimeout extends Error {}
 
+/** Locks this process holds (withLock is re-entrant). */
+const held = new Set<string>();
+
 function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -79,4 +82,3 @@ export function withLock<T>(lock: string, f: () => T, log?: (line: string) => vo
   }
 }
 
-const held = new Set<string>();

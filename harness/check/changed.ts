@@ -5,15 +5,15 @@
 // the compiler inlined has no frame of its own: its callers' frames stand
 // for it, so a missing name only loses the preference, never a verdict.
 import type { Patch } from "../ingest/index.ts";
+import { NOT_FUNCS, sectionFunction } from "../ingest/search.ts";
 
 /** A C function head at column 0: `[qualifiers] type name(`, not a declaration ending in `;`. */
 const HEAD = /^(?:[A-Za-z_][\w\s*]*?[\s*])?([a-z_][a-z0-9_]*)\s*\(/;
-const NOT_FUNCTIONS = new Set(["if", "for", "while", "switch", "return", "sizeof", "defined"]);
 
 function functionOf(line: string): string | null {
   if (/^\s/.test(line) || /;\s*$/.test(line) || line.startsWith("#")) return null;
   const m = HEAD.exec(line);
-  return m && !NOT_FUNCTIONS.has(m[1]!) ? m[1]! : null;
+  return m && !NOT_FUNCS.has(m[1]!) ? m[1]! : null;
 }
 
 /** Function names the series' hunks change or sit in, sorted. */
@@ -23,8 +23,8 @@ export function changedFunctions(series: readonly Patch[]): string[] {
     for (const f of p.files) {
       if (!/\.c$/.test(f.newPath ?? f.oldPath ?? "")) continue;
       for (const h of f.hunks) {
-        const inSection = functionOf(h.section.trim());
-        if (inSection) out.add(inSection);
+        const inSection = sectionFunction(h.section);
+        if (inSection && !NOT_FUNCS.has(inSection)) out.add(inSection);
         for (const l of h.lines) {
           const fn = functionOf(l.text);
           if (fn) out.add(fn);

@@ -164,13 +164,18 @@ export function confirmRename(root: string, rel: string, r: { from: string; to: 
   return { ...r, kind: fromHits.length === 0 && toHits.length > 0 ? "renamed" : "differs" };
 }
 
-const NOT_FUNCS = new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "defined", "__attribute__", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE"]);
+export const NOT_FUNCS = new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "defined", "__attribute__", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE"]);
+
+/** The function a hunk's @@ section names (the first identifier called), if any. */
+export function sectionFunction(section: string): string | null {
+  return /([A-Za-z_]\w*)\s*\(/.exec(section)?.[1] ?? null;
+}
 
 /** Functions the hunk names (its @@ section and calls on context/removed lines) that the file no longer has. */
 export function missingFunctions(h: ParsedHunk, fileText: string, root: string, rel: string): { name: string; where: string }[] {
   const names = new Set<string>();
-  const sec = /([A-Za-z_]\w*)\s*\(/.exec(h.section);
-  if (sec) names.add(sec[1]!);
+  const sec = sectionFunction(h.section);
+  if (sec) names.add(sec);
   for (const l of h.lines) {
     if (l.kind === "add") continue;
     for (const m of l.text.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (!NOT_FUNCS.has(m[1]!)) names.add(m[1]!);
