@@ -22,7 +22,8 @@ function record(text: string, bios: BioRecord[] = []): RunRecord {
   };
 }
 
-const families = (text: string, bios: BioRecord[] = []) => judge(record(text, bios)).findings.map((f) => (f.evidence.kind === "console" ? f.evidence.family : f.oracle));
+const families = (text: string, bios: BioRecord[] = [], injectedFaults = 0) =>
+  judge({ ...record(text, bios), injectedFaults }).findings.map((f) => (f.evidence.kind === "console" ? f.evidence.family : f.oracle));
 
 const FAMILIES: Record<string, string> = {
   lockdep: `======================================================
@@ -97,6 +98,12 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families(io), ["btrfs"]);
     const failed: BioRecord = { index: 0, disk: 0, op: "write", sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: 0, status: 10, completion: "irq", completedNs: 1, rule: "test" };
     assert.deepEqual(families(io, [failed]), [], "the filesystem reporting the disk's error is its documented answer");
+    const oom = "EXT4-fs error (device wda) in ext4_setattr:5683: Out of memory";
+    assert.deepEqual(families(oom), ["fs-error"], "an allocation failure nobody injected is a finding");
+    assert.deepEqual(families(oom, [], 1), [], "the filesystem reporting the allocation failure fault injection forced is its documented answer");
+    assert.deepEqual(families("BTRFS: error (device wda) in btrfs_create_new_inode:6379: errno=-12 Out of memory", [], 1), []);
+    assert.deepEqual(families(io, [], 1), ["btrfs"], "an injected allocation failure does not excuse an I/O error report");
+    assert.deepEqual(families("WARNING: CPU: 0 PID: 41 at fs/ext4/inode.c:5683 ext4_setattr+0x1/0x2", [], 1), ["warning"], "nor a warning");
   });
 
   it("the fault-injection dump is not a failure, nor are I/O errors, mount messages or boot lines", () => {

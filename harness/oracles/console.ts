@@ -66,14 +66,20 @@ export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
  *   direct write with a concurrent buffered operation on an overlapping
  *   range of the same file is such a workload.
  * - btrfs / fs-error: a filesystem reporting the I/O errors the disk gave
- *   it (the run failed a bio) is its documented answer, not a bug.
+ *   it (the run failed a bio) is its documented answer, not a bug; so is
+ *   one reporting the allocation failure fault injection forced on it
+ *   (ext4_std_error / btrfs_handle_fs_error with -ENOMEM: "Out of
+ *   memory", errno=-12). Warnings, BUGs, lockdep and the other families
+ *   stay findings whatever was injected.
  */
-export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: number): string | null {
+export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: number, injectedFaults = 0): string | null {
   if (hit.family === "stale-pagecache") {
     const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
     return mixed ? "the workload mixes buffered and direct I/O on one range concurrently" : null;
   }
   if ((hit.family === "btrfs" || hit.family === "fs-error") && failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure|Detected aborted journal/.test(hit.line.text))
     return `the disk failed ${failedBios} bio(s) in this run`;
+  if ((hit.family === "btrfs" || hit.family === "fs-error") && injectedFaults > 0 && /Out of memory|errno=-12\b|error -12\b/.test(hit.line.text))
+    return `fault injection failed ${injectedFaults} allocation(s) in this run`;
   return null;
 }
