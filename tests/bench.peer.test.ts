@@ -55,7 +55,7 @@ describe("peer bench (UML side): console parsing and verdicts", () => {
       b.boot.attempts[0]!.detail = "result=bug res=4096 layout=x";
       return { name, what: name, attempts: 2, before: b, after: a, verdict: umlVerdict(b, a, 2), coldMs: 20_000, warmMs: 4_000, medianAttemptMs: 1 };
     };
-    const run = (ms: number, afterPassed: number): DioscopeRun => ({ ms, verdicts: { s: afterPassed ? "fixed" : "no-effect" }, beforeFailed: 1, afterPassed, scenarios: 1 });
+    const run = (ms: number, afterPassed: number): DioscopeRun => ({ ms, config: "debug", verdicts: { s: afterPassed ? "fixed" : "no-effect" }, beforeFailed: 1, afterPassed, scenarios: 1 });
     const text = formatTable({
       tree: "6.12", kernelVersion: "6.12.118", umlFullBuildMs: 1_000_000, umlFullBuildNow: false, attempts: 2, note: "",
       seeds: [{
@@ -68,7 +68,7 @@ describe("peer bench (UML side): console parsing and verdicts", () => {
     assert.deepEqual(rows.map((l) => l.split(/\s{2,}/).slice(1, 4)), [
       ["UML, mail's layout", "not fixed", "2/2, 2/2"],
       ["UML, extents apart", "fixed", "2/2, 0/2"],
-      ["dioscope", "fixed", "1/1 before, 0/1 after (deterministic)"],
+      ["dioscope (debug kernel)", "fixed", "1/1 before, 0/1 after (deterministic)"],
       ["dioscope, mail's layout", "no-effect", "1/1 before, 1/1 after (deterministic)"],
     ]);
     assert.match(text, /first attempt: before res=4096 layout=x; after $/m);

@@ -1,5 +1,6 @@
 // dioscope's side of the peer benchmark: the reviewer's command
-// `dioscope check <mail> --base <tree> --json`, run as a separate process and
+// `dioscope check <mail> --base <tree> --json` (the default kernel
+// configuration, named in the table), run as a separate process and
 // timed, cold (Kbuild objects cached, no kernel built: an empty wasm
 // directory, as harness/bench/check.ts measures it) and warm (the kernels
 // built by the cold run).
@@ -13,6 +14,8 @@ import type { TreeName } from "../../tree/source.ts";
 
 export interface DioscopeRun {
   ms: number;
+  /** The kernel configuration the check built (the default invocation's: check.ts CHECK_DEFAULT_CONFIG). */
+  config: string;
   /** scenario -> verdict, for the scenarios that reproduce the mail. */
   verdicts: Record<string, string>;
   /** Whether each such scenario failed before and passed after. */
@@ -41,6 +44,7 @@ function checkOnce(mail: string, tree: TreeName, wasmDir: string | null, scenari
   const vs = rep.units.flatMap((u) => u.verdicts).filter((v) => repro.has(v.scenario));
   return {
     ms,
+    config: rep.config,
     verdicts: Object.fromEntries(vs.map((v) => [v.scenario, v.verdict])),
     beforeFailed: vs.filter((v) => v.before && !v.before.passed).length,
     afterPassed: vs.filter((v) => v.after?.passed).length,

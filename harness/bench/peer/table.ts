@@ -80,7 +80,7 @@ function tableRows(seeds: SeedResult[]): string[][] {
     if ("error" in s.dioscope) rows.push([s.id, "dioscope", `error: ${s.dioscope.error.split("\n")[0]}`, "", "", ""]);
     else {
       const d = s.dioscope;
-      rows.push([s.id, "dioscope", Object.values(d.warm.verdicts).join(", ") || "—", `${dioscopeRate(d.warm)} (deterministic)`, sec(d.cold?.ms), sec(d.warm.ms)]);
+      rows.push([s.id, `dioscope (${d.warm.config} kernel)`, Object.values(d.warm.verdicts).join(", ") || "—", `${dioscopeRate(d.warm)} (deterministic)`, sec(d.cold?.ms), sec(d.warm.ms)]);
       for (const c of d.cases) rows.push([s.id, `dioscope, ${c.name}`, Object.values(c.run.verdicts).join(", ") || "—", `${dioscopeRate(c.run)} (deterministic)`, "—", sec(c.run.ms)]);
     }
   }
