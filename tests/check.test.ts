@@ -55,7 +55,7 @@ for (const tree of TEST_TREES) {
       const builds = () => (existsSync(join(wasmDir(), tree)) ? readdirSync(join(wasmDir(), tree)).length : 0);
       const n = builds();
       const named = BUNDLED.filter((s) => s.name === "001-ext4-dio-buffered-fallback-race");
-      const r: CheckReport = runCheck(ingest([mail]), { trees: [tree], scenarios: named, candidates: BUNDLED, inputs: [mail] });
+      const r: CheckReport = runCheck(ingest([mail]), { config: "plain", trees: [tree], scenarios: named, candidates: BUNDLED, inputs: [mail] });
       assert.equal(builds(), n, "no kernel was built");
       const [u] = r.units;
       assert.equal(u!.problem, "not judged: fs/xfs/xfs_file.c is not compiled in this configuration (CONFIG_XFS_FS is not set)");
@@ -69,9 +69,9 @@ for (const tree of TEST_TREES) {
       ["001_60a185f54a9e7512.txt", ["001-ext4-dio-buffered-fallback-race"]],
       ["002_af39239f68c27663.txt", ["002-btrfs-uring-nowait-short-read"]],
     ] as const) {
-      it(`dioscope check patches/${mail} --base ${tree} --json --no-generic: "fixed" for every scenario that reproduces it`, () => {
+      it(`dioscope check patches/${mail} --base ${tree} --json --no-generic --plain: "fixed" for every scenario that reproduces it`, () => {
         // The scenarios' path; the generic suite has its own tests (tests/generate.test.ts).
-        const r = cli(["check", join("patches", mail), "--base", tree, "--json", "--no-generic"]);
+        const r = cli(["check", join("patches", mail), "--base", tree, "--json", "--no-generic", "--plain"]);
         assert.equal(r.code, 0, r.err);
         const rep = JSON.parse(r.out) as CheckReport;
         const verdicts = rep.units.flatMap((u) => u.verdicts.map((v) => [v.scenario, v.verdict]));
@@ -101,5 +101,15 @@ describe("command line", () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /Unknown option '--no-such-flag'/);
     assert.match(cli(["check", "patches/001_60a185f54a9e7512.txt", "--tree", "2.6"]).err, /unknown tree "2\.6"/);
+  });
+
+  it("check builds the debug kernel unless --plain; build the plain one unless --debug; both flags at once are refused", () => {
+    assert.match(cli(["check", "--help"]).out, /--debug .*\(the default\)/);
+    assert.match(cli(["build", "--help"]).out, /--debug .*\(default: the plain kernel\)/);
+    for (const c of ["check", "build"]) {
+      const r = cli([c, ...(c === "check" ? ["patches/001_60a185f54a9e7512.txt"] : []), "--debug", "--plain"]);
+      assert.equal(r.code, 2, c);
+      assert.match(r.err, /--debug and --plain name two kernels/, c);
+    }
   });
 });

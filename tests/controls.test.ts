@@ -21,10 +21,10 @@ for (const tree of TEST_TREES) {
 
     it("a patch to /proc/version selects no scenario by itself, and has no effect on any scenario named", () => {
       const file = join(repoRoot, "patches/controls/control-proc-version.patch");
-      const none = runCheck(ingest([file]), { trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
+      const none = runCheck(ingest([file]), { config: "plain", trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
       assert.deepEqual(none.selected, []);
       assert.match(none.units[0]!.problem ?? "", /no scenario exercises/);
-      const report = runCheck(ingest([file]), { trees: [tree], scenarios: SCRIPTED, candidates: BUNDLED, inputs: [file] });
+      const report = runCheck(ingest([file]), { config: "plain", trees: [tree], scenarios: SCRIPTED, candidates: BUNDLED, inputs: [file] });
       const verdicts = report.units.flatMap((u) => u.verdicts);
       assert.equal(verdicts.length, SCRIPTED.length);
       for (const v of verdicts) {
@@ -46,7 +46,7 @@ for (const tree of TEST_TREES) {
       assert.equal(w.report.status, "applies");
       const s001 = BUNDLED.filter((s) => s.name === "001-ext4-dio-buffered-fallback-race");
       const unit = { label: "wrong fix", tree, patchIds: [wrong!.id], before: reverted, after: w.after, blocked: null, declarations: [] };
-      const v = runUnit(unit, s001, { trees: [tree], scenarios: s001, candidates: BUNDLED, inputs: [file] }).verdicts[0]!;
+      const v = runUnit(unit, s001, { config: "plain", trees: [tree], scenarios: s001, candidates: BUNDLED, inputs: [file] }).verdicts[0]!;
       assert.equal(v.verdict, "no-effect");
       assert.match(v.reason, /^fails before and after/);
       assert.ok(v.after!.console.some((l) => l.text.includes("Page cache invalidation failure on direct I/O")), "the warning is still there with the wrong fix");

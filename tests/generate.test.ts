@@ -89,7 +89,7 @@ describe("workload generator", () => {
 
 /** Only the generic suite (no scenario), `budget` cases of one PCT schedule each. */
 function genericOnly(mail: string, tree: string, seed: number, budget: number) {
-  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: [], candidates: [], generic: { budget, seed, schedules: 1 }, inputs: [mail] });
+  const r = runCheck(ingest([mail]), { config: "plain", trees: [tree], scenarios: [], candidates: [], generic: { budget, seed, schedules: 1 }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
   return vs[0] as (typeof vs)[0] & { generated: GenericSummary };

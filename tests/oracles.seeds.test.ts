@@ -26,7 +26,7 @@ for (const tree of TEST_TREES) {
     for (const seed of SEEDS) {
       it(`${seed.mail.slice(0, 3)}: after the fix no oracle fires; before it, only the oracles the scenario declares`, () => {
         const file = join(repoRoot, "patches", seed.mail);
-        const r = runCheck(ingest([file]), { trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
+        const r = runCheck(ingest([file]), { config: "plain", trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
         const verdicts = r.units.flatMap((u) => u.verdicts).filter((v) => v.before && v.after);
         const applicable = Object.keys(seed.before).filter((name) => !notApplicableOn(BUNDLED.find((x) => x.name === name)!, tree));
         assert.deepEqual(verdicts.map((v) => v.scenario).sort(), applicable.sort());

@@ -90,14 +90,14 @@ describe("scenario files", function () {
       const [s] = await loadScenarioFile(EXAMPLE);
       assert.equal(s!.source, EXAMPLE);
       const mail = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
-      const r = runCheck(ingest([mail]), { trees: [tree], scenarios: [s!], candidates: [], inputs: [mail] });
+      const r = runCheck(ingest([mail]), { config: "plain", trees: [tree], scenarios: [s!], candidates: [], inputs: [mail] });
       const [v] = r.units.flatMap((u) => u.verdicts);
       assert.equal(v!.scenario, "example-ext4-dio-write-eio");
       assert.equal(v!.verdict, "no-effect", v!.reason);
       assert.equal(v!.reason, "passes before and after");
       assert.equal(v!.after!.observed.values.pwrite, -5);
       assert.equal(v!.after!.observed.values["stalled in iomap_dio_rw"], 1);
-      assert.deepEqual(v!.reproduce!.slice(-2), ["--scenario", EXAMPLE]);
+      assert.deepEqual(v!.reproduce!.slice(-3), ["--scenario", EXAMPLE, "--plain"]);
     });
   }
 });

@@ -21,7 +21,7 @@ const STALE = "Page cache invalidation failure on direct I/O.  Possible data cor
 const mail = (f: string) => join(repoRoot, "patches", f);
 
 function check(file: string, tree: (typeof TEST_TREES)[number]): CheckReport {
-  return runCheck(ingest([file]), { trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
+  return runCheck(ingest([file]), { config: "plain", trees: [tree], scenarios: null, candidates: BUNDLED, inputs: [file] });
 }
 
 function verdictOf(r: CheckReport, scenario: string): ScenarioVerdict {
@@ -61,7 +61,7 @@ for (const tree of TEST_TREES) {
       assert.equal(after.observed.values["A.completion"], 4096);
       assert.equal(after.observed.values["B.result"], 8192);
       assert.equal(v.verdict, "fixed");
-      assert.deepEqual(v.reproduce, ["dioscope", "check", mail("001_60a185f54a9e7512.txt"), "--tree", tree, "--scenario", "001-ext4-dio-buffered-fallback-race"]);
+      assert.deepEqual(v.reproduce, ["dioscope", "check", mail("001_60a185f54a9e7512.txt"), "--tree", tree, "--scenario", "001-ext4-dio-buffered-fallback-race", "--plain"]);
       assertRepeatable(v.scenario, before, 19);
       assertRepeatable(v.scenario, after, 19);
     });

@@ -20,7 +20,7 @@ const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-war
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
 function genericOf(mail: string, tree: TreeName, cases: number) {
-  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases }, inputs: [mail] });
+  const r = runCheck(ingest([mail]), { config: "plain", trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
   return vs[0] as (typeof vs)[0] & { generated: GenericSummary };

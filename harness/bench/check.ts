@@ -15,7 +15,7 @@ import type { TreeName } from "../tree/source.ts";
 
 /** The main job's check of one mail on one tree: its verdict lines. */
 function checkMail(tree: TreeName, mail: string, candidates: readonly Scenario[]): string[] {
-  const r = runCheck(ingest([mail]), { trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [mail] });
+  const r = runCheck(ingest([mail]), { config: "plain", trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [mail] });
   return mainJobRows(r, mail, candidates).map((x) => `${x.scenario}: ${x.verdict}`);
 }
 

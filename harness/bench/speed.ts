@@ -28,7 +28,7 @@ const MAIL = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 
 /** The main job's check of the mail on one tree (scenarios selected as for any patch): its verdict lines. */
 function checkMail(tree: TreeName, candidates: readonly Scenario[]): string[] {
-  const r = runCheck(ingest([MAIL]), { trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [MAIL] });
+  const r = runCheck(ingest([MAIL]), { config: "plain", trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [MAIL] });
   return r.units.flatMap((u) => u.verdicts.map((v) => `${v.scenario}: ${v.verdict}`));
 }
 

@@ -7,7 +7,7 @@
 // included). Which case is deterministic; the seconds are benchmark data.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runCheck } from "../check/check.ts";
+import { CHECK_DEFAULT_CONFIG, runCheck } from "../check/check.ts";
 import { GENERIC_DEFAULT, type GenericSummary } from "../check/generic.ts";
 import { ingest } from "../ingest/index.ts";
 import { repoRoot } from "../paths.ts";
@@ -27,7 +27,7 @@ export function zooRow(file: string, tree: TreeName): ZooRow {
   const doneAt: number[] = [];
   const t0 = performance.now();
   const tick = (_what: string, done: number) => void (doneAt[done] ??= (performance.now() - t0) / 1000);
-  const r = runCheck(ingest([file]), { trees: [tree], scenarios: [], candidates: [], generic: GENERIC_DEFAULT, inputs: [file], tick });
+  const r = runCheck(ingest([file]), { config: CHECK_DEFAULT_CONFIG, trees: [tree], scenarios: [], candidates: [], generic: GENERIC_DEFAULT, inputs: [file], tick });
   const totalSeconds = Math.round((performance.now() - t0) / 100) / 10;
   const problem = r.units.map((u) => u.problem).find((p) => p) ?? null;
   const v = r.units.flatMap((u) => u.verdicts)[0] as ({ verdict: string; generated?: GenericSummary } | undefined);

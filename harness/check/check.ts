@@ -57,10 +57,20 @@ export interface ExploreCheck {
   depth: number;
 }
 
+/**
+ * The kernel `dioscope check` builds both sides as unless told: the debug
+ * kernel, so every run is also judged by lockdep, the list/object/VM checks
+ * and the assertions, and generated workloads may carry fail-nth. Its cost
+ * (README "The debug kernel"; `npm run bench` → debugKernel): a full compile
+ * per tree the first time, then about the same one-file variant build, and
+ * slower runs.
+ */
+export const CHECK_DEFAULT_CONFIG: KernelConfig = "debug";
+
 export interface CheckOptions {
   trees: TreeName[];
-  /** The kernel configuration of both sides (default "plain"; "debug": lockdep and the kernel's other run-time checks). */
-  config?: KernelConfig;
+  /** The kernel configuration of both sides ("debug": lockdep, the kernel's other run-time checks and fault injection; "plain": none of them). */
+  config: KernelConfig;
   /** Scenarios the user named (run whatever the patch touches); null: chosen from `candidates`. */
   scenarios: readonly Scenario[] | null;
   /** The scenarios to choose from when none are named (the bundled ones). */
@@ -113,9 +123,9 @@ function runOne(s: Scenario, u: Unit, before: string, after: string, o: CheckOpt
   return exploredVerdict(s.name, explored, repro);
 }
 
-/** The flag that names the kernel configuration in a reproduce command. */
+/** The flag that names the kernel configuration in a reproduce command (always named: a command reproduces whatever the default). */
 function configArgs(o: CheckOptions): string[] {
-  return o.config === "debug" ? ["--debug"] : [];
+  return [`--${o.config}`];
 }
 
 function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string[] {
@@ -135,7 +145,7 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
   res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
   if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
-  const config = o.config ?? "plain";
+  const config = o.config;
   const before = buildOrProblem(u.tree, u.before, [], log, config);
   log(`[${u.tree}] ${u.label}: building after`);
   const after = buildOrProblem(u.tree, u.after, u.patchIds, log, config);
@@ -198,7 +208,7 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   const report: CheckReport = {
     inputs: o.inputs,
     trees: o.trees,
-    config: o.config ?? "plain",
+    config: o.config,
     treeSources: o.trees.map((name) => {
       const t = resolveTree(name);
       return { name, source: t.source, description: describeTree(t) };

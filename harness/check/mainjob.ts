@@ -71,7 +71,7 @@ export function mainJob(trees: TreeName[], candidates: readonly Scenario[], log?
   const reports: CheckReport[] = [];
   const rows: MainJobRow[] = [];
   for (const mail of bundledMails()) {
-    const r = runCheck(ingest([mail]), { trees, scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [relative(process.cwd(), mail) || mail], log });
+    const r = runCheck(ingest([mail]), { config: "plain", trees, scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [relative(process.cwd(), mail) || mail], log });
     reports.push(r);
     rows.push(...mainJobRows(r, mail, candidates));
   }

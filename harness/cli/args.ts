@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptions = NonNullable<ParseArgsConfig["options"]>;
+import type { KernelConfig } from "../build/kbuild.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import { NEWEST_TREE, TREE_NAMES, isTreeName, type TreeName } from "../tree/source.ts";
 
@@ -39,7 +40,8 @@ export const COMMON = {
   json: { type: "boolean", help: "machine-readable JSON on stdout instead of text" },
   scenario: { type: "string", short: "s", multiple: true, value: "NAME|FILE", help: "a bundled scenario (name or name prefix) or a scenario file (path to a .ts module); repeat for several" },
   seed: { type: "string", value: "S", help: "explorer and workload-generator seed (default 1)" },
-  debug: { type: "boolean", help: "the debug kernel (kernel-src/config/debug.config: lockdep, list/object debugging, fault injection, the locking self-tests at boot) instead of the plain one; its own build per tree" },
+  debug: { type: "boolean", help: "the debug kernel (kernel-src/config/debug.config: lockdep, list/object debugging, fault injection, the locking self-tests at boot); its own build per tree" },
+  plain: { type: "boolean", help: "the plain kernel (kernel-src/config/dioscope.config: none of the debug kernel's run-time checks, no fault injection; faster runs)" },
   help: { type: "boolean", short: "h", help: "this help" },
 } as const satisfies OptionTable;
 
@@ -102,6 +104,12 @@ export function intOf(p: Parsed, name: string, fallback: number, min = 0): numbe
   const n = Number(v);
   if (typeof v !== "string" || !/^\d+$/.test(v) || n < min) throw new UsageError(`--${name} needs an integer >= ${min}, not "${String(v)}"`);
   return n;
+}
+
+/** The kernel configuration --debug or --plain names, or `fallback` (the command's default). */
+export function configOf(p: Parsed, fallback: KernelConfig): KernelConfig {
+  if (p.values.debug && p.values.plain) throw new UsageError("--debug and --plain name two kernels: give one");
+  return p.values.debug ? "debug" : p.values.plain ? "plain" : fallback;
 }
 
 /** Runs a command body with --help and usage errors handled the same way everywhere (exit 2 on bad usage). */

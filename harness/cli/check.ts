@@ -3,7 +3,7 @@
 // on stderr when it is a terminal.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runCheck } from "../check/check.ts";
+import { CHECK_DEFAULT_CONFIG, runCheck } from "../check/check.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import { MAIN_JOB_EXPLORE } from "../check/mainjob.ts";
 import { GENERIC_DEFAULT } from "../check/generic.ts";
@@ -15,7 +15,7 @@ import { terminalProgress } from "../report/progress.ts";
 import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load.ts";
 import { scenarioMode, type Scenario } from "../scenario/types.ts";
 import { TREE_NAMES } from "../tree/source.ts";
-import { COMMON, command, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
+import { COMMON, command, configOf, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
 export const CHECK: CommandSpec = {
   name: "check",
@@ -40,7 +40,8 @@ export const CHECK: CommandSpec = {
     schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
     "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
     "no-scenarios": { type: "boolean", help: "run only the generic suite (no bundled or named scenario); not with --no-generic, --scenario or --explore" },
-    debug: COMMON.debug,
+    debug: { ...COMMON.debug, help: `${COMMON.debug.help}${CHECK_DEFAULT_CONFIG === "debug" ? " (the default)" : ""}` },
+    plain: { ...COMMON.plain, help: `${COMMON.plain.help}${CHECK_DEFAULT_CONFIG === "plain" ? " (the default)" : ""}` },
     json: COMMON.json,
     ...REPORT_FLAGS,
     help: COMMON.help,
@@ -102,7 +103,7 @@ export async function runCheckCli(argv: string[]): Promise<number> {
       const candidates = genericOnly ? [] : await bundledScenarios();
       files = expand(p.positionals);
       series = ingest(files);
-      report = runCheck(series, { trees, config: p.values.debug ? "debug" : "plain", scenarios, candidates, explore, generic, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
+      report = runCheck(series, { trees, config: configOf(p, CHECK_DEFAULT_CONFIG), scenarios, candidates, explore, generic, inputs: p.positionals, log: progress.log, tick: (what, done, total) => progress.tick(what, done, total) });
       progress.end();
     } catch (e) {
       if (e instanceof IngestError || e instanceof ScenarioError) {

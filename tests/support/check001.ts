@@ -29,7 +29,7 @@ export async function check001(trees: TreeName[] = TEST_TREES): Promise<Check001
   if (have) return have;
   const file = join(repoRoot, MAIL_001);
   const series = ingest([file]);
-  const report = runCheck(series, { trees, scenarios: null, candidates: await bundledScenarios(), inputs: [MAIL_001] });
+  const report = runCheck(series, { config: "plain", trees, scenarios: null, candidates: await bundledScenarios(), inputs: [MAIL_001] });
   const model = fromCheckReport(report, { series });
   const c = { report, model, mailText: readFileSync(file, "utf8") };
   cached.set(key, c);
