@@ -1,6 +1,6 @@
 // Speed figures for `npm run bench` (wall-clock, benchmark data only): per
 // tree, patch -> verdict for a one-file patch (seed 001: one variant
-// kernel), cold — the pristine kernel built and the Kbuild objects cached,
+// kernel), on the plain and on the debug kernel, cold — the pristine kernel built and the Kbuild objects cached,
 // the variant not built — split into its parts, and warm (every kernel
 // built); the snapshot restore per schedule and schedules per second on the
 // 001 unguided scenario (./throughput.ts), also with V8's optimizing tier only.
@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { buildKernel, kbuildShadow, type Manifest } from "../build/index.ts";
+import type { KernelConfig } from "../build/kbuild.ts";
 import { runCheck } from "../check/check.ts";
 import { MAIN_JOB_EXPLORE } from "../check/mainjob.ts";
 import { overlayFiles } from "../variants/build.ts";
@@ -27,8 +28,8 @@ import type { TreeName } from "../tree/source.ts";
 const MAIL = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 
 /** The main job's check of the mail on one tree (scenarios selected as for any patch): its verdict lines. */
-function checkMail(tree: TreeName, candidates: readonly Scenario[]): string[] {
-  const r = runCheck(ingest([MAIL]), { config: "plain", trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [MAIL] });
+function checkMail(tree: TreeName, candidates: readonly Scenario[], config: KernelConfig): string[] {
+  const r = runCheck(ingest([MAIL]), { config, trees: [tree], scenarios: null, candidates, explore: MAIN_JOB_EXPLORE, inputs: [MAIL] });
   return r.units.flatMap((u) => u.verdicts.map((v) => `${v.scenario}: ${v.verdict}`));
 }
 
@@ -62,18 +63,18 @@ function variantManifests(dir: string, tree: TreeName): Manifest[] {
  * directory for the seed's variants (their objects are seeded from the
  * pristine ones and the changed files recompiled).
  */
-function cold(tree: TreeName, candidates: readonly Scenario[]): Record<string, unknown> {
+function cold(tree: TreeName, candidates: readonly Scenario[], config: KernelConfig): Record<string, unknown> {
   const t = debianTree(tree);
-  const pristine = buildKernel({ tree: t });
+  const pristine = buildKernel({ tree: t, config });
   const dir = mkdtempSync(join(tmpdir(), "dioscope-cold-"));
   try {
     mkdirSync(join(dir, tree));
     symlinkSync(pristine.dir, join(dir, tree, pristine.manifest.buildId));
     const series = ingest([MAIL]);
     for (const u of unitsFor(series, t, prerequisitesOf(seed001Unguided, tree, series)))
-      for (const ov of [u.before, u.after]) if (ov && ov.files.size) rmSync(kbuildShadow(t, overlayFiles(t, ov)), { recursive: true, force: true });
+      for (const ov of [u.before, u.after]) if (ov && ov.files.size) rmSync(kbuildShadow(t, overlayFiles(t, ov), config), { recursive: true, force: true });
     const t0 = performance.now();
-    const verdicts = withWasmDir(dir, () => checkMail(tree, candidates));
+    const verdicts = withWasmDir(dir, () => checkMail(tree, candidates, config));
     const totalMs = performance.now() - t0;
     const variants = variantManifests(dir, tree);
     const sum = (...steps: string[]) => variants.reduce((a, m) => a + steps.reduce((b, s) => b + (m.times[s] ?? 0), 0), 0);
@@ -98,10 +99,10 @@ function cold(tree: TreeName, candidates: readonly Scenario[]): Record<string, u
   }
 }
 
-function warm(tree: TreeName, candidates: readonly Scenario[]): number {
-  checkMail(tree, candidates); // every kernel built, snapshots taken (untimed)
+function warm(tree: TreeName, candidates: readonly Scenario[], config: KernelConfig): number {
+  checkMail(tree, candidates, config); // every kernel built, snapshots taken (untimed)
   const t0 = performance.now();
-  checkMail(tree, candidates);
+  checkMail(tree, candidates, config);
   return round(performance.now() - t0);
 }
 
@@ -123,8 +124,11 @@ function throughputOptimizingTier(tree: TreeName, n: number): Record<string, num
 export async function speedBench(tree: TreeName, o: { schedules?: number } = {}): Promise<Record<string, unknown>> {
   const candidates = await bundledScenarios();
   return {
-    patchToVerdictCold: cold(tree, candidates),
-    patchToVerdictWarmMs: warm(tree, candidates),
+    patchToVerdictCold: cold(tree, candidates, "plain"),
+    patchToVerdictWarmMs: warm(tree, candidates, "plain"),
+    // What `dioscope check` does by default (CHECK_DEFAULT_CONFIG): the same on the debug kernel.
+    patchToVerdictColdDebug: cold(tree, candidates, "debug"),
+    patchToVerdictWarmDebugMs: warm(tree, candidates, "debug"),
     [`${seed001Unguided.name} PCT`]: throughput(tree, o.schedules ?? 2000),
     [`${seed001Unguided.name} PCT, optimizing tier only`]: throughputOptimizingTier(tree, o.schedules ?? 2000),
   };
