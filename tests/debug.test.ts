@@ -69,5 +69,19 @@ for (const k of builtKernels("debug", DEBUG_TREES)) {
       // The reading task's own call chain: the read system call into procfs.
       for (const f of ["proc_pid_stack", "vfs_read"]) assert.ok(fns.includes(f), `${f} missing from:\n${text}`);
     });
+
+    it("a user task that touched its memory exits without a kernel report (its page tables freed through the mmu_gather)", () => {
+      const a = booted.agent;
+      const m = booted.machine;
+      const from = m.console.lines.length;
+      const u = UserTask.spawn(a, { name: "exits" });
+      const buf = u.buffer(8 * PAGE_SIZE);
+      u.writeUser(buf.addr, new Uint8Array(8 * PAGE_SIZE).fill(1));
+      u.start("exit_group", [0]);
+      m.run(() => !m.suspendedTasks().some((s) => s.startsWith("exits[")), { untilNs: m.clock.now + 1e9 });
+      assert.ok(!m.suspendedTasks().some((s) => s.startsWith("exits[")), "the task did not exit");
+      const reports = m.console.lines.slice(from).map((l) => l.text).filter((l) => REPORT.test(l) || /Bad page state/.test(l));
+      assert.deepEqual(reports, []);
+    });
   });
 }
