@@ -1,14 +1,14 @@
 // The debug kernel's cost beside the plain kernel's, for `npm run bench`:
 // boot time (to the agent; the debug kernel also runs the locking
 // self-tests), module size, scenario runs per second from the snapshot
-// (seed 001, the machine's default scheduler), a 4 KiB O_DIRECT round trip,
+// (seed 001, the machine's default scheduler) with the oracles' share of a run, a 4 KiB O_DIRECT round trip,
 // and one fail-nth sweep over an O_DIRECT write. Wall-clock time is measured
 // for the report only; it never enters a run.
 import { bootKernel } from "../boot/boot.ts";
 import { makeDisk } from "../block/images.ts";
 import { currentBuild, type BuiltKernel } from "../build/registry.ts";
 import type { KernelConfig } from "../build/kbuild.ts";
-import { runScenario } from "../scenario/run.ts";
+import { runScenario, type RunTiming } from "../scenario/run.ts";
 import { seed001 } from "../scenario/bundled/001-ext4-dio-fallback.ts";
 import type { PristineTree } from "../tree/source.ts";
 import { enableFailNth, O, PAGE_SIZE, sweepFailNth, UserTask } from "../user/index.ts";
@@ -28,12 +28,20 @@ function bootFigures(b: BuiltKernel): Record<string, number> {
   return { bootMsMedian: median(boots), bootSwitchPoints: booted.machine.steps, bootSimulatedMs: booted.machine.clock.now / 1e6 };
 }
 
+/** Seed 001's runs from the snapshot: runs per second, and per run the restore, the run and the oracles (their after-run probe and judge()). */
 function runsPerSecond(b: BuiltKernel): Record<string, number> {
   runScenario(seed001, b.wasmPath); // boot + set-up + snapshot, once
   const n = 10;
+  const timing: RunTiming = { restoreMs: 0, runMs: 0, judgeMs: 0 };
   const t = performance.now();
-  for (let i = 0; i < n; i++) runScenario(seed001, b.wasmPath);
-  return { scenario001RunsPerSecond: Math.round((n / ((performance.now() - t) / 1000)) * 10) / 10 };
+  for (let i = 0; i < n; i++) runScenario(seed001, b.wasmPath, undefined, { timing });
+  const per = (ms: number) => Math.round((ms / n) * 10) / 10;
+  return {
+    scenario001RunsPerSecond: Math.round((n / ((performance.now() - t) / 1000)) * 10) / 10,
+    restoreMsPerRun: per(timing.restoreMs),
+    runMsPerRun: per(timing.runMs),
+    oraclesMsPerRun: per(timing.judgeMs),
+  };
 }
 
 function odirectRoundTrip(b: BuiltKernel): Record<string, number> {
