@@ -8,7 +8,8 @@
 // end. A second stream of the same seed draws what the first never did
 // (polled rings; fail-nth when the kernel has fault injection), so a
 // workload without them is the text the first stream alone gives; a third
-// stream does the same for O_APPEND descriptors and untouched write buffers.
+// stream does the same for O_APPEND descriptors and for write buffers never
+// touched or mapped from the file itself.
 import { prng } from "../prng.ts";
 import {
   BDEV, checkWorkload, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
