@@ -27,7 +27,13 @@ const KNOWN_FINDINGS: { tree: string; fs: FsKind; pattern: RegExp; why: string }
       "6.1's btrfs: when the extent map allocation in btrfs_create_dio_extent fails (btrfs_new_extent_direct), " +
       "btrfs_dio_iomap_begin's error path frees the write's reserved data space a second time " +
       "(btrfs_free_reserved_data_space_noquota: bytes_may_use would go negative, WARN_ON); the write itself returns -ENOMEM. " +
-      "6.12 and 7.3 (the dio code moved to fs/btrfs/direct-io.c and reworked) do not",
+      "6.12 (the dio code moved to fs/btrfs/direct-io.c) does not",
+  },
+  {
+    tree: "7.3",
+    fs: "btrfs",
+    pattern: /WARNING: fs\/btrfs\/space-info\.h:\d+ at /,
+    why: "the same WARN as 6.1's (bytes_may_use would go negative) at n = 10 and 14 of the sweep on 7.3's btrfs; its path not yet read",
   },
 ];
 
