@@ -136,8 +136,8 @@ describe("a git checkout as the tree", function () {
     assert.equal(new DataView(booted.machine.kernel.memory.buffer).getUint32(addr, true), PROBE_VALUE);
   });
 
-  it("dioscope check <mail> --tree <checkout> --rev <commit> judges that revision, with the commit id in the report", function () {
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "harness/cli/dioscope.ts"), "check", join(repoRoot, "patches/001_60a185f54a9e7512.txt"), "--tree", repo.dir, "--rev", repo.second, "--json", "--no-generic"], {
+  it("dioscope check <mail> --tree <checkout> --rev <commit> --plain judges that revision (the plain kernel built above), with the commit id in the report", function () {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot, "harness/cli/dioscope.ts"), "check", join(repoRoot, "patches/001_60a185f54a9e7512.txt"), "--tree", repo.dir, "--rev", repo.second, "--json", "--no-generic", "--plain"], {
       encoding: "utf8",
       maxBuffer: 512 * 1024 * 1024,
     });
