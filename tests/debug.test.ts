@@ -78,8 +78,9 @@ for (const k of builtKernels("debug", DEBUG_TREES)) {
       const buf = u.buffer(8 * PAGE_SIZE);
       u.writeUser(buf.addr, new Uint8Array(8 * PAGE_SIZE).fill(1));
       u.start("exit_group", [0]);
-      m.run(() => !m.suspendedTasks().some((s) => s.startsWith("exits[")), { untilNs: m.clock.now + 1e9 });
-      assert.ok(!m.suspendedTasks().some((s) => s.startsWith("exits[")), "the task did not exit");
+      const alive = () => m.suspendedTasks().some((s) => s.startsWith("exits["));
+      m.run(() => !alive(), { untilNs: m.clock.now + 1e9 });
+      assert.ok(!alive(), "the task did not exit");
       const reports = m.console.lines.slice(from).map((l) => l.text).filter((l) => REPORT.test(l) || /Bad page state/.test(l));
       assert.deepEqual(reports, []);
     });

@@ -145,10 +145,9 @@ export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions
   res.coverage = coverage(resolveTree(u.tree), changedFiles(u));
   if (res.coverage.compiled.length === 0) return skipAll(`not judged: ${res.coverage.notCompiled.map((n) => n.reason).join("; ")}`, notJudged);
   log(`[${u.tree}] ${u.label}: building before`);
-  const config = o.config;
-  const before = buildOrProblem(u.tree, u.before, [], log, config);
+  const before = buildOrProblem(u.tree, u.before, [], log, o.config);
   log(`[${u.tree}] ${u.label}: building after`);
-  const after = buildOrProblem(u.tree, u.after, u.patchIds, log, config);
+  const after = buildOrProblem(u.tree, u.after, u.patchIds, log, o.config);
   res.builds = { before: before.wasm, after: after.wasm };
   if (!before.wasm || !after.wasm) {
     res.problem = after.problem ? `after: ${after.problem}` : `before: ${before.problem}`;

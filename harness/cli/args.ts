@@ -106,6 +106,12 @@ export function intOf(p: Parsed, name: string, fallback: number, min = 0): numbe
   return n;
 }
 
+/** The --debug and --plain options of a command whose default is `fallback`: the default marked, the other naming it. */
+export function configFlags(fallback: KernelConfig): { debug: OptionSpec; plain: OptionSpec } {
+  const mark = (c: KernelConfig) => (c === fallback ? " (the default)" : ` (default: the ${fallback} kernel)`);
+  return { debug: { ...COMMON.debug, help: COMMON.debug.help + mark("debug") }, plain: { ...COMMON.plain, help: COMMON.plain.help + mark("plain") } };
+}
+
 /** The kernel configuration --debug or --plain names, or `fallback` (the command's default). */
 export function configOf(p: Parsed, fallback: KernelConfig): KernelConfig {
   if (p.values.debug && p.values.plain) throw new UsageError("--debug and --plain name two kernels: give one");

@@ -7,7 +7,10 @@ import { buildKernel } from "../build/index.ts";
 import { KbuildError, type KernelConfig } from "../build/kbuild.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES, type TreeName } from "../tree/source.ts";
-import { COMMON, command, configOf, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
+import { COMMON, command, configFlags, configOf, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
+
+/** What `dioscope build` builds unless told. */
+const BUILD_DEFAULT_CONFIG: KernelConfig = "plain";
 
 export const BUILD: CommandSpec = {
   name: "build",
@@ -18,8 +21,7 @@ export const BUILD: CommandSpec = {
     base: COMMON.base,
     all: { type: "boolean", help: "every tree (the default when no --tree is given)" },
     jobs: { type: "string", short: "j", value: "N", help: "parallel compile jobs (default: the number of CPUs)" },
-    debug: { ...COMMON.debug, help: `${COMMON.debug.help} (default: the plain kernel)` },
-    plain: COMMON.plain,
+    ...configFlags(BUILD_DEFAULT_CONFIG),
     rev: { type: "string", value: "REV", help: "with one --tree PATH (a git checkout): build that revision, exported into the cache" },
     overlay: { type: "string", multiple: true, value: "PATH=FILE", help: "build one tree with tree file PATH replaced by FILE; repeat for several" },
     help: COMMON.help,
@@ -39,7 +41,7 @@ export async function runBuild(argv: string[]): Promise<number> {
     if (overlay.size && trees.length !== 1) throw new UsageError("--overlay needs exactly one --tree");
     const rev = p.values.rev as string | undefined;
     if (rev !== undefined && trees.length !== 1) throw new UsageError("--rev needs exactly one --tree");
-    const config: KernelConfig = configOf(p, "plain");
+    const config: KernelConfig = configOf(p, BUILD_DEFAULT_CONFIG);
     return buildTrees(trees, rev, overlay, p.values.jobs === undefined ? undefined : intOf(p, "jobs", 1, 1), config);
   });
 }

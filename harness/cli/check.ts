@@ -15,7 +15,7 @@ import { terminalProgress } from "../report/progress.ts";
 import { bundledScenarios, findScenarios, ScenarioError } from "../scenario/load.ts";
 import { scenarioMode, type Scenario } from "../scenario/types.ts";
 import { TREE_NAMES } from "../tree/source.ts";
-import { COMMON, command, configOf, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
+import { COMMON, command, configFlags, configOf, intOf, treesOf, UsageError, type CommandSpec } from "./args.ts";
 
 export const CHECK: CommandSpec = {
   name: "check",
@@ -40,8 +40,7 @@ export const CHECK: CommandSpec = {
     schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
     "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
     "no-scenarios": { type: "boolean", help: "run only the generic suite (no bundled or named scenario); not with --no-generic, --scenario or --explore" },
-    debug: { ...COMMON.debug, help: `${COMMON.debug.help}${CHECK_DEFAULT_CONFIG === "debug" ? " (the default)" : ""}` },
-    plain: { ...COMMON.plain, help: `${COMMON.plain.help}${CHECK_DEFAULT_CONFIG === "plain" ? " (the default)" : ""}` },
+    ...configFlags(CHECK_DEFAULT_CONFIG),
     json: COMMON.json,
     ...REPORT_FLAGS,
     help: COMMON.help,

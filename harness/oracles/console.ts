@@ -77,9 +77,9 @@ export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: num
     const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
     return mixed ? "the workload mixes buffered and direct I/O on one range concurrently" : null;
   }
-  if ((hit.family === "btrfs" || hit.family === "fs-error") && failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure|Detected aborted journal/.test(hit.line.text))
-    return `the disk failed ${failedBios} bio(s) in this run`;
-  if ((hit.family === "btrfs" || hit.family === "fs-error") && injectedFaults > 0 && /Out of memory|errno=-12\b|error -12\b/.test(hit.line.text))
-    return `fault injection failed ${injectedFaults} allocation(s) in this run`;
+  if (hit.family !== "btrfs" && hit.family !== "fs-error") return null;
+  const text = hit.line.text;
+  if (failedBios > 0 && /errs: wr|I\/O error|errno=-5|error writing|IO failure|Detected aborted journal/.test(text)) return `the disk failed ${failedBios} bio(s) in this run`;
+  if (injectedFaults > 0 && /Out of memory|errno=-12\b|error -12\b/.test(text)) return `fault injection failed ${injectedFaults} allocation(s) in this run`;
   return null;
 }

@@ -4,7 +4,6 @@
 // arch/wasm or the machine.
 import type { KunitSuite } from "./ktap.ts";
 
-
 /** A test module the machine cannot run to its end, left out of the boot (KUnit's module attribute filter), with why. */
 export interface ExcludedModule {
   module: string;
@@ -21,10 +20,6 @@ export const EXCLUDED_MODULES: readonly ExcludedModule[] = [
   },
 ];
 
-function excludedModules(): string[] {
-  return EXCLUDED_MODULES.map((e) => `module!=${e.module}`);
-}
-
 /**
  * Runs every built-in suite at boot (the debug kernel has
  * KUNIT_DEFAULT_ENABLED=n; since 6.15 the configuration also leaves
@@ -33,7 +28,7 @@ function excludedModules(): string[] {
  * slow (as kunit_tool's --filter "speed>slow" does) and the modules
  * excluded above (older kernels, without attribute filters, run them all).
  */
-export const KUNIT_CMDLINE = `kunit.enable=1 kunit.autorun=1 kunit.filter=${["speed>slow", ...excludedModules()].join(",")}`;
+export const KUNIT_CMDLINE = `kunit.enable=1 kunit.autorun=1 kunit.filter=${["speed>slow", ...EXCLUDED_MODULES.map((e) => `module!=${e.module}`)].join(",")}`;
 
 /** Switch points the boot with every suite may take (the default boot budget is for a boot alone). */
 export const KUNIT_MAX_STEPS = 600_000_000;
