@@ -66,6 +66,15 @@ describe("workload generator", () => {
     assert.ok(texts.includes("fs bdev, file written 16384\ntask: uring D poll [r 12288+8192] fail3"), texts.join("\n\n"));
   });
 
+  it("prints and parses O_APPEND descriptors and untouched or file-mapped write buffers; shrinks a mapped buffer to a filled one", () => {
+    const text = "fs btrfs-nodatacow, file written 8192\ntask: pwrite A 8192+4096 mapped; pwritev2 D 0+4096 fresh dsync; aio A [w 0+512]";
+    const w = parseWorkload(text);
+    assert.equal(printWorkload(w), text);
+    assert.deepEqual([w.tasks[0]!.ops.map((o) => ("fd" in o ? o.fd : "")), w.tasks[0]!.ops.map((o) => "mapped" in o && o.mapped === true)], [["append", "direct", "append"], [true, false, false]]);
+    assert.ok(candidates(w).map(printWorkload).some((t) => t.includes("pwrite A 8192+4096;")));
+    assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread D 0+4096 mapped"), /mapped buffer \(writes only/);
+  });
+
   it("refuses bad text with the reason", () => {
     assert.throws(() => parseWorkload("fs zfs, file hole 4096\ntask: fsync"), /filesystem "zfs"/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
@@ -79,8 +88,8 @@ describe("workload generator", () => {
 
   it("favours the filesystem a change touches, the users of iomap, fs/direct-io.c or block/fops.c, all of them for other shared code", () => {
     assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
-    assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs"]);
-    assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs"]);
+    assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs", "btrfs-nodatacow"]);
+    assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs", "btrfs-nodatacow"]);
     assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);
     assert.deepEqual(fsFor(["block/fops.c"]), ["bdev"]);
     assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
@@ -126,6 +135,19 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
         const w = suiteWorkload({ seed: 1, fs: ["bdev"] }, i);
         const r = exploreCase(w, kernel, { seed: 1, schedules: 1 });
         assert.equal(r.failure, null, `${printWorkload(w)}: ${r.failure?.failures.join("; ")}`);
+      }
+    });
+
+    it("direct writes through O_APPEND from untouched and file-mapped buffers, on btrfs without datacow and on ext4: no oracle objects on the tree as shipped", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      for (const fs of ["btrfs-nodatacow", "ext4"]) {
+        const w = parseWorkload(`fs ${fs}, file written 8192 | task: pwrite A 8192+4096 mapped; pwrite A 0+4096 fresh; pwrite D 4096+8192 mapped; pread D 0+16384`);
+        const { run, outcome } = runWith(targetOf(w, kernel), new Follow([], false));
+        assert.equal(outcome.failed, false, `${fs}: ${outcome.failures.join("\n")}`);
+        // The mapped append's buffer is the file past its end (SIGBUS if touched): -EFAULT, or done where the filesystem falls back to a buffered write.
+        const calls = [0, 1].map((i) => run.observed.values[`task 0 call ${i}`]);
+        assert.ok([4096, -14].includes(calls[0] as number) && calls[1] === 4096, `${fs}: ${JSON.stringify(calls)}`);
       }
     });
 

@@ -204,6 +204,24 @@ describe("oracles on built run records", () => {
     assert.match(r.judge().findings.map((f) => f.message).join("\n"), /i_size 4096 at quiescence, the completed operations imply 8192/);
   });
 
+  it("size: an appending write lands at i_size (the set-up's calls are not concurrent with the run's even at one time stamp); no file grows past the end any op could make", () => {
+    const r = new Run();
+    const fd = r.file("/mnt/f");
+    r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 0, 8192, { data: fill(7, 8192), end: 5 });
+    const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR | O.DIRECT | O.APPEND, 0o644] }, 5, 3, { task: 1, end: 5 });
+    r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/mnt/f", flags: O.RDWR | O.DIRECT | O.APPEND });
+    r.startRun();
+    const w = r.cmd({ op: "SYSCALL", flags: NR.pwrite64, args: [3, 0, 4096, 8192] }, 5, 4096, { task: 1 });
+    r.journal.push({ kind: "rw", cmd: w.id, task: 1, write: true, fd: 3, off: 8192, len: 4096, rwFlags: 0 });
+    const probeOf = (size: number, asked: number): ProbeRecord => ({ ...emptyProbe(null), files: [{ path: "/mnt/f", reads: [{ how: "buffered", result: size, asked, data: null }] }] });
+    r.probe = probeOf(16384, 20480);
+    const msgs = r.judge().findings.map((f) => f.message).join("\n");
+    assert.match(msgs, /i_size 16384 at quiescence, the completed operations imply 12288/);
+    assert.match(msgs, /i_size at least 16384 at quiescence, past the end any operation could have made \(12288\)/);
+    r.probe = probeOf(12288, 20480);
+    assert.deepEqual(oracles(r), []);
+  });
+
   it("offset: a user read/write that returned n must move the position by n", () => {
     const r = new Run();
     const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR | O.CREAT, 0o644] }, 0, 3, { task: 1 });

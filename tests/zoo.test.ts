@@ -4,7 +4,8 @@
 // (the plain kernel: check's default, the debug kernel, also draws fail-nth,
 // which changes the workloads; 08 is found there at case 0 too): 08
 // (iomap: s_dio_done_wq for async reads) and 13 (ext4: the overwrite-only
-// -EAGAIN warning). The default run is 24 cases; each test runs the
+// -EAGAIN warning); and seed 002 (btrfs NOWAIT direct I/O over several
+// extents) without its scenario. The default run is 24 cases; each test runs the
 // default's cases up to the decisive one only — the same workloads, seed
 // and schedules as the default invocation (case i depends on (seed, i) only).
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import { TEST_TREES } from "./support/built.ts";
 
 const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patch");
 const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
+const SEED_002 = join(repoRoot, "patches/002_af39239f68c27663.txt");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
 function genericOf(mail: string, tree: TreeName, cases: number) {
@@ -50,5 +52,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       assert.equal(s.failing, "before");
       assert.ok(s.failure.names.includes("oracle:console"), s.failure.names.join(", "));
       assert.ok(parseWorkload(s.shrunk).faults.length >= 1, s.shrunk);
+    });
+
+    it("seed 002 without its scenario (btrfs: NOWAIT direct I/O over several extents): fixed by the return oracle (an io_uring write without NOWAIT completes with -EAGAIN) on btrfs without datacow, at the default run's case 11", () => {
+      const v = genericOf(SEED_002, tree, 12);
+      assert.equal(v.verdict, "fixed", v.reason);
+      assert.deepEqual(v.generated.fixed, [11], v.reason);
+      const s = v.generated.shown!;
+      assert.equal(s.failing, "before");
+      assert.ok(s.failure.names.includes("oracle:return"), s.failure.names.join(", "));
+      assert.equal(parseWorkload(s.shrunk).fs, "btrfs-nodatacow", s.shrunk);
     });
   });

@@ -7,10 +7,12 @@
 // the device's, so the same points read and write at, across and past its
 // end. A second stream of the same seed draws what the first never did
 // (polled rings; fail-nth when the kernel has fault injection), so a
-// workload without them is the text the first stream alone gives.
+// workload without them is the text the first stream alone gives; a third
+// stream does the same for O_APPEND descriptors and for write buffers never
+// touched or mapped from the file itself.
 import { prng } from "../prng.ts";
 import {
-  checkWorkload, FS_BLOCK, LIMITS, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
+  BDEV, checkWorkload, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
 } from "./workload.ts";
 
 type Rand = () => number;
@@ -160,6 +162,43 @@ function extras(r: Rand, w: Workload, o: GenOptions): void {
 
 /** The second stream's seed for workload `index` (independent of the first's draws). */
 const EXTRA_SALT = 0x6a09e667;
+/** The third stream's: descriptors and buffers the first two never drew, so a workload without them keeps its text. */
+const BUFFER_SALT = 0x3c6ef372;
+
+/** Share of direct writes made through an O_DIRECT | O_APPEND descriptor; of pwrite/pwritev2 buffers never touched, and mapped from the file itself. */
+const P_APPEND = 0.2;
+const P_FRESH_WRITE = 0.25;
+const P_MAPPED_WRITE = 0.2;
+
+/**
+ * The third stream: a direct write through the task's O_APPEND descriptor
+ * (it lands at i_size, whatever its offset says), and a write from pages
+ * never touched or from the file itself mmapped at the write's offset (the
+ * kernel faults them in, or, where it must not fault, takes a short or
+ * fallback path; a mapping over the written range is invalidated by the
+ * direct write itself). Not on the raw block device: its size
+ * is fixed, an appending write there only meets its end.
+ */
+function buffers(r: Rand, w: Workload): void {
+  const writes = (op: Op) => requestsOf(op).some((q) => q.write);
+  for (const t of w.tasks)
+    t.ops = t.ops.map((op) => {
+      if (w.fs === BDEV || !("fd" in op) || op.fd !== "direct" || !writes(op)) return op;
+      let out = op;
+      // An appending write's offset means nothing to the kernel: the generator gives it the point it lands on if nothing else sized the file first.
+      if (chance(r, P_APPEND)) out = out.k === "pwrite" || out.k === "pwritev2" ? { ...out, fd: "append", off: w.size } : { ...out, fd: "append" };
+      if ((out.k === "pwrite" || out.k === "pwritev2") && !out.fresh) {
+        const buffer = weighted(r, [
+          [P_FRESH_WRITE, "fresh"],
+          [P_MAPPED_WRITE, "mapped"],
+          [1 - P_FRESH_WRITE - P_MAPPED_WRITE, "filled"],
+        ] as const);
+        if (buffer === "fresh") out = { ...out, fresh: true };
+        if (buffer === "mapped") out = { ...out, mapped: true };
+      }
+      return out;
+    });
+}
 
 /** Workload `index` of generator seed `seed` on target `fs`. */
 export function generate(seed: number, index: number, fs: GenFs, o: GenOptions = {}): Workload {
@@ -180,6 +219,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   ]);
   const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
+  buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
   checkWorkload(w);
   return w;
 }

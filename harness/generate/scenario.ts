@@ -9,7 +9,7 @@ import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, NR } from "../user/abi.ts";
+import { IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT } from "../user/abi.ts";
 import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
@@ -29,9 +29,13 @@ const POLL_ROUNDS = 64;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
-const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat" };
+const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat", "btrfs-nodatacow": "btrfs" };
+/** Mount options of a target (none: the filesystem's defaults). */
+const MOUNT_DATA: Partial<Record<Workload["fs"], string>> = { "btrfs-nodatacow": "nodatacow" };
+/** open(2) flags of each descriptor kind. */
+const FD_FLAGS: Record<FdKind, number> = { direct: O.DIRECT, buffered: 0, append: O.DIRECT | O.APPEND };
 /** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
-const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16 };
+const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24 };
 /** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
 const DEBUG_EXTRA_MIB = 8;
 
@@ -51,6 +55,8 @@ interface Placed {
   /** The iovec array in task memory (vectored calls, io_uring READV/WRITEV). */
   iovArray: number;
   bytes: Uint8Array | null;
+  /** A mapping of the file (a mapped buffer): unmapped when the task is done, so the filesystem can be unmounted. */
+  mapping: { addr: number; len: number } | null;
 }
 
 interface TaskState {
@@ -73,12 +79,26 @@ function splitIovs(addr: number, len: number, n: number): Iovec[] {
   return Array.from({ length: n }, (_, i) => ({ addr: addr + i * each, len: i === n - 1 ? len - each * (n - 1) : each }));
 }
 
-function place(u: UserTask, r: Request, iov: number, fresh: boolean, tag: number): Placed {
-  const buf = u.buffer(Math.max(r.len, 1), { resident: fresh ? "none" : "all" });
-  const bytes = r.write ? pattern(tag, r.len) : null;
-  if (bytes) u.writeUser(buf.addr, bytes);
+/** How a request's buffer is made: filled and resident, never touched, or the target file mmapped (by descriptor `fd`) and never touched. */
+type BufferKind = { k: "filled" } | { k: "fresh" } | { k: "mapped"; fd: number };
+
+const bufferKind = (op: Op, fd: number): BufferKind =>
+  "mapped" in op && op.mapped ? { k: "mapped", fd } : "fresh" in op && op.fresh ? { k: "fresh" } : { k: "filled" };
+
+/**
+ * A request's buffer. Untouched anonymous pages hold zeros, so a fresh
+ * write's bytes are zeros; a mapped write's bytes are the file's own at
+ * that time, unknown to the data model (not noted).
+ */
+function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: number): Placed {
+  let addr: number;
+  if (kind.k === "mapped") addr = u.mmap(Math.max(r.len, 1), { prot: PROT.READ, flags: MAP.SHARED, fd: kind.fd, offset: r.off - (r.off % PAGE_SIZE) });
+  else addr = u.buffer(Math.max(r.len, 1), { resident: kind.k === "fresh" ? "none" : "all" }).addr;
+  const bytes = !r.write || kind.k === "mapped" ? null : kind.k === "fresh" ? new Uint8Array(r.len) : pattern(tag, r.len);
+  if (bytes && kind.k === "filled") u.writeUser(addr, bytes);
+  const buf = { addr };
   const iovs = splitIovs(buf.addr, r.len, iov);
-  return { iovs, iovArray: u.putIovecs(iovs), bytes };
+  return { iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr, len: Math.max(r.len, 1) } : null };
 }
 
 /**
@@ -105,7 +125,7 @@ function makeFile(s: ScenarioContext, w: Workload): void {
 }
 
 function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
-  if (w.fs !== BDEV) s.mount(DEVICE, MOUNT, FSTYPE[w.fs]);
+  if (w.fs !== BDEV) s.mount(DEVICE, MOUNT, FSTYPE[w.fs], MOUNT_DATA[w.fs]);
   makeFile(s, w);
   if (w.tasks.some((t) => t.ops.some((o) => o.fail !== undefined))) enableFailNth(s.agent);
   let tag = 0;
@@ -115,11 +135,12 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
     const need = new Set<FdKind>(t.ops.flatMap((op) => ("fd" in op ? [op.fd] : [])));
     // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
     if (!need.size) need.add("direct");
-    for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | (k === "direct" ? O.DIRECT : 0));
+    for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | FD_FLAGS[k]);
     const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
     const ring = t.ops.some((o) => o.k === "uring" && !o.poll) ? IoUring.setup(u, QUEUE) : null;
     const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
-    const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, "fresh" in op && op.fresh, ++tag)));
+    const mapFd = fds.buffered ?? fds.direct ?? fds.append!;
+    const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, bufferKind(op, mapFd), ++tag)));
     return { u, fds, aio, ring, pollRing, placed };
   });
   return { tasks };
@@ -146,7 +167,7 @@ const rwfBits = (names: readonly string[]) => names.reduce((n, x) => n | (x === 
 /** One operation as the system calls it makes; yields each call's record until it returns. */
 function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandRecord, void, void> {
   const u = t.u;
-  const fd = "fd" in op ? t.fds[op.fd]! : t.fds.direct ?? t.fds.buffered ?? -1;
+  const fd = "fd" in op ? t.fds[op.fd]! : t.fds.direct ?? t.fds.buffered ?? t.fds.append ?? -1;
   switch (op.k) {
     case "pread":
     case "pwrite":
@@ -229,6 +250,7 @@ function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Req
 
 function* taskCalls(t: TaskState, ops: readonly Op[]): Generator<CommandRecord, void, void> {
   for (let i = 0; i < ops.length; i++) yield* opCalls(t, ops[i]!, t.placed[i]!);
+  for (const p of t.placed.flat()) if (p.mapping) yield t.u.start("munmap", [p.mapping.addr, p.mapping.len]);
 }
 
 function faultRules(w: Workload): FaultRule[] {

@@ -37,6 +37,10 @@ function simplerOps(op: Op): Op[] {
   if ((op.k === "aio" || op.k === "uring") && op.reqs.length > 1) op.reqs.forEach((_, i) => out.push({ ...op, reqs: op.reqs.filter((__, j) => j !== i) }));
   if ("iov" in op && op.iov > 1) out.push({ ...op, iov: 1 });
   if ("fresh" in op && op.fresh) out.push({ ...op, fresh: false });
+  if ("mapped" in op && op.mapped) {
+    const { mapped: _, ...unmapped } = op;
+    out.push(unmapped);
+  }
   if ((op.k === "preadv2" || op.k === "pwritev2") && op.rwf.length > 1) op.rwf.forEach((_, i) => out.push({ ...op, rwf: op.rwf.filter((__, j) => j !== i) }));
   return out;
 }

@@ -145,7 +145,7 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
  * fs/direct-io.c), so a change there is exercised by every case, not one in four.
  */
 const SHARED_USERS: readonly (readonly [prefix: string, fs: readonly GenFs[]])[] = [
-  ["fs/iomap/", ["ext4", "ext4-noextents", "btrfs"]],
+  ["fs/iomap/", ["ext4", "ext4-noextents", "btrfs", "btrfs-nodatacow"]],
   ["fs/direct-io.c", ["vfat"]],
   // The block device's own file and address-space operations: reached through the device node.
   ["block/fops.c", [BDEV]],
@@ -159,7 +159,7 @@ export function fsFor(paths: readonly string[]): GenFs[] {
     const users = SHARED_USERS.find(([prefix]) => p.startsWith(prefix))?.[1];
     if (users) for (const f of users) own.add(f);
     else if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents");
-    else if (p.startsWith("fs/btrfs/")) own.add("btrfs");
+    else if (p.startsWith("fs/btrfs/")) own.add("btrfs").add("btrfs-nodatacow");
     else if (p.startsWith("fs/fat/")) own.add("vfat");
     else shared = true;
   }

@@ -5,7 +5,10 @@
 //   task: pwrite D 4096+4096; aio D [w 0+4096, r 4096+512 nowait]; fsync
 //   task: uring D [r 0+8192 nowait]; pread B 0+4096 fresh
 //   fault: write#2 IOERR irq
-// D and B are the task's O_DIRECT and buffered descriptors; off+len in
+// D and B are the task's O_DIRECT and buffered descriptors, A its
+// O_DIRECT | O_APPEND one (writes land at i_size); `fresh`: the buffer's
+// pages were never touched, `mapped`: a write's buffer is the file itself
+// mmapped at the op's offset; off+len in
 // bytes; `iovN` splits a buffer into N iovecs; `uring D poll [...]` runs on
 // the task's polled ring; a trailing `failN` makes the op's first system
 // call fail its n-th fault point (fail-nth). `fs bdev, file written 16384`
@@ -16,7 +19,8 @@ import {
 
 export class WorkloadSyntaxError extends Error {}
 
-const fdName = (fd: FdKind) => (fd === "direct" ? "D" : "B");
+const FD_NAMES: Record<FdKind, string> = { direct: "D", buffered: "B", append: "A" };
+const fdName = (fd: FdKind) => FD_NAMES[fd];
 const ext = (e: { off: number; len: number }) => `${e.off}+${e.len}`;
 
 function reqText(r: Request): string {
@@ -34,7 +38,7 @@ function bodyText(op: Op): string {
     case "preadv2":
     case "pwritev2": {
       const flags = op.k === "preadv2" || op.k === "pwritev2" ? op.rwf : [];
-      const extra = [op.iov > 1 ? `iov${op.iov}` : "", op.fresh ? "fresh" : "", flags.length ? flags.join(",") : ""].filter(Boolean);
+      const extra = [op.iov > 1 ? `iov${op.iov}` : "", op.fresh ? "fresh" : "", op.mapped ? "mapped" : "", flags.length ? flags.join(",") : ""].filter(Boolean);
       return [op.k, fdName(op.fd), ext(op), ...extra].join(" ");
     }
     case "aio":
@@ -77,9 +81,9 @@ function extent(s: string | undefined, what: string): { off: number; len: number
 }
 
 function fdOf(s: string | undefined, what: string): FdKind {
-  if (s === "D") return "direct";
-  if (s === "B") return "buffered";
-  throw new WorkloadSyntaxError(`${what}: descriptor "${s ?? ""}" is not D or B`);
+  const k = (Object.keys(FD_NAMES) as FdKind[]).find((x) => FD_NAMES[x] === s);
+  if (!k) throw new WorkloadSyntaxError(`${what}: descriptor "${s ?? ""}" is not D, B or A`);
+  return k;
 }
 
 function request(s: string, what: string): Request {
@@ -90,15 +94,16 @@ function request(s: string, what: string): Request {
 }
 
 function rwOp(k: "pread" | "pwrite" | "preadv2" | "pwritev2", words: string[], what: string): Op {
-  let iov = 1, fresh = false;
+  let iov = 1, fresh = false, mapped = false;
   let rwf: RwfName[] = [];
   for (const x of words.slice(3)) {
     if (/^iov\d+$/.test(x)) iov = Number(x.slice(3));
     else if (x === "fresh") fresh = true;
+    else if (x === "mapped") mapped = true;
     else if ((k === "preadv2" || k === "pwritev2") && x.split(",").every((f) => (RWF_NAMES as readonly string[]).includes(f))) rwf = x.split(",") as RwfName[];
     else throw new WorkloadSyntaxError(`${what}: unknown word "${x}"`);
   }
-  const base = { fd: fdOf(words[1], what), ...extent(words[2], what), iov, fresh };
+  const base = { fd: fdOf(words[1], what), ...extent(words[2], what), iov, fresh, ...(mapped ? { mapped } : {}) };
   return k === "preadv2" || k === "pwritev2" ? { k, ...base, rwf } : { k, ...base };
 }
 
@@ -110,7 +115,7 @@ export function parseOp(text: string): Op {
 }
 
 function parseBody(text: string, what: string): Op {
-  const multi = /^(aio|uring)\s+([DB])(\s+poll)?\s+\[(.*)\]$/.exec(text);
+  const multi = /^(aio|uring)\s+([DBA])(\s+poll)?\s+\[(.*)\]$/.exec(text);
   if (multi) {
     const k = multi[1] as "aio" | "uring";
     if (multi[3] && k !== "uring") throw new WorkloadSyntaxError(`${what}: only io_uring has a polled ring`);

@@ -7,6 +7,9 @@
 // interesting geometry (block, page, i_size and sub-block boundaries).
 // The target is a file on a filesystem, or the raw block device itself
 // ("bdev": the file is the disk's device node, its size the device's).
+// "btrfs-nodatacow" is btrfs mounted with nodatacow: its files have no data
+// checksums and are written in place, so direct writes stay direct (on a
+// checksummed btrfs file they fall back to buffered I/O).
 import type { BlkStatusName } from "../block/faults.ts";
 import type { DiskKind } from "../block/images.ts";
 
@@ -19,18 +22,18 @@ export const SECTOR = 512;
 export const BDEV = "bdev";
 
 /** The targets a workload runs on: the images.ts filesystems the generator knows, and the raw block device. */
-export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV] as const;
+export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV, "btrfs-nodatacow"] as const;
 export type GenFs = (typeof GEN_FS)[number];
 
 /** The disk a target needs. */
-export const diskKindOf = (fs: GenFs): DiskKind => (fs === BDEV ? "blank" : fs);
+export const diskKindOf = (fs: GenFs): DiskKind => (fs === BDEV ? "blank" : fs === "btrfs-nodatacow" ? "btrfs" : fs);
 
 /** The file before the workload: a sparse hole, unwritten (fallocated), written and synced, dirty in the page cache, or extents of each. */
 export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"] as const;
 export type PreState = (typeof PRE_STATES)[number];
 
-/** Which of the task's two descriptors on the file: opened with O_DIRECT, or buffered. */
-export type FdKind = "direct" | "buffered";
+/** Which of the task's descriptors on the file: opened with O_DIRECT, buffered, or O_DIRECT | O_APPEND (every write at i_size). */
+export type FdKind = "direct" | "buffered" | "append";
 
 export interface Extent {
   off: number;
@@ -56,9 +59,15 @@ export interface Injected {
 export type Op = OpBody & Injected;
 
 type OpBody =
-  /** pread64/pwrite64 (iov 1) or preadv/pwritev (iov > 1); `fresh`: a read into pages never touched. */
-  | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean } & Extent)
-  | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; rwf: RwfName[] } & Extent)
+  /**
+   * pread64/pwrite64 (iov 1) or preadv/pwritev (iov > 1); `fresh`: the
+   * buffer's pages never touched (the kernel must fault them; a write's
+   * bytes are zeros); `mapped` (writes only): the buffer is the target file
+   * itself, mmapped shared at the op's offset rounded down to a page and
+   * never touched (the write's bytes are the file's own).
+   */
+  | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean } & Extent)
+  | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean; rwf: RwfName[] } & Extent)
   /** io_submit of every request, then io_getevents for all that were submitted. */
   | { k: "aio"; fd: FdKind; reqs: Request[] }
   /** io_uring READV/WRITEV SQEs in one io_uring_enter that waits for them all; `poll`: on the task's polled ring (IORING_SETUP_IOPOLL). */
@@ -139,6 +148,7 @@ export function checkWorkload(w: Workload): void {
     for (const op of t.ops) {
       if ((op.k === "aio" || op.k === "uring") && (op.reqs.length < 1 || op.reqs.length > LIMITS.reqs)) bad(`${op.k} with ${op.reqs.length} requests`);
       if (op.fail !== undefined && !(Number.isInteger(op.fail) && op.fail >= 1 && op.fail <= LIMITS.failNth)) bad(`${op.k} fail-nth ${op.fail} (1..${LIMITS.failNth})`);
+      if ("mapped" in op && op.mapped && (op.fresh || op.k === "pread" || op.k === "preadv2")) bad(`${op.k} with a mapped buffer (writes only, not with fresh)`);
       if ("iov" in op && (op.iov < 1 || op.iov > LIMITS.iov || op.iov > op.len)) bad(`${op.k} with ${op.iov} iovecs`);
       for (const r of [...requestsOf(op), ...(op.k === "fallocate" ? [op] : [])])
         if (!(Number.isInteger(r.off) && r.off >= 0 && r.off <= LIMITS.size && r.len >= 1 && r.len <= LIMITS.len)) bad(`${op.k} extent ${r.off}+${r.len}`);

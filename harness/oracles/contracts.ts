@@ -1,6 +1,6 @@
 // The contracts every read/write-family call keeps, whatever the scenario:
 // its return value (never more than asked; short inside i_size only with
-// an error; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
+// an error, or for a write from a buffer mapped from the file; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
 // bio that could wait; -EIO only when the disk failed a bio
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
@@ -10,7 +10,7 @@ import { BLK_STS } from "../block/faults.ts";
 import { NR } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { FileOp } from "./ops.ts";
-import { finalSize, sizeAt, sizeTimeline } from "./size.ts";
+import { finalSize, sizeAt, sizeBound, sizeTimeline } from "./size.ts";
 import type { ProbeRecord } from "./types.ts";
 
 const EAGAIN = -11, EIO = -5;
@@ -62,7 +62,8 @@ function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContex
   const device = c.devices?.[op.file];
   if (device !== undefined)
     return op.off + op.result >= device ? null : `short ${op.kind}: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside the device's ${device} bytes, with no error`;
-  if (op.kind === "write") return `short write: ${op.result} of ${op.len} bytes with no error`;
+  // A write from a buffer mapped from the file may stop where the mapping faults (past the file's end: SIGBUS), short with no error.
+  if (op.kind === "write") return op.fileMapped ? null : `short write: ${op.result} of ${op.len} bytes with no error`;
   const size = sizeAt(sizeTimeline(fileOps), op.startNs, op, fileOps);
   if (size === null || op.off + op.result >= size) return null;
   return `short read: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside i_size ${size}, with no error`;
@@ -115,14 +116,17 @@ export function offsetContract(ops: readonly FileOp[], commands: readonly Comman
   return out;
 }
 
-/** i_size at quiescence (the probe's buffered read) against what the completed ops imply. */
+/** i_size at quiescence (the probe's buffered read) against what the completed ops imply, and never past what any of them could make. */
 export function sizeContract(ops: readonly FileOp[], probe: ProbeRecord | null): ContractFailure[] {
   if (!probe) return [];
   const out: ContractFailure[] = [];
   const byFile = groupByFile(ops);
   for (const f of probe.files) {
     const read = f.reads.find((r) => r.how === "buffered");
-    if (!read || read.result < 0 || read.result >= read.asked) continue;
+    if (!read || read.result < 0) continue;
+    const bound = sizeBound(byFile.get(f.path) ?? []);
+    if (read.result > bound) out.push({ op: f.path, detail: `${f.path}: i_size at least ${read.result} at quiescence, past the end any operation could have made (${bound})` });
+    if (read.result >= read.asked) continue;
     const want = finalSize(sizeTimeline(byFile.get(f.path) ?? []));
     if (want !== null && want !== read.result) out.push({ op: f.path, detail: `${f.path}: i_size ${read.result} at quiescence, the completed operations imply ${want}` });
   }

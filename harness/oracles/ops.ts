@@ -48,6 +48,8 @@ export interface FileOp {
   inRun: boolean;
   /** The command that opened the descriptor (0: unknown). */
   opened: number;
+  /** The task had mmapped this file when it issued the op (its buffer may be that mapping). */
+  fileMapped: boolean;
 }
 
 const O_NONBLOCK = 0o4000;
@@ -64,6 +66,8 @@ interface Fd {
 /** Descriptor tables: the agent's (one, shared by its tasks) and each user task's. */
 class Fds {
   private open = new Map<string, Fd>();
+  /** `task:path` of every file a user task mmapped. */
+  readonly mapped = new Set<string>();
   key(task: number, fd: number, agent: boolean): string {
     return agent ? `agent:${fd}` : `${task}:${fd}`;
   }
@@ -118,7 +122,7 @@ export function fileOps(input: OpsInput): RunOps {
     else if (cmd.op === "READ" || cmd.op === "WRITE" || cmd.op === "TRUNCATE" || cmd.op === "FALLOCATE" || cmd.op === "FSYNC" || cmd.op === "DROP_CACHE") {
       const f = fds.get(fds.key(c.task, cmd.fd ?? -1, true));
       const async = cmd.op !== "TRUNCATE" && ((cmd.flags ?? 0) & AGENT_ASYNC) !== 0 && (cmd.op === "READ" || cmd.op === "WRITE");
-      const on: OnFile = { file: f?.path ?? null, fd: cmd.fd ?? -1, direct: ((f?.flags ?? 0) & O.DIRECT) !== 0, nowait: false, append: false, mode: cmd.mode ?? 0, data: c.data ?? null, opened: f?.cmd ?? 0 };
+      const on: OnFile = { file: f?.path ?? null, fd: cmd.fd ?? -1, direct: ((f?.flags ?? 0) & O.DIRECT) !== 0, nowait: false, append: false, mode: cmd.mode ?? 0, data: c.data ?? null, opened: f?.cmd ?? 0, fileMapped: false };
       const res: OpResult = { endNs: async ? c.completedNs : c.returnedNs, result: async ? c.completed : c.returned, completions: async ? c.completions : c.returned === null ? 0 : 1, asynchronous: async };
       ops.push(fileOp(base, on, res, { id: `#${c.id}`, api: async ? "agent-async" : "agent", kind: agentKind(cmd.op), off: cmd.op === "TRUNCATE" ? null : (cmd.off ?? 0), atPosition: false, len: cmd.len ?? 0 }));
     } else if (cmd.op === "SYSCALL") syscallOps(c, notes, fds, base, ops, done);
@@ -152,7 +156,7 @@ interface Completions {
 
 type Base = Pick<FileOp, "cmd" | "task" | "inRun" | "startNs">;
 /** What the descriptor says (and the op's bytes and mode). */
-type OnFile = Pick<FileOp, "file" | "fd" | "direct" | "nowait" | "append" | "mode" | "data" | "opened">;
+type OnFile = Pick<FileOp, "file" | "fd" | "direct" | "nowait" | "append" | "mode" | "data" | "opened" | "fileMapped">;
 type OpResult = Pick<FileOp, "endNs" | "result" | "completions" | "asynchronous">;
 type What = Pick<FileOp, "id" | "api" | "kind" | "off" | "atPosition" | "len">;
 
@@ -161,7 +165,7 @@ function fileOp(b: Base, f: OnFile, r: OpResult, w: What, data = f.data, mode = 
   return {
     cmd: b.cmd, task: b.task, inRun: b.inRun, startNs: b.startNs, id: w.id, api: w.api, kind: w.kind, file: f.file, fd: f.fd, direct: f.direct, nowait: f.nowait,
     append: f.append, off: w.off, len: w.len, atPosition: w.atPosition, mode, opened: f.opened, endNs: r.endNs, result: r.result, completions: r.completions,
-    asynchronous: r.asynchronous, data,
+    asynchronous: r.asynchronous, data, fileMapped: f.fileMapped,
   };
 }
 
@@ -174,12 +178,14 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
   const seeked = nr === NR.llseek ? fds.get(fds.key(c.task, args[0] ?? -1, false)) : undefined;
   if (seeked) seeked.pos = null;
   const fdOf = (fd: number) => fds.get(fds.key(c.task, fd, false));
+  const mappedFile = nr === NR.mmap2 && c.returned !== null && c.returned >= 0 ? fdOf(args[4] ?? -1) : undefined;
+  if (mappedFile) fds.mapped.add(`${c.task}:${mappedFile.path}`);
   const common = (fd: number, rwFlags: number): OnFile => {
     const f = fdOf(fd);
     const flags = f?.flags ?? 0;
     return {
       file: f?.path ?? null, fd, direct: (flags & O.DIRECT) !== 0, nowait: (rwFlags & RWF.NOWAIT) !== 0 || (flags & O_NONBLOCK) !== 0,
-      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0,
+      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0, fileMapped: f !== undefined && fds.mapped.has(`${c.task}:${f.path}`),
     };
   };
   const sync: OpResult = { endNs: c.returnedNs, result: c.returned, completions: c.returned === null ? 0 : 1, asynchronous: false };

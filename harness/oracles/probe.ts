@@ -15,6 +15,7 @@ import type { AioContext } from "../user/aio.ts";
 import type { IoUring } from "../user/uring.ts";
 import type { UserTask } from "../user/task.ts";
 import { fsckImage } from "./fsck.ts";
+import { sizeBound } from "./size.ts";
 import { fileOps, type FileOp } from "./ops.ts";
 import type { MountedDisk, OracleDeclarations, OracleName, ProbeFile, ProbeRead, ProbeRecord } from "./types.ts";
 
@@ -124,7 +125,8 @@ function readFiles(b: Booted, ops: readonly FileOp[], runFromCmd: number, p: Pro
   const a = b.agent;
   const changed = [...new Set(ops.filter((o) => o.cmd >= runFromCmd && o.file && !o.file.startsWith("/dev/") && ["write", "truncate", "fallocate"].includes(o.kind)).map((o) => o.file!))];
   for (const path of changed) {
-    const end = Math.max(0, ...ops.filter((o) => o.file === path).map((o) => (o.off ?? 0) + (o.len ?? 0)));
+    // Past every end the ops could have made (appending writes included): a larger file reads full.
+    const end = sizeBound(ops.filter((o) => o.file === path));
     const asked = Math.min(DATA_CAPTURE_MAX_BYTES, Math.ceil((end + 1) / PAGE_SIZE) * PAGE_SIZE);
     const buf = a.alloc(0, asked);
     const buffered = a.ok(0, { op: "OPEN", path, flags: O.RDONLY });

@@ -26,7 +26,10 @@ function after(op: FileOp, before: number | null): number | null {
   if (r === null) return null;
   if (op.kind === "truncate") return r === 0 ? (op.len ?? null) : before;
   if (op.kind === "fallocate") return r === 0 && op.off !== null && op.len !== null && before !== null ? Math.max(before, op.off + op.len) : r < 0 ? before : null;
-  if (op.off === null || op.append || before === null) return null;
+  if (before === null) return null;
+  // An appending write lands at i_size (write(2): the offset is set to the end of the file and the write done as one atomic step).
+  if (op.append) return r >= 0 ? before + r : null;
+  if (op.off === null) return null;
   if (r >= 0) return Math.max(before, op.off + r);
   // A failed write inside the file leaves the size; one beyond its end may have moved it.
   return op.off + (op.len ?? 0) <= before ? before : null;
@@ -38,9 +41,10 @@ export function sizeTimeline(ops: readonly FileOp[]): SizePoint[] {
   const out: SizePoint[] = [];
   let size: number | null = 0;
   for (const op of changes) {
-    const racing = changes.some((o) => o !== op && concurrentOps(o, op) && !(o.kind === "write" && op.kind === "write"));
+    // Concurrent positional writes that both extend: the larger end wins, so the max stays right; an append's place depends on the order.
+    // The set-up's calls all returned before the run's first was issued (they may share its time stamp): never concurrent with the run's.
+    const racing = changes.some((o) => o !== op && o.inRun === op.inRun && concurrentOps(o, op) && !(o.kind === "write" && op.kind === "write" && !o.append && !op.append));
     size = racing ? null : after(op, size);
-    // Concurrent writes that both extend: the larger end wins, so the max stays right.
     out.push({ atNs: op.endNs ?? Infinity, size, op: op.id, by: op });
   }
   return out;
@@ -64,4 +68,17 @@ export function sizeAt(timeline: readonly SizePoint[], ns: number, during?: File
 /** The size at quiescence (every op ended), or null if the ops leave it open. */
 export function finalSize(timeline: readonly SizePoint[]): number | null {
   return timeline.length ? timeline[timeline.length - 1]!.size : 0;
+}
+
+/**
+ * The largest size a file's ops could have given it, whatever their order
+ * and outcome: no op makes a file longer than the end it asked for (a
+ * write's or extending fallocate's off+len, a truncate's length), and an
+ * appending write adds at most its length to the size it found.
+ */
+export function sizeBound(ops: readonly FileOp[]): number {
+  // An op that may size the file at an unknown place (a position llseek moved, a vectored iocb's length): no bound.
+  if (ops.some((o) => sizing(o) && (o.len === null || (o.off === null && o.kind !== "truncate" && !o.append)))) return Infinity;
+  const appended = ops.reduce((n, o) => n + (o.kind === "write" && o.append ? (o.len ?? 0) : 0), 0);
+  return Math.max(0, ...ops.filter((o) => !(o.kind === "write" && o.append)).map((o) => (o.off ?? 0) + (o.len ?? 0))) + appended;
 }
