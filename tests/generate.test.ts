@@ -75,6 +75,17 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread D 0+4096 mapped"), /mapped buffer \(writes only/);
   });
 
+  it("draws a filesystem freeze (never on a device node) in a stream of its own; a loop device's size is whole sectors", () => {
+    const texts = (fs: (typeof GEN_FS)[number]) => Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, fs)));
+    assert.ok(texts("ext4").some((t) => /(^|; |: )freeze(;|$)/m.test(t)), "freezes on ext4");
+    for (const fs of ["bdev", "loop"] as const) assert.ok(!texts(fs).some((t) => t.includes("freeze")), `no freeze on ${fs}`);
+    // The freeze stream only adds: without its freezes a workload is the text the other streams alone give.
+    const w = parseWorkload("fs ext4, file written 8192 | task: pwrite D 0+4096; freeze | task: freeze");
+    assert.equal(printWorkload(w), "fs ext4, file written 8192\ntask: pwrite D 0+4096; freeze\ntask: freeze");
+    assert.ok(texts("loop").map(parseWorkload).every((x) => x.size % 512 === 0 && x.size > 0));
+    assert.throws(() => parseWorkload("fs loop, file hole 1000\ntask: fsync"), /device size 1000/);
+  });
+
   it("refuses bad text with the reason", () => {
     assert.throws(() => parseWorkload("fs zfs, file hole 4096\ntask: fsync"), /filesystem "zfs"/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
@@ -92,6 +103,7 @@ describe("workload generator", () => {
     assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs", "btrfs-nodatacow"]);
     assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);
     assert.deepEqual(fsFor(["block/fops.c"]), ["bdev"]);
+    assert.deepEqual(fsFor(["drivers/block/loop.c"]), ["loop"]);
     assert.deepEqual(fsFor(["fs/ext4/inode.c", "block/bio.c"]), [...GEN_FS]);
   });
 });
@@ -126,6 +138,19 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.equal(outcome.failed, false, outcome.failures.join("\n"));
       const calls = [0, 1, 2, 3, 4, 5].map((i) => run.observed.values[`task 0 call ${i}`]);
       assert.deepEqual(calls, [1536, 1536, 5632, -28, 0, -22]);
+    });
+
+    it("a loop device with direct I/O over an ext4 file: I/O across its end is short; a filesystem freeze and thaw beside io_uring writes; no oracle objects", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      const loop = parseWorkload("fs loop, file hole 13824 | task: pwrite D 12288+4096; pread D 12288+4096; aio D [w 0+4096, r 4096+4096]; pread D 100+512");
+      const l = runWith(targetOf(loop, kernel), new Follow([], false));
+      assert.equal(l.outcome.failed, false, l.outcome.failures.join("\n"));
+      assert.deepEqual([0, 1, 3, 4].map((i) => l.run.observed.values[`task 0 call ${i}`]), [1536, 1536, 2, -22]);
+      const frozen = parseWorkload("fs ext4, file written 16384 | task: uring D [w 0+4096, w 4096+4096]; pwrite D 0+4096 | task: freeze");
+      const f = runWith(targetOf(frozen, kernel), new Follow([], false));
+      assert.equal(f.outcome.failed, false, f.outcome.failures.join("\n"));
+      assert.deepEqual([0, 1].map((i) => f.run.observed.values[`task 1 call ${i}`]), [0, 0], "FIFREEZE and FITHAW return 0");
     });
 
     it("generated workloads on the raw block device pass on the tree as shipped (i_size is the device's, no fsck)", () => {

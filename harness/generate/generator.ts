@@ -9,10 +9,10 @@
 // (polled rings; fail-nth when the kernel has fault injection), so a
 // workload without them is the text the first stream alone gives; a third
 // stream does the same for O_APPEND descriptors and for write buffers never
-// touched or mapped from the file itself.
+// touched or mapped from the file itself, a fourth for filesystem freezes.
 import { prng } from "../prng.ts";
 import {
-  BDEV, checkWorkload, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
+  checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
 } from "./workload.ts";
 
 type Rand = () => number;
@@ -183,7 +183,7 @@ function buffers(r: Rand, w: Workload): void {
   const writes = (op: Op) => requestsOf(op).some((q) => q.write);
   for (const t of w.tasks)
     t.ops = t.ops.map((op) => {
-      if (w.fs === BDEV || !("fd" in op) || op.fd !== "direct" || !writes(op)) return op;
+      if (isDevice(w.fs) || !("fd" in op) || op.fd !== "direct" || !writes(op)) return op;
       let out = op;
       // An appending write's offset means nothing to the kernel: the generator gives it the point it lands on if nothing else sized the file first.
       if (chance(r, P_APPEND)) out = out.k === "pwrite" || out.k === "pwritev2" ? { ...out, fd: "append", off: w.size } : { ...out, fd: "append" };
@@ -198,6 +198,29 @@ function buffers(r: Rand, w: Workload): void {
       }
       return out;
     });
+}
+
+/** The fourth stream's seed. */
+const FREEZE_SALT = 0xa54ff53a;
+/** Share of workloads on a filesystem where one task freezes it (and thaws it) while the others work. */
+const P_FREEZE = 0.2;
+
+/**
+ * The fourth stream: a filesystem freeze. A new task (or, with the most
+ * tasks already, an existing one at a drawn place) freezes the filesystem
+ * and thaws it: writers elsewhere must wait for the thaw and the freeze for
+ * the writes in flight, without either waiting for the other forever. Not
+ * on a device node (it has no filesystem of its own to freeze).
+ */
+function freezes(r: Rand, w: Workload): void {
+  if (isDevice(w.fs) || !chance(r, P_FREEZE)) return;
+  if (w.tasks.length < LIMITS.tasks) {
+    w.tasks.push({ ops: [{ k: "freeze" }] });
+    return;
+  }
+  const t = pick(r, w.tasks);
+  if (t.ops.length >= LIMITS.opsPerTask) return;
+  t.ops.splice(Math.floor(r() * (t.ops.length + 1)), 0, { k: "freeze" });
 }
 
 /** Workload `index` of generator seed `seed` on target `fs`. */
@@ -220,6 +243,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
+  freezes(prng(mix(seed, index) ^ FREEZE_SALT), w);
   checkWorkload(w);
   return w;
 }

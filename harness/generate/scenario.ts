@@ -3,24 +3,32 @@
 // buffers (write buffers filled with a pattern naming the op and sector);
 // the run issues every task's operations, each task in order, the tasks at
 // once, and lets the schedule decide the rest. The raw block device target
-// has no filesystem: the file is the blank disk's device node. No expectations: a generated
+// has no filesystem: the file is the blank disk's device node; the loop
+// target's file is a loop device (direct I/O) over the set-up's file. No expectations: a generated
 // run is judged by the generic oracles alone (harness/oracles).
 import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT } from "../user/abi.ts";
+import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT } from "../user/abi.ts";
 import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
-import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
+import type { OracleDeclarations } from "../oracles/types.ts";
+import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, LOOP, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
 
 export const FILE = "/mnt/f";
 const MOUNT = "/mnt";
 /** The raw block device target's file: the first disk's node. */
 export const DEVICE = "/dev/wda";
+/** The loop target's device: the first loop device (the configuration creates none before the first attach). */
+export const LOOP_DEVICE = "/dev/loop0";
+/** LOOP_ATTACH flags: the loop device does direct I/O on its backing file (asynchronous kiocbs). */
+const LOOP_DIRECT_IO = 1;
 /** The file a workload works on. */
-export const fileOf = (w: Workload): string => (w.fs === BDEV ? DEVICE : FILE);
+export const fileOf = (w: Workload): string => (w.fs === BDEV ? DEVICE : w.fs === LOOP ? LOOP_DEVICE : FILE);
+/** The file the set-up puts in its state before the workload (the loop device's backing file for the loop target). */
+const setupFileOf = (w: Workload): string => (w.fs === LOOP ? FILE : fileOf(w));
 /** Entries of each task's AIO context and io_uring. */
 const QUEUE = 8;
 /** io_uring_enter calls that wait for a submission's completions: on a plain ring, on a polled one. */
@@ -29,13 +37,13 @@ const POLL_ROUNDS = 64;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
-const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat", "btrfs-nodatacow": "btrfs" };
+const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat", "btrfs-nodatacow": "btrfs", loop: "ext4" };
 /** Mount options of a target (none: the filesystem's defaults). */
 const MOUNT_DATA: Partial<Record<Workload["fs"], string>> = { "btrfs-nodatacow": "nodatacow" };
 /** open(2) flags of each descriptor kind. */
 const FD_FLAGS: Record<FdKind, number> = { direct: O.DIRECT, buffered: 0, append: O.DIRECT | O.APPEND };
 /** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
-const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24 };
+const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24, loop: 16 };
 /** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
 const DEBUG_EXTRA_MIB = 8;
 
@@ -108,7 +116,7 @@ function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: numb
  */
 function makeFile(s: ScenarioContext, w: Workload): void {
   const sized = w.fs !== BDEV;
-  const fd = s.open(fileOf(w), O.RDWR | (sized ? O.CREAT : 0));
+  const fd = s.open(setupFileOf(w), O.RDWR | (sized ? O.CREAT : 0));
   const write = (off: number, len: number) => s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
   if (sized && (w.pre === "hole" || w.pre === "mixed")) s.call({ op: "TRUNCATE", fd, len: w.size });
   if (sized && w.pre === "fallocated") s.call({ op: "FALLOCATE", fd, mode: 0, off: 0, len: Math.max(w.size, 1) });
@@ -127,6 +135,10 @@ function makeFile(s: ScenarioContext, w: Workload): void {
 function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
   if (w.fs !== BDEV) s.mount(DEVICE, MOUNT, FSTYPE[w.fs], MOUNT_DATA[w.fs]);
   makeFile(s, w);
+  if (w.fs === LOOP) {
+    const nr = s.ok({ op: "LOOP_ATTACH", path2: FILE, flags: LOOP_DIRECT_IO });
+    if (`/dev/loop${nr}` !== LOOP_DEVICE) throw new Error(`the loop target expects ${LOOP_DEVICE}, the kernel gave /dev/loop${nr}`);
+  }
   if (w.tasks.some((t) => t.ops.some((o) => o.fail !== undefined))) enableFailNth(s.agent);
   let tag = 0;
   const tasks = w.tasks.map((t, i): TaskState => {
@@ -202,6 +214,12 @@ function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandReco
     case "ftruncate":
       yield u.start("ftruncate64", [fd, op.size], 1, op.fail ?? 0);
       return;
+    case "freeze": {
+      const frozen = u.start("ioctl", [fd, FIFREEZE, 0], 1, op.fail ?? 0);
+      yield frozen;
+      if (frozen.returned === 0) yield u.start("ioctl", [fd, FITHAW, 0]);
+      return;
+    }
     case "fallocate": {
       const mode = { alloc: 0, keep: FALLOC.KEEP_SIZE, punch: FALLOC.PUNCH_HOLE | FALLOC.KEEP_SIZE, zero: FALLOC.ZERO_RANGE }[op.mode];
       yield u.start("fallocate", [fd, mode, op.off, op.len], 1, op.fail ?? 0);
@@ -286,6 +304,15 @@ function runWorkload(s: ScenarioContext, w: Workload, st: WorkloadState): void {
 
 const NR_NAME = new Map<number, string>(Object.entries(NR).map(([k, v]) => [v, k]));
 
+/** What the oracles need to know of a target, and what it cannot honour. */
+function oraclesOf(w: Workload): OracleDeclarations {
+  if (w.fs !== LOOP) return {};
+  return {
+    devices: { [LOOP_DEVICE]: w.size },
+    off: [{ oracle: "unmount", reason: "the loop device keeps its backing file open and the agent cannot detach it, so the filesystem under it stays busy (and is not checked)" }],
+  };
+}
+
 /** The scenario that runs workload `w` (named by a hash of its text: the replay token names it that way); `debug`: on a debug kernel. */
 export function workloadScenario(w: Workload, o: { debug?: boolean } = {}): Scenario<WorkloadState> {
   const text = printWorkload(w);
@@ -300,6 +327,7 @@ export function workloadScenario(w: Workload, o: { debug?: boolean } = {}): Scen
     setup: (s) => setupWorkload(s, w),
     run: (s, st) => runWorkload(s, w, st),
     expectations: [],
+    oracles: oraclesOf(w),
     notes: text,
   };
 }

@@ -14,7 +14,7 @@ import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
 import { workloadScenario } from "./scenario.ts";
 import { printWorkload } from "./text.ts";
-import { BDEV, GEN_FS, type GenFs, type Workload } from "./workload.ts";
+import { BDEV, GEN_FS, LOOP, type GenFs, type Workload } from "./workload.ts";
 
 export interface CaseOptions {
   /** Generator and PCT seed. */
@@ -149,6 +149,8 @@ const SHARED_USERS: readonly (readonly [prefix: string, fs: readonly GenFs[]])[]
   ["fs/direct-io.c", ["vfat"]],
   // The block device's own file and address-space operations: reached through the device node.
   ["block/fops.c", [BDEV]],
+  // The loop driver: reached through a loop device node (direct I/O over a file).
+  ["drivers/block/loop.c", [LOOP]],
 ];
 
 /** Filesystems the workloads favour for a change touching `paths`: its filesystem's, the users of shared direct-I/O code, or all for other shared code (block, mm, io_uring, ...). */

@@ -12,7 +12,9 @@
 // bytes; `iovN` splits a buffer into N iovecs; `uring D poll [...]` runs on
 // the task's polled ring; a trailing `failN` makes the op's first system
 // call fail its n-th fault point (fail-nth). `fs bdev, file written 16384`
-// is the raw block device of 16384 bytes as the target.
+// is the raw block device of 16384 bytes as the target, `fs loop, file
+// hole 16384` a loop device (direct I/O) over a file of 16384 bytes in that
+// state on ext4; `freeze` freezes the file's filesystem and thaws it.
 import {
   checkWorkload, FALLOC_MODES, GEN_FS, PRE_STATES, RWF_NAMES, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type PreState, type Request, type RwfName, type Workload,
 } from "./workload.ts";
@@ -51,6 +53,8 @@ function bodyText(op: Op): string {
       return `ftruncate ${op.size}`;
     case "fallocate":
       return `fallocate ${op.mode} ${ext(op)}`;
+    case "freeze":
+      return "freeze";
   }
 }
 
@@ -135,6 +139,7 @@ function parseBody(text: string, what: string): Op {
       return rwOp(k, w, what);
     case "fsync":
     case "fdatasync":
+    case "freeze":
       arity(1);
       return { k };
     case "ftruncate":

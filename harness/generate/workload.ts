@@ -9,7 +9,10 @@
 // ("bdev": the file is the disk's device node, its size the device's).
 // "btrfs-nodatacow" is btrfs mounted with nodatacow: its files have no data
 // checksums and are written in place, so direct writes stay direct (on a
-// checksummed btrfs file they fall back to buffered I/O).
+// checksummed btrfs file they fall back to buffered I/O). "loop" is a loop
+// device with direct I/O over a file on ext4: the file is the loop device's
+// node, its size the backing file's, and every request becomes the loop
+// driver's asynchronous kiocb on the backing file.
 import type { BlkStatusName } from "../block/faults.ts";
 import type { DiskKind } from "../block/images.ts";
 
@@ -22,11 +25,18 @@ export const SECTOR = 512;
 export const BDEV = "bdev";
 
 /** The targets a workload runs on: the images.ts filesystems the generator knows, and the raw block device. */
-export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV, "btrfs-nodatacow"] as const;
+/** A loop device with direct I/O over a file on ext4 as the target. */
+export const LOOP = "loop";
+
+/** The targets a workload runs on: the images.ts filesystems the generator knows, the raw block device and a loop device. */
+export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV, "btrfs-nodatacow", LOOP] as const;
 export type GenFs = (typeof GEN_FS)[number];
 
 /** The disk a target needs. */
-export const diskKindOf = (fs: GenFs): DiskKind => (fs === BDEV ? "blank" : fs === "btrfs-nodatacow" ? "btrfs" : fs);
+export const diskKindOf = (fs: GenFs): DiskKind => (fs === BDEV ? "blank" : fs === "btrfs-nodatacow" ? "btrfs" : fs === LOOP ? "ext4" : fs);
+
+/** The target's file is a block device node: its size is fixed (the workload's size), it has no allocation of its own. */
+export const isDevice = (fs: GenFs): boolean => fs === BDEV || fs === LOOP;
 
 /** The file before the workload: a sparse hole, unwritten (fallocated), written and synced, dirty in the page cache, or extents of each. */
 export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"] as const;
@@ -74,7 +84,9 @@ type OpBody =
   | { k: "uring"; fd: FdKind; reqs: Request[]; poll?: boolean }
   | { k: "fsync" | "fdatasync" }
   | { k: "ftruncate"; size: number }
-  | ({ k: "fallocate"; mode: FallocMode } & Extent);
+  | ({ k: "fallocate"; mode: FallocMode } & Extent)
+  /** FIFREEZE on the file's filesystem, then (if it froze) FITHAW: writers elsewhere wait for the thaw, the freeze for writes in flight. */
+  | { k: "freeze" };
 
 export const FALLOC_MODES = ["alloc", "keep", "punch", "zero"] as const;
 export type FallocMode = (typeof FALLOC_MODES)[number];
@@ -138,7 +150,7 @@ export function checkWorkload(w: Workload): void {
   if (!(GEN_FS as readonly string[]).includes(w.fs)) bad(`unknown filesystem ${w.fs}`);
   if (!(PRE_STATES as readonly string[]).includes(w.pre)) bad(`unknown file state ${w.pre}`);
   if (!(w.size >= 0 && w.size <= LIMITS.size)) bad(`file size ${w.size} outside 0..${LIMITS.size}`);
-  if (w.fs === BDEV && !(w.size >= SECTOR && w.size % SECTOR === 0)) bad(`device size ${w.size} is not a positive multiple of ${SECTOR}`);
+  if (isDevice(w.fs) && !(w.size >= SECTOR && w.size % SECTOR === 0)) bad(`device size ${w.size} is not a positive multiple of ${SECTOR}`);
   if (w.tasks.length < 1 || w.tasks.length > LIMITS.tasks) bad(`${w.tasks.length} tasks (1..${LIMITS.tasks})`);
   if (w.faults.length > LIMITS.faults) bad(`${w.faults.length} faults (at most ${LIMITS.faults})`);
   for (const f of w.faults) if (!(Number.isInteger(f.nth) && f.nth >= 1)) bad(`fault nth ${f.nth}`);

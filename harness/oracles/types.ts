@@ -17,6 +17,8 @@ export interface OracleDeclarations {
   expect?: readonly OracleName[];
   /** Oracles this scenario cannot honour, each with the reason the report prints. */
   off?: readonly { oracle: OracleName; reason: string }[];
+  /** Block device nodes the scenario makes (a loop device), with their sizes in bytes: reads and writes stop at their end, as at a disk's. */
+  devices?: Readonly<Record<string, number>>;
 }
 
 /** The file a mounted filesystem lives on: the image the fsck oracle checks. */

@@ -7,7 +7,7 @@
 /** System call numbers (32-bit names: mmap2, ftruncate64, llseek; io_getevents is the 32-bit-time call). */
 export const NR = {
   io_setup: 0, io_destroy: 1, io_submit: 2, io_cancel: 3, io_getevents: 4,
-  dup: 23, fcntl64: 25, mkdirat: 34, unlinkat: 35, ftruncate64: 46, fallocate: 47,
+  dup: 23, fcntl64: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, ftruncate64: 46, fallocate: 47,
   openat: 56, close: 57, llseek: 62, read: 63, write: 64, readv: 65, writev: 66,
   pread64: 67, pwrite64: 68, preadv: 69, pwritev: 70, sync: 81, fsync: 82, fdatasync: 83,
   exit: 93, exit_group: 94, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
@@ -26,6 +26,10 @@ export const FALLOC = { KEEP_SIZE: 1, PUNCH_HOLE: 2, ZERO_RANGE: 0x10 } as const
 export const RWF = { HIPRI: 1, DSYNC: 2, SYNC: 4, NOWAIT: 8, APPEND: 16 } as const;
 export const SIG = { KILL: 9, TERM: 15, USR1: 10, CHLD: 17 } as const;
 export const PR_SET_NAME = 15;
+
+/** ioctl(2) requests on a file of a filesystem: freeze it, thaw it (_IOWR('X', 119 / 120, int)). */
+export const FIFREEZE = 0xc0045877;
+export const FITHAW = 0xc0045878;
 
 export const PAGE_SIZE = 4096;
 
