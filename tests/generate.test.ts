@@ -75,7 +75,7 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread D 0+4096 mapped"), /mapped buffer \(writes only/);
   });
 
-  it("draws a filesystem freeze (never on a device node) in a stream of its own; a loop device's size is whole sectors", () => {
+  it("draws a filesystem freeze (never on a device node), RWF_DSYNC on asynchronous writes and write bios failing under them in a stream of its own; a loop device's size is whole sectors", () => {
     const texts = (fs: (typeof GEN_FS)[number]) => Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, fs)));
     assert.ok(texts("ext4").some((t) => /(^|; |: )freeze(;|$)/m.test(t)), "freezes on ext4");
     for (const fs of ["bdev", "loop"] as const) assert.ok(!texts(fs).some((t) => t.includes("freeze")), `no freeze on ${fs}`);
@@ -84,6 +84,11 @@ describe("workload generator", () => {
     assert.equal(printWorkload(w), "fs ext4, file written 8192\ntask: pwrite D 0+4096; freeze\ntask: freeze");
     assert.ok(texts("loop").map(parseWorkload).every((x) => x.size % 512 === 0 && x.size > 0));
     assert.throws(() => parseWorkload("fs loop, file hole 1000\ntask: fsync"), /device size 1000/);
+    assert.ok(texts("btrfs").some((t) => / dsync[\],]/.test(t)), "RWF_DSYNC on asynchronous writes");
+    const dsync = "fs ext4, file hole 8192\ntask: aio D [w 0+4096 nowait dsync, r 0+512]";
+    assert.equal(printWorkload(parseWorkload(dsync)), dsync);
+    assert.throws(() => parseWorkload("fs ext4, file hole 8192\ntask: uring D [r 0+4096 dsync]"), /dsync on a read/);
+    assert.throws(() => parseWorkload("fs ext4, file hole 8192\ntask: uring D [w 0+4096 dsync nowait]"), /only "nowait", then "dsync"/);
   });
 
   it("refuses bad text with the reason", () => {

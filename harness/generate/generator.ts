@@ -9,7 +9,9 @@
 // (polled rings; fail-nth when the kernel has fault injection), so a
 // workload without them is the text the first stream alone gives; a third
 // stream does the same for O_APPEND descriptors and for write buffers never
-// touched or mapped from the file itself, a fourth for filesystem freezes.
+// touched or mapped from the file itself, a fourth for RWF_DSYNC on
+// asynchronous writes, write bios failing by interrupt under them, and
+// filesystem freezes.
 import { prng } from "../prng.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -201,16 +203,34 @@ function buffers(r: Rand, w: Workload): void {
 }
 
 /** The fourth stream's seed. */
-const FREEZE_SALT = 0xa54ff53a;
+const FOURTH_SALT = 0xa54ff53a;
 /** Share of workloads on a filesystem where one task freezes it (and thaws it) while the others work. */
 const P_FREEZE = 0.2;
+/** Share of asynchronous (AIO, io_uring) write requests with RWF_DSYNC. */
+const P_ASYNC_DSYNC = 0.15;
+/** Share of workloads with an asynchronous write that get a write bio failing by a later interrupt. */
+const P_ASYNC_WRITE_IRQ = 0.3;
 
 /**
- * The fourth stream: a filesystem freeze. A new task (or, with the most
- * tasks already, an existing one at a drawn place) freezes the filesystem
- * and thaws it: writers elsewhere must wait for the thaw and the freeze for
- * the writes in flight, without either waiting for the other forever. Not
- * on a device node (it has no filesystem of its own to freeze).
+ * The fourth stream: asynchronous writes with RWF_DSYNC (their completion
+ * syncs), a write bio failing by a later interrupt while an asynchronous
+ * write is in flight (as the second stream does for reads), and a
+ * filesystem freeze.
+ */
+function fourth(r: Rand, w: Workload): void {
+  for (const t of w.tasks)
+    t.ops = t.ops.map((op) => (op.k === "aio" || op.k === "uring" ? { ...op, reqs: op.reqs.map((q) => (q.write && chance(r, P_ASYNC_DSYNC) ? { ...q, dsync: true } : q)) } : op));
+  const asyncWrite = w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.write)));
+  if (asyncWrite && chance(r, P_ASYNC_WRITE_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "write", nth: 1 + Math.floor(r() * 3), status: "IOERR", when: "irq" });
+  freezes(r, w);
+}
+
+/**
+ * A filesystem freeze. A new task (or, with the most tasks already, an
+ * existing one at a drawn place) freezes the filesystem and thaws it:
+ * writers elsewhere must wait for the thaw and the freeze for the writes in
+ * flight, without either waiting for the other forever. Not on a device
+ * node (it has no filesystem of its own to freeze).
  */
 function freezes(r: Rand, w: Workload): void {
   if (isDevice(w.fs) || !chance(r, P_FREEZE)) return;
@@ -243,7 +263,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
-  freezes(prng(mix(seed, index) ^ FREEZE_SALT), w);
+  fourth(prng(mix(seed, index) ^ FOURTH_SALT), w);
   checkWorkload(w);
   return w;
 }

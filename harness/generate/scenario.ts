@@ -174,6 +174,9 @@ function noteBytes(t: TaskState, rec: CommandRecord, index: number, p: Placed, r
   if (data) t.u.agent.note({ kind: "bytes", cmd: rec.id, task: t.u.id, index, data });
 }
 
+/** A request's rw_flags (AIO iocb, io_uring SQE). */
+const requestFlags = (r: Request): number => (r.nowait ? RWF.NOWAIT : 0) | (r.dsync ? RWF.DSYNC : 0);
+
 const rwfBits = (names: readonly string[]) => names.reduce((n, x) => n | (x === "nowait" ? RWF.NOWAIT : x === "dsync" ? RWF.DSYNC : RWF.APPEND), 0);
 
 /** One operation as the system calls it makes; yields each call's record until it returns. */
@@ -230,7 +233,7 @@ function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandReco
 
 function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
   const aio = t.aio!;
-  const iocbs = reqs.map((r, i) => ({ opcode: r.write ? ("PWRITE" as const) : ("PREAD" as const), fd, buf: placed[i]!.iovs[0]!.addr, nbytes: r.len, offset: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, data: i }));
+  const iocbs = reqs.map((r, i) => ({ opcode: r.write ? ("PWRITE" as const) : ("PREAD" as const), fd, buf: placed[i]!.iovs[0]!.addr, nbytes: r.len, offset: r.off, rwFlags: requestFlags(r), data: i }));
   const { rec, addrs } = aio.startSubmit(iocbs, failNth);
   reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
   yield rec;
@@ -246,7 +249,7 @@ function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: P
 }
 
 function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
-  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: r.nowait ? RWF.NOWAIT : 0, userData: i + 1 }, r.len));
+  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: i + 1 }, r.len));
   const rec = ring.startSubmit(reqs.length, failNth);
   reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
   yield rec;

@@ -6,7 +6,8 @@
 //   task: uring D [r 0+8192 nowait]; pread B 0+4096 fresh
 //   fault: write#2 IOERR irq
 // D and B are the task's O_DIRECT and buffered descriptors, A its
-// O_DIRECT | O_APPEND one (writes land at i_size); `fresh`: the buffer's
+// O_DIRECT | O_APPEND one (writes land at i_size); a request's `nowait` and
+// `dsync` are RWF_NOWAIT and RWF_DSYNC; `fresh`: the buffer's
 // pages were never touched, `mapped`: a write's buffer is the file itself
 // mmapped at the op's offset; off+len in
 // bytes; `iovN` splits a buffer into N iovecs; `uring D poll [...]` runs on
@@ -26,7 +27,7 @@ const fdName = (fd: FdKind) => FD_NAMES[fd];
 const ext = (e: { off: number; len: number }) => `${e.off}+${e.len}`;
 
 function reqText(r: Request): string {
-  return `${r.write ? "w" : "r"} ${ext(r)}${r.nowait ? " nowait" : ""}`;
+  return `${r.write ? "w" : "r"} ${ext(r)}${r.nowait ? " nowait" : ""}${r.dsync ? " dsync" : ""}`;
 }
 
 export function opText(op: Op): string {
@@ -93,8 +94,12 @@ function fdOf(s: string | undefined, what: string): FdKind {
 function request(s: string, what: string): Request {
   const w = s.trim().split(/\s+/);
   if (w[0] !== "r" && w[0] !== "w") throw new WorkloadSyntaxError(`${what}: request "${s}" is not "r off+len" or "w off+len"`);
-  if (w.length > 3 || (w[2] !== undefined && w[2] !== "nowait")) throw new WorkloadSyntaxError(`${what}: request "${s}": only "nowait" may follow`);
-  return { write: w[0] === "w", ...extent(w[1], what), nowait: w[2] === "nowait" };
+  const flags = w.slice(2);
+  const order = ["nowait", "dsync"];
+  if (flags.some((f, i) => !order.includes(f) || (i > 0 && order.indexOf(f) <= order.indexOf(flags[i - 1]!))))
+    throw new WorkloadSyntaxError(`${what}: request "${s}": only "nowait", then "dsync", may follow`);
+  const r: Request = { write: w[0] === "w", ...extent(w[1], what), nowait: flags.includes("nowait") };
+  return flags.includes("dsync") ? { ...r, dsync: true } : r;
 }
 
 function rwOp(k: "pread" | "pwrite" | "preadv2" | "pwritev2", words: string[], what: string): Op {

@@ -55,6 +55,8 @@ export interface Request extends Extent {
   write: boolean;
   /** RWF_NOWAIT on the request. */
   nowait: boolean;
+  /** RWF_DSYNC on a write request: its completion makes the data durable (a sync after the write, in the completion path). */
+  dsync?: boolean;
 }
 
 /** RWF_* flags a generated preadv2/pwritev2 may carry (names as printed). */
@@ -159,6 +161,7 @@ export function checkWorkload(w: Workload): void {
     if (t.ops.length < 1 || t.ops.length > LIMITS.opsPerTask) bad(`a task with ${t.ops.length} operations (1..${LIMITS.opsPerTask})`);
     for (const op of t.ops) {
       if ((op.k === "aio" || op.k === "uring") && (op.reqs.length < 1 || op.reqs.length > LIMITS.reqs)) bad(`${op.k} with ${op.reqs.length} requests`);
+      if ((op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.dsync && !q.write)) bad(`${op.k}: dsync on a read request (writes only)`);
       if (op.fail !== undefined && !(Number.isInteger(op.fail) && op.fail >= 1 && op.fail <= LIMITS.failNth)) bad(`${op.k} fail-nth ${op.fail} (1..${LIMITS.failNth})`);
       if ("mapped" in op && op.mapped && (op.fresh || op.k === "pread" || op.k === "preadv2")) bad(`${op.k} with a mapped buffer (writes only, not with fresh)`);
       if ("iov" in op && (op.iov < 1 || op.iov > LIMITS.iov || op.iov > op.len)) bad(`${op.k} with ${op.iov} iovecs`);
