@@ -23,6 +23,7 @@ import { coreImports } from "./imports.ts";
 import { importSlots, type ImportSlot, type ImportTarget } from "./dispatch.ts";
 import { SUSPENDED, topOf } from "./types.ts";
 import { DirtyMap, restoreCheck } from "./dirty.ts";
+import { Slice } from "./fairness.ts";
 import type { Breakpoint, Cpu, Device, ImportImpl, ImportResult, LockMode, MachineOptions, MachinePort, PendingIrq, RunLimits, RunOutcome, SuspendedActivation, TraceEvent, Wait } from "./types.ts";
 
 export { SUSPENDED, interesting };
@@ -67,6 +68,8 @@ export class Machine implements ImportTarget {
   private nextChoice: Choice | null = null;
   private lastCpu = 0;
   private limits: RunLimits = {};
+  /** The running CPU's stretch of switch points (fairness between CPUs: ./fairness.ts). */
+  private readonly slice = new Slice();
   private readonly thisCpuAddr: number;
   private readonly devices: Device[];
   /** Pages written since the RAM last equalled `baseline` (kernels built with the dirty-page pass). */
@@ -312,6 +315,8 @@ export class Machine implements ImportTarget {
     this.steps++;
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
+    // The end of a CPU's slice is a yielding point when anything else could run.
+    if (this.slice.tick(this.cur!.id) && !yielding && this.hasAlternative(this.cur!)) yielding = true;
     const preemptive = this.scheduler.preemptive;
     if (!yielding && !preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
     // A preemptive scheduler has alternatives at most switch points: list them at once (one pass, not two).
@@ -449,7 +454,7 @@ export class Machine implements ImportTarget {
     const memory = new Uint8Array(this.kernel.memory.buffer).slice();
     this.dirty?.clear();
     this.baseline = memory;
-    return captureState(this.stateParts(), { steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions }, memory);
+    return captureState(this.stateParts(), { steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions, slice: this.slice.save() }, memory);
   }
 
   /**
@@ -468,7 +473,9 @@ export class Machine implements ImportTarget {
       this.dirty?.clear();
       this.baseline = this.dirty ? s.memory : null;
     }
-    ({ steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions } = applyState(this.stateParts(), s));
+    const counters = applyState(this.stateParts(), s);
+    ({ steps: this.steps, lastCpu: this.lastCpu, decisions: this.decisions } = counters);
+    this.slice.load(counters.slice);
     this.halted = null;
     this.nextChoice = null;
     this.consultStep = -1;
