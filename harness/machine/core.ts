@@ -271,8 +271,11 @@ export abstract class MachineCore implements ImportTarget {
     this.steps++;
     if (this.limits.maxSteps !== undefined && this.steps > this.limits.maxSteps)
       throw new BudgetExceeded(`step budget of ${this.limits.maxSteps} switch points exhausted at ${reason} on CPU ${this.cur!.id} (an endless loop?)`);
-    // The end of a CPU's slice is a yielding point when anything else could run.
-    if (this.slice.tick(this.cur!.id) && !yielding && this.hasAlternative(this.cur!)) yielding = true;
+    // The end of a CPU's slice (./fairness.ts): a yielding point when anything else could run, else time moves on.
+    if (this.slice.tick(this.cur!.id) && !yielding) {
+      if (this.hasAlternative(this.cur!)) yielding = true;
+      else this.advanceToNextEvent(this.limits.untilNs);
+    }
     const preemptive = this.scheduler.preemptive;
     if (!yielding && !preemptive && !anyIrqDue(this.cpus, this.irqs, this.clock.now)) return false;
     // A preemptive scheduler has alternatives at most switch points: list them at once (one pass, not two).
