@@ -250,13 +250,17 @@ function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: P
 
 function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
   reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: i + 1 }, r.len));
-  const rec = ring.startSubmit(reqs.length, failNth);
+  // A polled ring is never asked to wait (min_complete 0: io_uring_enter polls once and returns). With a wait count the
+  // kernel spins in io_iopoll_check, a loop that makes no host call, until the completion interrupt, which the machine can
+  // deliver only at a host call: a schedule that has not taken it before the loop would spin forever.
+  const polled = ring === t.pollRing;
+  const rec = ring.startSubmit(polled ? 0 : reqs.length, failNth);
   reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
   yield rec;
   const submitted = rec.returned ?? 0;
   let seen = 0;
   // A polled ring posts completions only while the task polls, and io_uring_enter may return early (a reschedule is due): ask more often.
-  const rounds = ring === t.pollRing ? POLL_ROUNDS : WAIT_ROUNDS;
+  const rounds = polled ? POLL_ROUNDS : WAIT_ROUNDS;
   for (let round = 0; submitted > 0 && round < rounds; round++) {
     for (const c of ring.reap()) {
       seen++;
@@ -264,7 +268,7 @@ function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Req
       if (reqs[i] && !reqs[i]!.write) noteBytes(t, rec, i, placed[i]!, c.res);
     }
     if (seen >= Math.min(submitted, reqs.length)) return;
-    const more = t.u.start("io_uring_enter", [ring.fd, 0, Math.min(submitted, reqs.length) - seen, IORING_ENTER_GETEVENTS, 0, 0]);
+    const more = t.u.start("io_uring_enter", [ring.fd, 0, polled ? 0 : Math.min(submitted, reqs.length) - seen, IORING_ENTER_GETEVENTS, 0, 0]);
     yield more;
   }
 }

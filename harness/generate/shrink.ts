@@ -61,12 +61,14 @@ export function candidates(w: Workload): Workload[] {
 
 /**
  * Shrinks workload `w` whose case fails on `kernel` with `failure`: a
- * candidate is kept when its case fails the same oracles. At most
+ * candidate is kept when its case fails at least the same oracles (a
+ * smaller case may show the same fault through one more: an appending
+ * write that ran alone is also judged by the size oracles). At most
  * `maxTries` workloads are run.
  */
 export function shrinkCase(w: Workload, kernel: KernelRef, failure: CaseFailure, o: CaseOptions & { maxTries?: number; maxScheduleTries?: number }): Shrunk {
   const maxTries = o.maxTries ?? 60;
-  const same = (f: CaseFailure | null) => f !== null && f.names.length === failure.names.length && f.names.every((n, i) => n === failure.names[i]);
+  const same = (f: CaseFailure | null) => f !== null && failure.names.every((n) => f.names.includes(n));
   let cur = w;
   let curFail = failure;
   let tries = 0;

@@ -6,9 +6,10 @@ import type { SimClock } from "./clock.ts";
 import type { ConsoleLog } from "./console.ts";
 import type { IrqQueue } from "./interrupts.ts";
 import type { Decision } from "./scheduler.ts";
+import type { SliceState } from "./fairness.ts";
 import type { Cpu, Device, PendingIrq, SuspendedActivation } from "./types.ts";
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export interface MachineState {
   version: number;
@@ -23,6 +24,7 @@ export interface MachineState {
   pool: number[];
   console: ReturnType<ConsoleLog["save"]>;
   decisions: Decision[];
+  slice: SliceState;
   devices: unknown[];
 }
 
@@ -86,6 +88,8 @@ export interface StateCounters {
   steps: number;
   lastCpu: number;
   decisions: Decision[];
+  /** The running CPU's stretch of switch points (./fairness.ts). */
+  slice: SliceState;
 }
 
 /** A snapshot of `p` with RAM image `memory` (already copied). */
@@ -103,6 +107,7 @@ export function captureState(p: StateParts, c: StateCounters, memory: Uint8Array
     pool: p.pool.save(),
     console: p.console.save(),
     decisions: [...c.decisions],
+    slice: { cpu: c.slice.cpu, switchPoints: c.slice.switchPoints },
     devices: p.devices.map((d) => d.save()),
   };
 }
@@ -120,5 +125,5 @@ export function applyState(p: StateParts, s: MachineState): StateCounters {
   p.pool.load(s.pool);
   p.console.load(s.console);
   s.devices.forEach((d, i) => p.devices[i]!.load(d));
-  return { steps: s.steps, lastCpu: s.lastCpu, decisions: [...s.decisions] };
+  return { steps: s.steps, lastCpu: s.lastCpu, decisions: [...s.decisions], slice: { cpu: s.slice.cpu, switchPoints: s.slice.switchPoints } };
 }
