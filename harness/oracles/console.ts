@@ -14,14 +14,17 @@ export interface ConsolePattern {
   failure: boolean;
   /** Where the kernel prints it. */
   source: string;
+  /** The kernel turns its lock checking off with this report (debug_locks_off()): later lock problems of the boot go unreported. */
+  stopsLockChecking?: boolean;
 }
 
 export const CONSOLE_PATTERNS: readonly ConsolePattern[] = [
   { family: "fault-injection", pattern: /FAULT_INJECTION: forcing a failure/, failure: false, source: "lib/fault-inject.c fail_dump(): a fault the run asked for" },
-  { family: "lockdep", pattern: /WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning to user space|possible irq lock inversion|\S+-safe -> \S+-unsafe lock order|Nested lock was not taken|bad contention)/, failure: true, source: "kernel/locking/lockdep.c" },
-  { family: "lockdep", pattern: /INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON\(|DEBUG_RWSEMS_WARN_ON\(|BUG: MAX_LOCK\w* too low|BUG: looking up invalid subclass/, failure: true, source: "kernel/locking/lockdep.c, rwsem.c (lockdep then turns itself off: later reports are lost)" },
+  { family: "lockdep", pattern: /WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning to user space|possible irq lock inversion|\S+-safe -> \S+-unsafe lock order|Nested lock was not taken|bad contention)/, failure: true, source: "kernel/locking/lockdep.c", stopsLockChecking: true },
+  { family: "lockdep", pattern: /INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON\(|DEBUG_RWSEMS_WARN_ON\(|BUG: MAX_LOCK\w* too low|BUG: looking up invalid subclass/, failure: true, source: "kernel/locking/lockdep.c, rwsem.c", stopsLockChecking: true },
   { family: "rcu", pattern: /WARNING: suspicious RCU usage|rcu: INFO: \S+ (self-)?detected stall/, failure: true, source: "kernel/rcu (lockdep_rcu_suspicious, stall warnings)" },
-  { family: "lock-debug", pattern: /BUG: (spinlock|rwlock) \w+|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked/, failure: true, source: "kernel/locking/spinlock_debug.c, kernel/sched/core.c, kernel/workqueue.c" },
+  { family: "lock-debug", pattern: /BUG: (spinlock|rwlock) \w+/, failure: true, source: "kernel/locking/spinlock_debug.c (spin_bug, rwlock_bug)", stopsLockChecking: true },
+  { family: "lock-debug", pattern: /BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked/, failure: true, source: "kernel/sched/core.c, kernel/workqueue.c" },
   { family: "list", pattern: /list_(add|del)(_rcu)? corruption|list_add double add/, failure: true, source: "lib/list_debug.c (DEBUG_LIST)" },
   { family: "odebug", pattern: /ODEBUG: /, failure: true, source: "lib/debugobjects.c (DEBUG_OBJECTS)" },
   { family: "btrfs", pattern: /assertion failed: .*, in .*:\d+|BTRFS (critical|error|emergency|alert) \(device |BTRFS: error \(device |BTRFS: Transaction aborted/, failure: true, source: "fs/btrfs/messages.c (btrfs_assertfail, btrfs_printk), fs/btrfs/transaction.h" },
