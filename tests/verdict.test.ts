@@ -4,21 +4,33 @@
 // nothing; a failure only the after side shows still makes "regressed".
 import assert from "node:assert/strict";
 import { verdictOf } from "../harness/check/verdict.ts";
-import { firstFrame, judgementLines, type OracleFinding } from "../harness/oracles/index.ts";
+import { consoleHits } from "../harness/oracles/console.ts";
+import { judgementLines, reportFrame, type OracleFinding } from "../harness/oracles/index.ts";
 import type { ScenarioRun } from "../harness/scenario/run.ts";
 
-/** A lockdep report as the kernel prints it (kernel/locking/lockdep.c print_usage_bug), taken in `fn`. */
+/** A lockdep report as the debug kernel prints it on this machine (kernel/locking/lockdep.c print_usage_bug, the trace by host_dump_stack), taken in `fn`. */
 function lockdep(fn: string): OracleFinding {
-  const head = "WARNING: inconsistent lock state";
-  const report = [
-    "--------------------------------",
+  const text = [
+    "WARNING: inconsistent lock state",
     "inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-R} usage.",
-    "swapper/1/0 [HC1[1]:SC0[0]:HE0:SE1] takes:",
-    ` (&inode->i_size_seqcount){?.+.}-{0:0}, at: ${fn}+0x1a/0x40`,
+    " (&inode->i_size_seqcount){+-+.}-{0:0}, at: 0x0",
     "{HARDIRQ-ON-W} state was registered at:",
-    "  lock_acquire+0x10/0x200",
+    "  lock_acquire+0x1/0x2",
+    "  bdev_set_nr_sectors+0x1/0x2",
+    "stack backtrace:",
+    "Call trace (host):",
+    "  show_stack",
+    "  dump_stack_lvl",
+    "  print_usage_bug",
+    "  mark_lock",
+    "  __lock_acquire",
+    "  lock_acquire",
+    "  12",
+    `  ${fn}`,
+    "  bio_endio",
   ];
-  return { oracle: "console", message: `lockdep: ${head}`, evidence: { kind: "console", family: "lockdep", line: { timeNs: 1, cpu: 1, text: head }, report }, expected: false };
+  const [h] = consoleHits(text.map((t) => ({ timeNs: 1, cpu: 1, text: t })));
+  return { oracle: "console", message: `lockdep: ${h!.line.text}`, evidence: { kind: "console", family: h!.family, line: h!.line, report: h!.report, frame: h!.frame }, expected: false };
 }
 
 function run(expectationHolds: boolean, findings: OracleFinding[]): ScenarioRun {
@@ -43,10 +55,12 @@ function run(expectationHolds: boolean, findings: OracleFinding[]): ScenarioRun 
 }
 
 describe("verdict: failures on both sides of a case", () => {
-  it("names the first function of a report that is not the reporting machinery", () => {
-    assert.equal(firstFrame(["  lock_acquire+0x10/0x200", " at: ext4_dio_write_end_io+0x1a/0x40"]), "ext4_dio_write_end_io");
-    assert.equal(firstFrame(["WARNING: CPU: 0 PID: 1 at fs/btrfs/space-info.h:225 btrfs_space_info_update_bytes_may_use+0x9/0x80"]), "btrfs_space_info_update_bytes_may_use");
-    assert.equal(firstFrame(["no frame here"]), null);
+  it("names the function a report is about: its trace's first frame after the reporting machinery, else its first symbol", () => {
+    const e = lockdep("ext4_dio_write_end_io").evidence;
+    assert.equal(e.kind === "console" ? e.frame : null, "ext4_dio_write_end_io");
+    assert.equal(reportFrame(["BUG: x", "CPU: 0 PID: 1", "Call Trace:", " ? stale_word+0x1/0x2", " dump_stack_lvl+0x1/0x2", " list_del_entry+0x9/0x20"]), "list_del_entry");
+    assert.equal(reportFrame(["WARNING: CPU: 0 PID: 1 at fs/btrfs/space-info.h:225 btrfs_space_info_update_bytes_may_use+0x9/0x80"]), "btrfs_space_info_update_bytes_may_use");
+    assert.equal(reportFrame(["no frame here"]), null);
   });
 
   it("a report on both sides with the same signature decides nothing: the patch whose own failure disappears is fixed", () => {
@@ -67,7 +81,7 @@ describe("verdict: failures on both sides of a case", () => {
     assert.equal(verdictOf("s", run(true, []), run(true, [lockdep("f")]), []).verdict, "regressed");
     const v = verdictOf("s", run(false, [lockdep("f")]), run(true, [lockdep("f"), lockdep("g")]), []);
     assert.equal(v.verdict, "regressed", v.reason);
-    assert.match(v.reason, /after, new: oracle:console; also on both sides: .* in f/);
+    assert.match(v.reason, /after, new: oracle:console \(lockdep: WARNING: inconsistent lock state in g\); also on both sides: .* in f;/);
   });
 
   it("the same family in another function is not the same failure", () => {

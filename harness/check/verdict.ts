@@ -80,6 +80,12 @@ function decide(failsBefore: boolean, failsAfter: boolean): Verdict {
   return failsBefore && !failsAfter ? "fixed" : !failsBefore && failsAfter ? "regressed" : "no-effect";
 }
 
+/** A finding in a reason: a kernel report by its first line and function, any other by its oracle. */
+function findingLabel(f: OracleFinding): string {
+  const e = f.evidence;
+  return e.kind === "console" ? `oracle:console (${f.message}${e.frame ? ` in ${e.frame}` : ""})` : `oracle:${f.oracle}`;
+}
+
 function describePreExisting(p: PreExisting): string {
   const at = p.signature.frame ? ` in ${p.signature.frame}` : "";
   return `${p.finding.message}${at}${p.stopsLockChecking ? "; lock checking off after it" : ""}`;
@@ -95,7 +101,7 @@ export function verdictOf(scenario: string, before: ScenarioRun, after: Scenario
   const shared = preExisting(before, after);
   const failsB = ownFailures(before, shared), failsA = ownFailures(after, shared);
   // Every own finding of the after side is one the before side has not (shared ones are set aside).
-  const fresh = [...new Set(ownFindings(after, shared).map((f) => `oracle:${f.oracle}`))];
+  const fresh = [...new Set(ownFindings(after, shared).map(findingLabel))];
   const verdict = fresh.length && failsB.length ? "regressed" : decide(failsB.length > 0, failsA.length > 0);
   const why = (names: string[]) => names.join("; ");
   const base =

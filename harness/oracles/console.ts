@@ -4,6 +4,7 @@
 // that matches a line decides, so the specific rows (lockdep's "WARNING:
 // possible circular ...") come before the generic ones ("WARNING:").
 import type { ConsoleLine } from "../machine/console.ts";
+import { reportFrame } from "./frames.ts";
 import type { FileOp } from "./ops.ts";
 import { concurrentOps, overlaps } from "./ops.ts";
 
@@ -43,11 +44,15 @@ export function classifyLine(text: string): ConsolePattern | null {
 
 /** Lines of a report after its first line (the kernel prints the detail below it). */
 const REPORT_LINES = 24;
+/** How far after its first line a report's call trace may end (lockdep prints ~40 lines before its backtrace). */
+const TRACE_LINES = 100;
 
 export interface ConsoleHit {
   family: string;
   line: ConsoleLine;
   report: string[];
+  /** The kernel function the report is about (frames.ts), or null. */
+  frame: string | null;
 }
 
 /** Every failure line of the console with the lines that follow it. */
@@ -56,7 +61,11 @@ export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
   lines.forEach((line, i) => {
     const p = classifyLine(line.text);
     if (!p?.failure) return;
-    out.push({ family: p.family, line, report: lines.slice(i + 1, i + 1 + REPORT_LINES).map((l) => l.text) });
+    // The report's own lines: up to the next report.
+    const rest = lines.slice(i + 1, i + 1 + TRACE_LINES).map((l) => l.text);
+    const next = rest.findIndex((t) => classifyLine(t)?.failure);
+    const own = next < 0 ? rest : rest.slice(0, next);
+    out.push({ family: p.family, line, report: rest.slice(0, REPORT_LINES), frame: reportFrame([line.text, ...own]) });
   });
   return out;
 }

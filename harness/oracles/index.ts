@@ -14,7 +14,8 @@ export { judge } from "./judge.ts";
 export { CONSOLE_PATTERNS, classifyLine } from "./console.ts";
 export { fileOps, type FileOp, type RunOps } from "./ops.ts";
 export { probeAfterRun, emptyProbe } from "./probe.ts";
-export { firstFrame, lockCheckingOffAfter, sameSignature, signatureOf, type FindingSignature } from "./signature.ts";
+export { lockCheckingOffAfter, sameSignature, signatureOf, type FindingSignature } from "./signature.ts";
+export { reportFrame } from "./frames.ts";
 
 /** Where a run began in the machine's logs (taken before the run). */
 export interface RunMarks {
