@@ -30,3 +30,12 @@ export function builtKernels(config: KernelConfig = "plain", trees: readonly Tre
  * tree.
  */
 export const DEBUG_TREES: TreeName[] = TEST_TREES;
+
+/**
+ * Trees whose KUnit boot tests/kunit.test.ts runs: every debug tree but 7.3,
+ * whose boot with every suite (more than 6.12's: 7.x adds the crypto
+ * library suites) did not reach its end within 33 CPU-minutes on the shared
+ * 2-core machine (README, "The debug kernel"); too long for npm test until
+ * its cost is known.
+ */
+export const KUNIT_TREES: TreeName[] = DEBUG_TREES.filter((t) => t !== "7.3");
