@@ -34,7 +34,7 @@ export const DEBUG_TREES: TreeName[] = TEST_TREES;
 /**
  * Trees whose KUnit boot tests/kunit.test.ts runs: every debug tree but 7.3,
  * whose boot with every suite (more than 6.12's: 7.x adds the crypto
- * library suites) did not reach its end within 33 CPU-minutes on the shared
+ * library suites) did not reach its end within 49 CPU-minutes on the shared
  * 2-core machine (README, "The debug kernel"); too long for npm test until
  * its cost is known.
  */
