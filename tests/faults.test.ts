@@ -33,7 +33,11 @@ const KNOWN_FINDINGS: { tree: string; fs: FsKind; pattern: RegExp; why: string }
     tree: "7.3",
     fs: "btrfs",
     pattern: /WARNING: fs\/btrfs\/space-info\.h:\d+ at /,
-    why: "the same WARN as 6.1's (bytes_may_use would go negative) at n = 10 and 14 of the sweep on 7.3's btrfs; its path not yet read",
+    why:
+      "7.3's btrfs (fs/btrfs/direct-io.c): btrfs_new_extent_direct's btrfs_reserve_extent already took the write's data reservation " +
+      "out of bytes_may_use (btrfs_add_reserved_bytes); when btrfs_create_dio_extent then fails (its extent map at n = 10, its ordered " +
+      "extent at n = 14), btrfs_dio_iomap_begin's error path frees the same reservation from bytes_may_use again " +
+      "(btrfs_free_reserved_data_space_noquota: bytes_may_use would go negative, WARN_ON); the write returns -ENOMEM",
   },
 ];
 

@@ -9,7 +9,7 @@ import { bootKernel } from "../harness/boot/boot.ts";
 import { resolveTree } from "../harness/tree/resolve.ts";
 import { KUNIT_CMDLINE, KUNIT_MAX_STEPS, KNOWN_FAILURES, kunitFailures } from "../harness/selftest/kunit.ts";
 import { parseKunit, type KunitSuite } from "../harness/selftest/ktap.ts";
-import { builtKernels, DEBUG_TREES } from "./support/built.ts";
+import { builtKernels, KUNIT_TREES } from "./support/built.ts";
 
 /** The direct-I/O suites the test requires, with the source files that define each (lib's tests moved to lib/tests/ in 6.15). */
 const DIRECT_IO_SUITES = [
@@ -18,7 +18,7 @@ const DIRECT_IO_SUITES = [
   ["ext4_mballoc_test", ["fs/ext4/mballoc-test.c"]],
 ] as const;
 
-for (const k of builtKernels("debug", DEBUG_TREES)) {
+for (const k of builtKernels("debug", KUNIT_TREES)) {
   describe(`KUnit on the debug kernel ${k.tree}`, function () {
     this.timeout(1_200_000);
     let suites: KunitSuite[];

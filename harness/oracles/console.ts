@@ -4,6 +4,7 @@
 // that matches a line decides, so the specific rows (lockdep's "WARNING:
 // possible circular ...") come before the generic ones ("WARNING:").
 import type { ConsoleLine } from "../machine/console.ts";
+import { reportFrame } from "./frames.ts";
 import type { FileOp } from "./ops.ts";
 import { concurrentOps, overlaps } from "./ops.ts";
 
@@ -14,14 +15,17 @@ export interface ConsolePattern {
   failure: boolean;
   /** Where the kernel prints it. */
   source: string;
+  /** The kernel turns its lock checking off with this report (debug_locks_off()): later lock problems of the boot go unreported. */
+  stopsLockChecking?: boolean;
 }
 
 export const CONSOLE_PATTERNS: readonly ConsolePattern[] = [
   { family: "fault-injection", pattern: /FAULT_INJECTION: forcing a failure/, failure: false, source: "lib/fault-inject.c fail_dump(): a fault the run asked for" },
-  { family: "lockdep", pattern: /WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning to user space|possible irq lock inversion|\S+-safe -> \S+-unsafe lock order|Nested lock was not taken|bad contention)/, failure: true, source: "kernel/locking/lockdep.c" },
-  { family: "lockdep", pattern: /INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON\(|DEBUG_RWSEMS_WARN_ON\(|BUG: MAX_LOCK\w* too low|BUG: looking up invalid subclass/, failure: true, source: "kernel/locking/lockdep.c, rwsem.c (lockdep then turns itself off: later reports are lost)" },
+  { family: "lockdep", pattern: /WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning to user space|possible irq lock inversion|\S+-safe -> \S+-unsafe lock order|Nested lock was not taken|bad contention)/, failure: true, source: "kernel/locking/lockdep.c", stopsLockChecking: true },
+  { family: "lockdep", pattern: /INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON\(|DEBUG_RWSEMS_WARN_ON\(|BUG: MAX_LOCK\w* too low|BUG: looking up invalid subclass/, failure: true, source: "kernel/locking/lockdep.c, rwsem.c", stopsLockChecking: true },
   { family: "rcu", pattern: /WARNING: suspicious RCU usage|rcu: INFO: \S+ (self-)?detected stall/, failure: true, source: "kernel/rcu (lockdep_rcu_suspicious, stall warnings)" },
-  { family: "lock-debug", pattern: /BUG: (spinlock|rwlock) \w+|BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked/, failure: true, source: "kernel/locking/spinlock_debug.c, kernel/sched/core.c, kernel/workqueue.c" },
+  { family: "lock-debug", pattern: /BUG: (spinlock|rwlock) \w+/, failure: true, source: "kernel/locking/spinlock_debug.c (spin_bug, rwlock_bug)", stopsLockChecking: true },
+  { family: "lock-debug", pattern: /BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked/, failure: true, source: "kernel/sched/core.c, kernel/workqueue.c" },
   { family: "list", pattern: /list_(add|del)(_rcu)? corruption|list_add double add/, failure: true, source: "lib/list_debug.c (DEBUG_LIST)" },
   { family: "odebug", pattern: /ODEBUG: /, failure: true, source: "lib/debugobjects.c (DEBUG_OBJECTS)" },
   { family: "btrfs", pattern: /assertion failed: .*, in .*:\d+|BTRFS (critical|error|emergency|alert) \(device |BTRFS: error \(device |BTRFS: Transaction aborted/, failure: true, source: "fs/btrfs/messages.c (btrfs_assertfail, btrfs_printk), fs/btrfs/transaction.h" },
@@ -40,11 +44,15 @@ export function classifyLine(text: string): ConsolePattern | null {
 
 /** Lines of a report after its first line (the kernel prints the detail below it). */
 const REPORT_LINES = 24;
+/** How far after its first line a report's call trace may end (lockdep prints ~40 lines before its backtrace). */
+const TRACE_LINES = 100;
 
 export interface ConsoleHit {
   family: string;
   line: ConsoleLine;
   report: string[];
+  /** The kernel function the report is about (frames.ts), or null. */
+  frame: string | null;
 }
 
 /** Every failure line of the console with the lines that follow it. */
@@ -53,7 +61,11 @@ export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
   lines.forEach((line, i) => {
     const p = classifyLine(line.text);
     if (!p?.failure) return;
-    out.push({ family: p.family, line, report: lines.slice(i + 1, i + 1 + REPORT_LINES).map((l) => l.text) });
+    // The report's own lines: up to the next report.
+    const rest = lines.slice(i + 1, i + 1 + TRACE_LINES).map((l) => l.text);
+    const next = rest.findIndex((t) => classifyLine(t)?.failure);
+    const own = next < 0 ? rest : rest.slice(0, next);
+    out.push({ family: p.family, line, report: rest.slice(0, REPORT_LINES), frame: reportFrame([line.text, ...own]) });
   });
   return out;
 }

@@ -3,6 +3,7 @@
 // gathers what they need from the machine, and the record of a run.
 import type { Booted } from "../boot/boot.ts";
 import { emptyProbe, probeAfterRun } from "./probe.ts";
+import { lockCheckingOffAfter } from "./signature.ts";
 import type { Judgement, OracleDeclarations, ProbeRecord, RunRecord } from "./types.ts";
 
 /** The kernel's report of each fault its fault injection forced (lib/fault-inject.c fail_dump). */
@@ -13,6 +14,8 @@ export { judge } from "./judge.ts";
 export { CONSOLE_PATTERNS, classifyLine } from "./console.ts";
 export { fileOps, type FileOp, type RunOps } from "./ops.ts";
 export { probeAfterRun, emptyProbe } from "./probe.ts";
+export { lockCheckingOffAfter, sameSignature, signatureOf, type FindingSignature } from "./signature.ts";
+export { reportFrame } from "./frames.ts";
 
 /** Where a run began in the machine's logs (taken before the run). */
 export interface RunMarks {
@@ -58,5 +61,11 @@ export function judgementLines(j: Judgement): string[] {
   return [
     ...j.findings.map((f) => `oracle ${f.oracle}${f.expected ? " (expected by the scenario)" : ""}: ${f.message}`),
     ...j.off.map((o) => `oracle ${o.oracle} off: ${o.reason}`),
+    ...lockOffLine(j),
   ];
+}
+
+function lockOffLine(j: Judgement): string[] {
+  const f = lockCheckingOffAfter(j.findings);
+  return f ? [`lock checking off after ${f.message} (the kernel reports no lock problem after its first)`] : [];
 }

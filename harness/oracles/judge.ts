@@ -41,7 +41,7 @@ function opFinding(oracle: OracleName, f: { op: string; detail: string }): Raw {
 function consoleFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
   return consoleHits(run.console)
     .filter((h) => excused(h, ops, failedBios.length, run.injectedFaults) === null)
-    .map((h) => ({ oracle: "console" as const, message: `${h.family}: ${h.line.text.trim()}`, evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report } }));
+    .map((h) => ({ oracle: "console" as const, message: `${h.family}: ${h.line.text.trim()}`, evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report, frame: h.frame } }));
 }
 
 /** Tasks waiting where they wait when there is nothing to do (an agent for its next command, a worker for work). */

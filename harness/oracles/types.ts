@@ -101,7 +101,8 @@ export interface RunRecord {
 
 /** The evidence of a finding, by oracle. */
 export type Evidence =
-  | { kind: "console"; family: string; line: ConsoleLine; report: string[] }
+  /** frame: the kernel function the report is about (oracles/frames.ts), or null. */
+  | { kind: "console"; family: string; line: ConsoleLine; report: string[]; frame: string | null }
   | { kind: "hang"; what: string; tasks: string[] }
   | { kind: "crash"; error: string }
   | { kind: "op"; op: string; detail: string }

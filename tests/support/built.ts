@@ -26,11 +26,16 @@ export function builtKernels(config: KernelConfig = "plain", trees: readonly Tre
 
 /**
  * Trees whose debug kernel ./build.sh builds and the debug tests run on (the
- * locking self-tests, KUnit, fail-nth, the seeds on the debug kernel).
- * Not 7.3 yet: its debug kernel boots clean and passes the locking
- * self-tests, but 7.x's kallsyms does not read the arch's symbol tables
- * (stack traces print wasm_text_end+offset), its sha256 KUnit suite calls
- * HMAC functions the configuration does not build (imports that trap), and
- * its KUnit boot was not run to its end (README, "The debug kernel").
+ * locking self-tests, KUnit, fail-nth, the seeds on the debug kernel): every
+ * tree.
  */
-export const DEBUG_TREES: TreeName[] = TEST_TREES.filter((t) => t === "6.1" || t === "6.12");
+export const DEBUG_TREES: TreeName[] = TEST_TREES;
+
+/**
+ * Trees whose KUnit boot tests/kunit.test.ts runs: every debug tree but 7.3,
+ * whose boot with every suite (more than 6.12's: 7.x adds the crypto
+ * library suites) did not reach its end within 49 CPU-minutes on the shared
+ * 2-core machine (README, "The debug kernel"); too long for npm test until
+ * its cost is known.
+ */
+export const KUNIT_TREES: TreeName[] = DEBUG_TREES.filter((t) => t !== "7.3");

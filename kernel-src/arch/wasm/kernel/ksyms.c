@@ -7,6 +7,11 @@
  * symbol 0 is _stext and the last one ends the function window, so data
  * addresses are never attributed to a function. Tokens are single bytes
  * (no compression): kallsyms_expand_symbol() reads them unchanged.
+ *
+ * kallsyms_offsets[] holds each symbol's absolute address, with
+ * kallsyms_relative_base 0: older kernels add the base to the offset, newer
+ * ones (the base gone) read the offset of a 32-bit non-relocatable
+ * kernel as the address itself, so one table serves both.
  */
 #include <linux/init.h>
 #include <linux/kallsyms.h>
@@ -21,7 +26,10 @@
 #define WASM_NAMES_MAX	(2 << 20)
 #define WASM_SYMS_MAX	(WASM_FUNCS_MAX + 2)
 
-/* The layout kernel/kallsyms_internal.h declares (read-only there). */
+/*
+ * The layout kernel/kallsyms_internal.h declares (read-only there);
+ * newer kernels no longer declare or read kallsyms_relative_base.
+ */
 int kallsyms_offsets[WASM_SYMS_MAX];
 u8 kallsyms_names[WASM_NAMES_MAX + 3 * WASM_SYMS_MAX];
 unsigned int kallsyms_num_syms;
@@ -55,7 +63,7 @@ static void __init add_symbol(unsigned int i, unsigned long addr, char type, con
 
 	if (i % 256 == 0)
 		kallsyms_markers[i / 256] = *off;
-	kallsyms_offsets[i] = addr - kallsyms_relative_base;
+	kallsyms_offsets[i] = addr;
 	if (len >= 0x80) {
 		*p++ = (len & 0x7f) | 0x80;
 		*p++ = len >> 7;
@@ -94,13 +102,16 @@ void __init wasm_kallsyms_init(void)
 		panic("wasm: %d function names do not fit the symbol table (at most %d functions, %d bytes)",
 		      nfunc, WASM_FUNCS_MAX, WASM_NAMES_MAX);
 	BUG_ON((unsigned long)_stext > (unsigned long)wasm_text);
+	/* Absolute addresses in kallsyms_offsets (above) need all three off. */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) || IS_ENABLED(CONFIG_RELOCATABLE) ||
+		     IS_ENABLED(CONFIG_KALLSYMS_ABSOLUTE_PERCPU));
 	n = nfunc + 2;
 	wasm_sym_name = boot_alloc(n * sizeof(char *));
 	for (i = 0; i < 256; i++) {
 		kallsyms_token_table[2 * i] = i;
 		kallsyms_token_index[i] = 2 * i;
 	}
-	kallsyms_relative_base = (unsigned long)_stext;
+	kallsyms_relative_base = 0;
 	wasm_sym_name[0] = "_stext";
 	add_symbol(0, (unsigned long)_stext, 'T', "_stext", &off);
 	for (i = 0; i < nfunc; i++) {
