@@ -32,47 +32,38 @@ function genericOf(mail: string, tree: TreeName, cases: number, config: "plain" 
   return vs[0] as (typeof vs)[0] & { generated: GenericSummary };
 }
 
+/** The case the default run shows fixed: it failed before (by `oracles`, among others), passed after; `at`: the only fixed case, when given. */
+function fixedCase(v: ReturnType<typeof genericOf>, oracles: readonly string[], at?: number) {
+  assert.equal(v.verdict, "fixed", v.reason);
+  if (at !== undefined) assert.deepEqual(v.generated.fixed, [at], v.reason);
+  const s = v.generated.shown!;
+  assert.equal(s.failing, "before");
+  for (const o of oracles) assert.ok(s.failure.names.includes(o), s.failure.names.join(", "));
+  return s;
+}
+
 for (const tree of TEST_TREES.filter((t) => t === "6.12"))
   describe(`the zoo on ${tree}, generic suite with the default options`, function () {
     this.timeout(1_800_000);
 
     it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): fixed, by the console and hang oracles, at the default run's case 6", () => {
-      const v = genericOf(ZOO_08, tree, 7);
-      assert.equal(v.verdict, "fixed", v.reason);
-      assert.deepEqual(v.generated.fixed, [6], v.reason);
-      const s = v.generated.shown!;
-      assert.equal(s.failing, "before");
-      assert.ok(s.failure.names.includes("oracle:console") && s.failure.names.includes("oracle:hang"), s.failure.names.join(", "));
+      const s = fixedCase(genericOf(ZOO_08, tree, 7), ["oracle:console", "oracle:hang"], 6);
       const w = parseWorkload(s.shrunk);
       assert.ok(w.tasks.length === 1 && w.faults.length >= 1, s.shrunk);
     });
 
     it("13 (an ext4 direct write that gets AGAIN from the block layer without NOWAIT): fixed by the console oracle (a WARNING in ext4), at the default run's case 14", () => {
-      const v = genericOf(ZOO_13, tree, 15);
-      assert.equal(v.verdict, "fixed", v.reason);
-      assert.deepEqual(v.generated.fixed, [14], v.reason);
-      const s = v.generated.shown!;
-      assert.equal(s.failing, "before");
-      assert.ok(s.failure.names.includes("oracle:console"), s.failure.names.join(", "));
+      const s = fixedCase(genericOf(ZOO_13, tree, 15), ["oracle:console"], 14);
       assert.ok(parseWorkload(s.shrunk).faults.length >= 1, s.shrunk);
     });
 
     it("seed 002 without its scenario (btrfs: NOWAIT direct I/O over several extents): fixed by the return oracle (an io_uring write without NOWAIT completes with -EAGAIN) on btrfs without datacow, at the default run's case 11", () => {
-      const v = genericOf(SEED_002, tree, 12);
-      assert.equal(v.verdict, "fixed", v.reason);
-      assert.deepEqual(v.generated.fixed, [11], v.reason);
-      const s = v.generated.shown!;
-      assert.equal(s.failing, "before");
-      assert.ok(s.failure.names.includes("oracle:return"), s.failure.names.join(", "));
+      const s = fixedCase(genericOf(SEED_002, tree, 12), ["oracle:return"], 11);
       assert.equal(parseWorkload(s.shrunk).fs, "btrfs-nodatacow", s.shrunk);
     });
-  
+
     it("03 (the loop driver's direct-I/O write holds sb_writers across its asynchronous completion): fixed on the debug kernel (check's default) by the console oracle (lockdep), on the loop device, in the default run's first case", () => {
-      const v = genericOf(ZOO_03, tree, 1, "debug");
-      assert.equal(v.verdict, "fixed", v.reason);
-      const s = v.generated.shown!;
-      assert.equal(s.failing, "before");
-      assert.ok(s.failure.names.includes("oracle:console"), s.failure.names.join(", "));
+      const s = fixedCase(genericOf(ZOO_03, tree, 1, "debug"), ["oracle:console"]);
       assert.ok(s.failure.failures.some((f) => /lockdep|workqueue leaked/.test(f)), s.failure.failures.join("; "));
       assert.equal(parseWorkload(s.shrunk).fs, "loop", s.shrunk);
     });

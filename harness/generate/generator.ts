@@ -136,6 +136,9 @@ const P_ASYNC_READ_IRQ = 0.3;
 /** Share of workloads that get an AGAIN for a bio that may wait. */
 const P_WAIT_AGAIN = 0.25;
 
+/** Some asynchronous (AIO, io_uring) request of the workload reads (`write` false) or writes. */
+const hasAsync = (w: Workload, write: boolean): boolean => w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.write === write)));
+
 /** The n of a fail-nth: the first few fault points of a call most often (its allocations up front), now and then a later one. */
 function failNth(r: Rand): number {
   return weighted(r, [
@@ -152,9 +155,8 @@ function failNth(r: Rand): number {
  * for a bio that may wait.
  */
 function extras(r: Rand, w: Workload, o: GenOptions): void {
-  const asyncRead = w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => !q.write)));
   const nth = () => 1 + Math.floor(r() * 3);
-  if (asyncRead && chance(r, P_ASYNC_READ_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
+  if (hasAsync(w, false) && chance(r, P_ASYNC_READ_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
   if (chance(r, P_WAIT_AGAIN) && w.faults.length < LIMITS.faults)
     w.faults.push({ op: chance(r, 0.5) ? "read" : "write", nth: nth(), status: "AGAIN", when: chance(r, 0.5) ? "now" : "irq", wait: true });
   // Polled rings, then fail-nth: a kernel without fault injection gets the same workload less the fail-nth marks.
@@ -220,8 +222,7 @@ const P_ASYNC_WRITE_IRQ = 0.3;
 function fourth(r: Rand, w: Workload): void {
   for (const t of w.tasks)
     t.ops = t.ops.map((op) => (op.k === "aio" || op.k === "uring" ? { ...op, reqs: op.reqs.map((q) => (q.write && chance(r, P_ASYNC_DSYNC) ? { ...q, dsync: true } : q)) } : op));
-  const asyncWrite = w.tasks.some((t) => t.ops.some((op) => (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.write)));
-  if (asyncWrite && chance(r, P_ASYNC_WRITE_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "write", nth: 1 + Math.floor(r() * 3), status: "IOERR", when: "irq" });
+  if (hasAsync(w, true) && chance(r, P_ASYNC_WRITE_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "write", nth: 1 + Math.floor(r() * 3), status: "IOERR", when: "irq" });
   freezes(r, w);
 }
 
