@@ -187,6 +187,20 @@ describe("oracles on built run records", () => {
     assert.deepEqual(oracles(r), ["data"], "the set-up's 0x11 was overwritten by both completed writes");
   });
 
+  it("data: a write that syncs the file and fails may have lost other dirty pages' writeback; a plain direct write's failed bio is its own", () => {
+    for (const syncs of [true, false]) {
+      const r = new Run();
+      const buffered = r.file("/mnt/f");
+      r.cmd({ op: "WRITE", fd: buffered, buf: 4096, len: 4096, off: 4096 }, 0, 4096, { data: fill(0x11) });
+      const direct = r.file("/mnt/f", O.RDWR | O.DIRECT | (syncs ? O.DSYNC : 0));
+      r.startRun();
+      r.cmd({ op: "WRITE", fd: direct, buf: 4096, len: 4096, off: 0 }, 100, -5, { end: 200, data: fill(0xaa) });
+      r.bios.push(failedBio("write", 150, 160));
+      r.cmd({ op: "READ", fd: buffered, buf: 4096, len: 4096, off: 4096 }, 300, 4096, { data: fill(0) });
+      assert.deepEqual(oracles(r), syncs ? [] : ["data"], syncs ? "the sync wrote back block 1 and that bio failed" : "the failed bio belongs to the direct write that reported it");
+    }
+  });
+
   it("data and size: the probe's buffered, direct and after-drop reads must agree and give the size the ops imply", () => {
     const r = new Run();
     const fd = r.file("/mnt/f");

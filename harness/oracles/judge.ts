@@ -85,8 +85,8 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
   for (const [path, mine] of groupByFile(ops)) {
     if (!modelled(run, path)) continue;
     // After a failed write bio, bytes a buffered write left dirty in the page cache may be lost (writeback failed): any value written, or zeros, may be read.
-    // (A failed bio inside a write that reported the error is that write's, not writeback.)
-    const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
+    // (A failed bio inside a write that reported the error is that write's, not writeback; unless the write syncs the file, which writes back its other dirty pages in that window.)
+    const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && !o.syncs && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
     const lostWriteback = run.bios.some((b) => b.status !== 0 && b.op === "write" && !reported(b)) && mine.some((o) => o.kind === "write" && !o.direct);
     const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine

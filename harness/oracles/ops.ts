@@ -26,6 +26,8 @@ export interface FileOp {
   direct: boolean;
   nowait: boolean;
   append: boolean;
+  /** A write that syncs the file before it returns or completes (RWF_DSYNC / RWF_SYNC, an O_DSYNC / O_SYNC descriptor): its window holds writeback of the file's other dirty pages too. */
+  syncs: boolean;
   /** Where it starts (null: unknown, e.g. at a file position llseek moved). */
   off: number | null;
   /** A read/write at the file position (read(2)/write(2)): `off` is the position the earlier calls imply. */
@@ -122,7 +124,7 @@ export function fileOps(input: OpsInput): RunOps {
     else if (cmd.op === "READ" || cmd.op === "WRITE" || cmd.op === "TRUNCATE" || cmd.op === "FALLOCATE" || cmd.op === "FSYNC" || cmd.op === "DROP_CACHE") {
       const f = fds.get(fds.key(c.task, cmd.fd ?? -1, true));
       const async = cmd.op !== "TRUNCATE" && ((cmd.flags ?? 0) & AGENT_ASYNC) !== 0 && (cmd.op === "READ" || cmd.op === "WRITE");
-      const on: OnFile = { file: f?.path ?? null, fd: cmd.fd ?? -1, direct: ((f?.flags ?? 0) & O.DIRECT) !== 0, nowait: false, append: false, mode: cmd.mode ?? 0, data: c.data ?? null, opened: f?.cmd ?? 0, fileMapped: false };
+      const on: OnFile = { file: f?.path ?? null, fd: cmd.fd ?? -1, direct: ((f?.flags ?? 0) & O.DIRECT) !== 0, nowait: false, append: false, syncs: ((f?.flags ?? 0) & O.DSYNC) !== 0, mode: cmd.mode ?? 0, data: c.data ?? null, opened: f?.cmd ?? 0, fileMapped: false };
       const res: OpResult = { endNs: async ? c.completedNs : c.returnedNs, result: async ? c.completed : c.returned, completions: async ? c.completions : c.returned === null ? 0 : 1, asynchronous: async };
       ops.push(fileOp(base, on, res, { id: `#${c.id}`, api: async ? "agent-async" : "agent", kind: agentKind(cmd.op), off: cmd.op === "TRUNCATE" ? null : (cmd.off ?? 0), atPosition: false, len: cmd.len ?? 0 }));
     } else if (cmd.op === "SYSCALL") syscallOps(c, notes, fds, base, ops, done);
@@ -156,7 +158,7 @@ interface Completions {
 
 type Base = Pick<FileOp, "cmd" | "task" | "inRun" | "startNs">;
 /** What the descriptor says (and the op's bytes and mode). */
-type OnFile = Pick<FileOp, "file" | "fd" | "direct" | "nowait" | "append" | "mode" | "data" | "opened" | "fileMapped">;
+type OnFile = Pick<FileOp, "file" | "fd" | "direct" | "nowait" | "append" | "syncs" | "mode" | "data" | "opened" | "fileMapped">;
 type OpResult = Pick<FileOp, "endNs" | "result" | "completions" | "asynchronous">;
 type What = Pick<FileOp, "id" | "api" | "kind" | "off" | "atPosition" | "len">;
 
@@ -164,7 +166,7 @@ type What = Pick<FileOp, "id" | "api" | "kind" | "off" | "atPosition" | "len">;
 function fileOp(b: Base, f: OnFile, r: OpResult, w: What, data = f.data, mode = f.mode): FileOp {
   return {
     cmd: b.cmd, task: b.task, inRun: b.inRun, startNs: b.startNs, id: w.id, api: w.api, kind: w.kind, file: f.file, fd: f.fd, direct: f.direct, nowait: f.nowait,
-    append: f.append, off: w.off, len: w.len, atPosition: w.atPosition, mode, opened: f.opened, endNs: r.endNs, result: r.result, completions: r.completions,
+    append: f.append, syncs: f.syncs, off: w.off, len: w.len, atPosition: w.atPosition, mode, opened: f.opened, endNs: r.endNs, result: r.result, completions: r.completions,
     asynchronous: r.asynchronous, data, fileMapped: f.fileMapped,
   };
 }
@@ -185,7 +187,7 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
     const flags = f?.flags ?? 0;
     return {
       file: f?.path ?? null, fd, direct: (flags & O.DIRECT) !== 0, nowait: (rwFlags & RWF.NOWAIT) !== 0 || (flags & O_NONBLOCK) !== 0,
-      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0, fileMapped: f !== undefined && fds.mapped.has(`${c.task}:${f.path}`),
+      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, syncs: (flags & O.DSYNC) !== 0 || (rwFlags & (RWF.DSYNC | RWF.SYNC)) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0, fileMapped: f !== undefined && fds.mapped.has(`${c.task}:${f.path}`),
     };
   };
   const sync: OpResult = { endNs: c.returnedNs, result: c.returned, completions: c.returned === null ? 0 : 1, asynchronous: false };
