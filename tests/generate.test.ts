@@ -158,6 +158,22 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.deepEqual([0, 1].map((i) => f.run.observed.values[`task 1 call ${i}`]), [0, 0], "FIFREEZE and FITHAW return 0");
     });
 
+    it("a lost write is the disk's doing: ext4's journal replayed before fsck, a syncing direct write's writeback of other pages on btrfs; no oracle objects", () => {
+      const [k] = builtKernels("plain", [tree]);
+      const kernel = kernelAt(tree, k!.wasmPath);
+      // The freeze's sync_fs writes a metadata block back and the disk fails it: ext4 reports it and aborts the journal, which holds the block.
+      const meta = parseWorkload("fs ext4, file mixed 8192 | task: pread D 4096+8192 fresh; fdatasync | task: aio D [r 7680+512, r 8192+4096]; aio D [r 5120+512, w 8704+12288 nowait dsync]; fallocate alloc 1024+12288 | task: freeze | fault: write#3 IOERR irq");
+      const m = runWith(targetOf(meta, kernel), new Follow([], false));
+      assert.equal(m.outcome.failed, false, m.outcome.failures.join("\n"));
+      assert.ok(m.run.console.some((l) => /Buffer I\/O error on dev wda, .*lost async page write/.test(l.text)), "the disk lost a metadata write");
+      assert.match(m.run.probe!.fsck[0]!.output, /journal replay \(-E journal_only -y\)/);
+      // The direct write's sync writes back the delalloc pages past it, and the disk fails that writeback: those pages may read old (zeros).
+      const wb = parseWorkload("fs btrfs, file delalloc 16384 | task: pwritev2 D 0+4096 dsync | fault: write#2 IOERR now");
+      const b = runWith(targetOf(wb, kernel), new Follow([], false));
+      assert.equal(b.outcome.failed, false, b.outcome.failures.join("\n"));
+      assert.equal(b.run.observed.values["task 0 call 0"], -5, "the syncing write reports the writeback's error");
+    });
+
     it("generated workloads on the raw block device pass on the tree as shipped (i_size is the device's, no fsck)", () => {
       const [k] = builtKernels("plain", [tree]);
       const kernel = kernelAt(tree, k!.wasmPath);

@@ -104,6 +104,9 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families("BTRFS: error (device wda) in btrfs_create_new_inode:6379: errno=-12 Out of memory", [], 1), []);
     assert.deepEqual(families(io, [], 1), ["btrfs"], "an injected allocation failure does not excuse an I/O error report");
     assert.deepEqual(families("WARNING: CPU: 0 PID: 41 at fs/ext4/inode.c:5683 ext4_setattr+0x1/0x2", [], 1), ["warning"], "nor a warning");
+    const dirty = "EXT4-fs error (device wda): ext4_dirty_inode:6157: inode #12: comm init: mark_inode_dirty error";
+    assert.deepEqual(families(dirty), ["fs-error"], "with no failed bio and nothing injected it is a finding");
+    assert.deepEqual(families(dirty, [failed]), [], "ext4 could not write back the inode's buffer the disk failed");
   });
 
   it("the fault-injection dump is not a failure, nor are I/O errors, mount messages or boot lines", () => {
