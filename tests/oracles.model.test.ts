@@ -154,6 +154,9 @@ describe("oracles on built run records", () => {
     r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(2) });
     r.bios.push(failedBio("write", 120, 150));
     assert.match(r.judge().findings.filter((f) => f.oracle === "return").map((f) => f.message).join(), /failed bio #0 .* yet it reported full success/);
+    const b = r.file("/mnt/g");
+    r.cmd({ op: "FSYNC", fd: b }, 110, 0, { task: 1, end: 190 });
+    assert.deepEqual(oracles(r), [], "an fsync of another task in flight may have submitted that bio (writeback)");
   });
 
   it("data: a read that returns bytes no write left there is named, with who wrote them", () => {

@@ -6,6 +6,7 @@
 // full success), the file position (a read/write returning n moves it by
 // n) and the file size at quiescence.
 import type { BioRecord } from "../block/device.ts";
+import type { BioOp } from "../block/faults.ts";
 import { BLK_STS } from "../block/faults.ts";
 import { NR } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
@@ -71,9 +72,9 @@ function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContex
 
 /**
  * A direct I/O during which the disk failed a bio of the same direction,
- * submitted and completed inside the op's interval, while no other direct
- * op of that direction was in flight: that bio was the op's, and the op
- * cannot report every byte done.
+ * submitted and completed inside the op's interval, while no other op that
+ * submits bios of that direction was in flight: that bio was the op's, and
+ * the op cannot report every byte done.
  */
 function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[], ok: readonly BioRecord[]): string | null {
   if (!op.direct || op.result === null || op.len === null || op.result !== op.len || op.endNs === null) return null;
@@ -84,10 +85,20 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
     const end = b.sector + Math.ceil(b.bytes / 512);
     const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));
     if (retried) continue;
-    const others = ops.filter((o) => o !== op && o.direct && o.kind === op.kind && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
+    const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }
   return null;
+}
+
+/**
+ * The op may submit bios of that direction itself: any read; any write (a
+ * direct one its data, a buffered or syncing one writeback), and the other
+ * ops that write back dirty pages (fsync, truncate, fallocate).
+ */
+function submitsLike(o: FileOp, dir: BioOp): boolean {
+  if (dir === "read") return o.kind === "read";
+  return o.kind === "write" || o.kind === "fsync" || o.kind === "truncate" || o.kind === "fallocate";
 }
 
 export function groupByFile(ops: readonly FileOp[]): Map<string, FileOp[]> {
