@@ -8,7 +8,8 @@ import type { AgentCommand } from "../harness/agent/protocol.ts";
 import type { BioRecord } from "../harness/block/device.ts";
 import { judge, type OracleDeclarations, type ProbeRecord, type RunRecord } from "../harness/oracles/index.ts";
 import { emptyProbe } from "../harness/oracles/probe.ts";
-import { NR, O } from "../harness/user/abi.ts";
+import { fileOps } from "../harness/oracles/ops.ts";
+import { CLONE_THREAD_FLAGS, NR, O } from "../harness/user/abi.ts";
 
 const EIOCBQUEUED = -529;
 
@@ -252,6 +253,18 @@ describe("oracles on built run records", () => {
     assert.match(r.judge().findings.map((f) => f.message).join(), /position 4096 after read\/write calls that returned 8192/);
     r.probe.positions[0]!.pos = 8192;
     assert.deepEqual(oracles(r), []);
+  });
+
+  it("a thread (clone with CLONE_FILES | CLONE_SETTLS) uses its process's descriptors: its calls are on the file", () => {
+    const r = new Run();
+    r.startRun();
+    const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [] }, 0, 3, { task: 1 });
+    r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/mnt/f", flags: O.RDWR | O.CREAT });
+    r.cmd({ op: "SYSCALL", flags: NR.clone, args: [CLONE_THREAD_FLAGS, 0, 0, 0, 7] }, 10, 40, { task: 1 });
+    const w = r.cmd({ op: "SYSCALL", flags: NR.pwrite64, args: [] }, 20, 4096, { task: 7, end: 30 });
+    r.journal.push({ kind: "rw", cmd: w.id, task: 7, write: true, fd: 3, off: 0, len: 4096, rwFlags: 0 });
+    const ops = fileOps({ commands: r.commands, journal: r.journal, runFromCmd: r.runFromCmd, probeFromCmd: r.commands.length + 1 }).ops;
+    assert.deepEqual(ops.map((o) => [o.task, o.file]), [[7, "/mnt/f"]]);
   });
 
   it("hang, crash, unmount and fsck come from the machine and the probe; declarations mark expected and switch off", () => {

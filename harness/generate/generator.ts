@@ -11,7 +11,7 @@
 // stream does the same for O_APPEND descriptors and for write buffers never
 // touched or mapped from the file itself, a fourth for RWF_DSYNC on
 // asynchronous writes, write bios failing by interrupt under them, and
-// filesystem freezes.
+// filesystem freezes, a fifth for tasks that are threads of the first.
 import { prng } from "../prng.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -244,6 +244,20 @@ function freezes(r: Rand, w: Workload): void {
   t.ops.splice(Math.floor(r() * (t.ops.length + 1)), 0, { k: "freeze" });
 }
 
+/** The fifth stream's seed. */
+const FIFTH_SALT = 0x510e527f;
+/** Share of the tasks after the first that are threads of the first (one descriptor, one struct file, used by two tasks). */
+const P_THREAD = 0.25;
+
+/**
+ * The fifth stream: a later task becomes a thread of the first, so two
+ * tasks use the same open files (file->private_data, f_pos and the
+ * file's locks are shared; the inode lock is not held for both).
+ */
+function threads(r: Rand, w: Workload): void {
+  w.tasks = w.tasks.map((t, i) => (i > 0 && chance(r, P_THREAD) ? { ...t, thread: true } : t));
+}
+
 /** Workload `index` of generator seed `seed` on target `fs`. */
 export function generate(seed: number, index: number, fs: GenFs, o: GenOptions = {}): Workload {
   const r = prng(mix(seed, index));
@@ -265,6 +279,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
   fourth(prng(mix(seed, index) ^ FOURTH_SALT), w);
+  threads(prng(mix(seed, index) ^ FIFTH_SALT), w);
   checkWorkload(w);
   return w;
 }

@@ -141,19 +141,24 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
   }
   if (w.tasks.some((t) => t.ops.some((o) => o.fail !== undefined))) enableFailNth(s.agent);
   let tag = 0;
-  const tasks = w.tasks.map((t, i): TaskState => {
-    const u = s.userTask(`gen${i}`, cpuOf(i));
-    const fds: TaskState["fds"] = {};
-    const need = new Set<FdKind>(t.ops.flatMap((op) => ("fd" in op ? [op.fd] : [])));
-    // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
-    if (!need.size) need.add("direct");
-    for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | FD_FLAGS[k]);
+  const tasks: TaskState[] = [];
+  w.tasks.forEach((t, i) => {
+    // A thread is made by the first task and uses its descriptors, which that task opens for both.
+    const u = t.thread ? tasks[0]!.u.thread({ name: `gen${i}`, cpu: cpuOf(i) }) : s.userTask(`gen${i}`, cpuOf(i));
+    const fds: TaskState["fds"] = t.thread ? tasks[0]!.fds : {};
+    if (!t.thread) {
+      const sharers = [t, ...(i === 0 ? w.tasks.filter((x) => x.thread) : [])];
+      const need = new Set<FdKind>(sharers.flatMap((x) => x.ops.flatMap((op) => ("fd" in op ? [op.fd] : []))));
+      // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
+      if (!need.has("direct") && !need.has("buffered") && !need.has("append")) need.add("direct");
+      for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | FD_FLAGS[k]);
+    }
     const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
     const ring = t.ops.some((o) => o.k === "uring" && !o.poll) ? IoUring.setup(u, QUEUE) : null;
     const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
     const mapFd = fds.buffered ?? fds.direct ?? fds.append!;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, bufferKind(op, mapFd), ++tag)));
-    return { u, fds, aio, ring, pollRing, placed };
+    tasks.push({ u, fds, aio, ring, pollRing, placed });
   });
   return { tasks };
 }

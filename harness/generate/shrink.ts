@@ -9,7 +9,7 @@ import type { KernelRef } from "../explore/runner.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { exploreCase, targetOf, type CaseFailure, type CaseOptions } from "./suite.ts";
 import { printWorkload } from "./text.ts";
-import type { Op, Workload } from "./workload.ts";
+import type { Op, TaskSpec, Workload } from "./workload.ts";
 
 export interface Shrunk {
   workload: Workload;
@@ -48,10 +48,13 @@ function simplerOps(op: Op): Op[] {
 /** Every one-step simplification of `w`, the biggest cuts first. */
 export function candidates(w: Workload): Workload[] {
   const out: Workload[] = [];
-  if (w.tasks.length > 1) w.tasks.forEach((_, i) => out.push({ ...w, tasks: w.tasks.filter((__, j) => j !== i) }));
+  // Without the first task its threads have no process: the new first task becomes one.
+  const first = (ts: TaskSpec[]) => (ts[0]?.thread ? [{ ops: ts[0].ops }, ...ts.slice(1)] : ts);
+  if (w.tasks.length > 1) w.tasks.forEach((_, i) => out.push({ ...w, tasks: first(w.tasks.filter((__, j) => j !== i)) }));
+  w.tasks.forEach((t, i) => t.thread && out.push({ ...w, tasks: w.tasks.map((x, j) => (j === i ? { ops: x.ops } : x)) }));
   w.faults.forEach((_, i) => out.push({ ...w, faults: w.faults.filter((__, j) => j !== i) }));
   w.tasks.forEach((t, i) => {
-    const withOps = (ops: Op[]) => ({ ...w, tasks: w.tasks.map((x, j) => (j === i ? { ops } : x)) });
+    const withOps = (ops: Op[]) => ({ ...w, tasks: w.tasks.map((x, j) => (j === i ? { ...x, ops } : x)) });
     if (t.ops.length > 1) t.ops.forEach((_, k) => out.push(withOps(t.ops.filter((__, j) => j !== k))));
     t.ops.forEach((op, k) => simplerOps(op).forEach((s) => out.push(withOps(t.ops.map((x, j) => (j === k ? s : x))))));
   });

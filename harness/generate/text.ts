@@ -15,7 +15,9 @@
 // call fail its n-th fault point (fail-nth). `fs bdev, file written 16384`
 // is the raw block device of 16384 bytes as the target, `fs loop, file
 // hole 16384` a loop device (direct I/O) over a file of 16384 bytes in that
-// state on ext4; `freeze` freezes the file's filesystem and thaws it.
+// state on ext4; `freeze` freezes the file's filesystem and thaws it. A
+// `thread:` line is a task that is a thread of the first one: it uses that
+// task's descriptors (the same open files) and memory.
 import {
   checkWorkload, FALLOC_MODES, GEN_FS, PRE_STATES, RWF_NAMES, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type PreState, type Request, type RwfName, type Workload,
 } from "./workload.ts";
@@ -67,7 +69,7 @@ export function faultText(f: BioFault): string {
 export function printWorkload(w: Workload): string {
   return [
     `fs ${w.fs}, file ${w.pre} ${w.size}`,
-    ...w.tasks.map((t) => `task: ${t.ops.map(opText).join("; ")}`),
+    ...w.tasks.map((t) => `${t.thread ? "thread" : "task"}: ${t.ops.map(opText).join("; ")}`),
     ...(w.faults.length ? [`fault: ${w.faults.map(faultText).join("; ")}`] : []),
   ].join("\n");
 }
@@ -175,10 +177,11 @@ export function parseWorkload(text: string): Workload {
   if (!(PRE_STATES as readonly string[]).includes(head[2]!)) throw new WorkloadSyntaxError(`file state "${head[2]}" (one of ${PRE_STATES.join(", ")})`);
   const w: Workload = { fs: head[1] as GenFs, pre: head[2] as PreState, size: Number(head[3]), tasks: [], faults: [] };
   for (const l of lines.slice(1)) {
-    const m = /^(task|fault):\s*(.*)$/.exec(l);
-    if (!m) throw new WorkloadSyntaxError(`line "${l}" is neither "task: ..." nor "fault: ..."`);
+    const m = /^(task|thread|fault):\s*(.*)$/.exec(l);
+    if (!m) throw new WorkloadSyntaxError(`line "${l}" is neither "task: ...", "thread: ..." nor "fault: ..."`);
     const parts = m[2]!.split(";").filter((p) => p.trim());
     if (m[1] === "task") w.tasks.push({ ops: parts.map(parseOp) });
+    else if (m[1] === "thread") w.tasks.push({ ops: parts.map(parseOp), thread: true });
     else w.faults.push(...parts.map(parseFault));
   }
   try {

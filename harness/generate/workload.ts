@@ -95,6 +95,8 @@ export type FallocMode = (typeof FALLOC_MODES)[number];
 
 export interface TaskSpec {
   ops: Op[];
+  /** A thread of the first task (clone as libpthread does): it shares that task's descriptors (one struct file each) and memory. */
+  thread?: boolean;
 }
 
 /**
@@ -154,6 +156,7 @@ export function checkWorkload(w: Workload): void {
   if (!(w.size >= 0 && w.size <= LIMITS.size)) bad(`file size ${w.size} outside 0..${LIMITS.size}`);
   if (isDevice(w.fs) && !(w.size >= SECTOR && w.size % SECTOR === 0)) bad(`device size ${w.size} is not a positive multiple of ${SECTOR}`);
   if (w.tasks.length < 1 || w.tasks.length > LIMITS.tasks) bad(`${w.tasks.length} tasks (1..${LIMITS.tasks})`);
+  if (w.tasks[0]?.thread) bad("the first task is a thread (threads belong to the first task)");
   if (w.faults.length > LIMITS.faults) bad(`${w.faults.length} faults (at most ${LIMITS.faults})`);
   for (const f of w.faults) if (!(Number.isInteger(f.nth) && f.nth >= 1)) bad(`fault nth ${f.nth}`);
   for (const f of w.faults) if (f.wait && f.status !== "AGAIN") bad(`a ${f.status} fault with "wait" (only AGAIN picks among bios that may wait)`);

@@ -8,7 +8,7 @@
 import type { CommandRecord } from "../agent/host.ts";
 import type { AioEventEntry, AioIocbEntry, BytesEntry, CqeEntry, JournalEntry, OpenEntry, RwEntry, SqeEntry } from "../agent/journal.ts";
 import { AGENT_ASYNC } from "../agent/protocol.ts";
-import { NR, O, RWF } from "../user/abi.ts";
+import { CLONE, NR, O, RWF } from "../user/abi.ts";
 
 export type OpKind = "read" | "write" | "truncate" | "fallocate" | "fsync" | "drop-cache";
 export type OpApi = "agent" | "agent-async" | "syscall" | "aio" | "uring";
@@ -65,13 +65,22 @@ interface Fd {
   pos: number | null;
 }
 
-/** Descriptor tables: the agent's (one, shared by its tasks) and each user task's. */
+/** Descriptor tables: the agent's (one, shared by its tasks) and each user process's (its threads share it). */
 class Fds {
   private open = new Map<string, Fd>();
-  /** `task:path` of every file a user task mmapped. */
+  /** A thread's task id → the task whose descriptor table (and memory) it shares. */
+  private owner = new Map<number, number>();
+  /** `task:path` of every file a user task mmapped (keyed by the table's task). */
   readonly mapped = new Set<string>();
   key(task: number, fd: number, agent: boolean): string {
-    return agent ? `agent:${fd}` : `${task}:${fd}`;
+    return agent ? `agent:${fd}` : `${this.tableOf(task)}:${fd}`;
+  }
+  tableOf(task: number): number {
+    return this.owner.get(task) ?? task;
+  }
+  /** `thread` (a clone with CLONE_FILES) uses `task`'s table from now on. */
+  share(thread: number, task: number): void {
+    this.owner.set(thread, this.tableOf(task));
   }
   set(k: string, f: Fd): void {
     this.open.set(k, f);
@@ -177,17 +186,19 @@ function syscallOps(c: CommandRecord, notes: JournalEntry[], fds: Fds, base: Bas
   const open = notes.find((n): n is OpenEntry => n.kind === "open");
   if (open && c.returned !== null && c.returned >= 0) fds.set(fds.key(c.task, c.returned, false), { path: open.path, flags: open.flags, cmd: c.id, pos: (open.flags & O.APPEND) !== 0 ? null : 0 });
   if (nr === NR.close) fds.drop(fds.key(c.task, args[0] ?? -1, false));
+  // A thread (clone with CLONE_FILES | CLONE_SETTLS: its TLS is its command queue, user.c) shares the descriptors.
+  if (nr === NR.clone && c.returned !== null && c.returned > 0 && ((args[0] ?? 0) & CLONE.FILES) !== 0 && ((args[0] ?? 0) & CLONE.SETTLS) !== 0) fds.share(args[4] ?? -1, c.task);
   const seeked = nr === NR.llseek ? fds.get(fds.key(c.task, args[0] ?? -1, false)) : undefined;
   if (seeked) seeked.pos = null;
   const fdOf = (fd: number) => fds.get(fds.key(c.task, fd, false));
   const mappedFile = nr === NR.mmap2 && c.returned !== null && c.returned >= 0 ? fdOf(args[4] ?? -1) : undefined;
-  if (mappedFile) fds.mapped.add(`${c.task}:${mappedFile.path}`);
+  if (mappedFile) fds.mapped.add(`${fds.tableOf(c.task)}:${mappedFile.path}`);
   const common = (fd: number, rwFlags: number): OnFile => {
     const f = fdOf(fd);
     const flags = f?.flags ?? 0;
     return {
       file: f?.path ?? null, fd, direct: (flags & O.DIRECT) !== 0, nowait: (rwFlags & RWF.NOWAIT) !== 0 || (flags & O_NONBLOCK) !== 0,
-      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, syncs: (flags & O.DSYNC) !== 0 || (rwFlags & (RWF.DSYNC | RWF.SYNC)) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0, fileMapped: f !== undefined && fds.mapped.has(`${c.task}:${f.path}`),
+      append: (flags & O.APPEND) !== 0 || (rwFlags & RWF.APPEND) !== 0, syncs: (flags & O.DSYNC) !== 0 || (rwFlags & (RWF.DSYNC | RWF.SYNC)) !== 0, mode: 0, data: null, opened: f?.cmd ?? 0, fileMapped: f !== undefined && fds.mapped.has(`${fds.tableOf(c.task)}:${f.path}`),
     };
   };
   const sync: OpResult = { endNs: c.returnedNs, result: c.returned, completions: c.returned === null ? 0 : 1, asynchronous: false };

@@ -24,6 +24,9 @@ export const MADV = { NORMAL: 0, RANDOM: 1, SEQUENTIAL: 2, WILLNEED: 3, DONTNEED
 export const FALLOC = { KEEP_SIZE: 1, PUNCH_HOLE: 2, ZERO_RANGE: 0x10 } as const;
 /** preadv2/pwritev2 and io_uring/AIO rw_flags. */
 export const RWF = { HIPRI: 1, DSYNC: 2, SYNC: 4, NOWAIT: 8, APPEND: 16 } as const;
+/** clone(2) flags of a thread as libpthread makes one (shares memory, descriptors, fs context and signal handlers; its own TLS). */
+export const CLONE = { VM: 0x100, FS: 0x200, FILES: 0x400, SIGHAND: 0x800, THREAD: 0x10000, SYSVSEM: 0x40000, SETTLS: 0x80000 } as const;
+export const CLONE_THREAD_FLAGS = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD | CLONE.SYSVSEM | CLONE.SETTLS;
 export const SIG = { KILL: 9, TERM: 15, USR1: 10, CHLD: 17 } as const;
 export const PR_SET_NAME = 15;
 

@@ -9,7 +9,7 @@ import { AgentError, errnoName } from "../agent/api.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { RunLimits } from "../machine/machine.ts";
 import { register } from "./live.ts";
-import { AT_FDCWD, IOVEC_SIZE, MAP, NR, PAGE_SIZE, PROT, PR_SET_NAME, isError, type SyscallName } from "./abi.ts";
+import { AT_FDCWD, CLONE_THREAD_FLAGS, IOVEC_SIZE, MAP, NR, PAGE_SIZE, PROT, PR_SET_NAME, isError, type SyscallName } from "./abi.ts";
 
 export class UserError extends AgentError {
   constructor(
@@ -86,6 +86,28 @@ export class UserTask {
     const t = new UserTask(agent, id, pid, name, staging, stagingBytes);
     agent.ok(id, { op: "NOP" });
     register(agent, "task", agent.host.records[agent.host.records.length - 1]!, t);
+    if (o.cpu !== undefined) t.pin(o.cpu);
+    return t;
+  }
+
+  /**
+   * A thread of this process, made by the process itself the way libpthread
+   * does (clone with CLONE_VM | CLONE_FILES | CLONE_THREAD | ... and
+   * CLONE_SETTLS): it shares memory and descriptors (one struct file per
+   * descriptor, seen by both), and its program waits on its own command
+   * queue, the TLS value (kernel-src/arch/wasm/agent/user.c).
+   */
+  thread(o: { name?: string; cpu?: number; stagingBytes?: number } = {}): UserTask {
+    const stagingBytes = o.stagingBytes ?? 64 * 1024;
+    const staging = this.agent.alloc(0, stagingBytes);
+    const id = this.agent.allocTaskId();
+    const rec = this.start("clone", [CLONE_THREAD_FLAGS, 0, 0, 0, id]);
+    const tid = this.agent.wait(rec);
+    if (isError(tid)) throw new UserError(`${this.name}[${this.pid}]: clone of a thread failed: ${errnoName(tid)}`, -tid);
+    const t = new UserTask(this.agent, id, tid, o.name ?? `${this.name}-thread`, staging, stagingBytes);
+    this.agent.ok(id, { op: "NOP" });
+    register(this.agent, "task", rec, t);
+    if (o.name) t.rename(o.name);
     if (o.cpu !== undefined) t.pin(o.cpu);
     return t;
   }
