@@ -75,7 +75,7 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread D 0+4096 mapped"), /mapped buffer \(writes only/);
   });
 
-  it("draws threads of the first task (one descriptor used by two tasks) in a stream of its own; prints, parses and shrinks them", () => {
+  it("draws threads of the first task (one descriptor used by two tasks) and O_DSYNC descriptors in a stream of its own; prints, parses and shrinks them", () => {
     const texts = Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, "btrfs")));
     assert.ok(texts.some((t) => /\nthread: /.test(t)) && texts.every((t) => !/^thread: /m.test(t.split("\n")[1]!)), "some threads, never the first task");
     const text = "fs btrfs, file written 8192\ntask: pwritev2 D 0+4096 dsync\nthread: fsync";
@@ -86,6 +86,10 @@ describe("workload generator", () => {
     assert.ok(shrunk.includes("fs btrfs, file written 8192\ntask: pwritev2 D 0+4096 dsync\ntask: fsync"), "a thread becomes a process of its own");
     assert.ok(shrunk.includes("fs btrfs, file written 8192\ntask: fsync"), "without the first task its thread becomes the first task");
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\nthread: fsync"), /first task is a thread/);
+    assert.ok(texts.some((t) => /(pwrite|pwritev2|aio|uring) S /.test(t)), "direct writes through an O_DSYNC descriptor");
+    const s = parseWorkload("fs ext4, file hole 8192\ntask: pwrite S 0+4096; aio S [w 0+4096]");
+    assert.equal(printWorkload(s), "fs ext4, file hole 8192\ntask: pwrite S 0+4096; aio S [w 0+4096]");
+    assert.ok(candidates(s).map(printWorkload).includes("fs ext4, file hole 8192\ntask: pwrite D 0+4096; aio S [w 0+4096]"));
   });
 
   it("draws a filesystem freeze (never on a device node), RWF_DSYNC on asynchronous writes and write bios failing under them in a stream of its own; a loop device's size is whole sectors", () => {
@@ -187,9 +191,9 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.equal(b.run.observed.values["task 0 call 0"], -5, "the syncing write reports the writeback's error");
     });
 
-    it("a thread of the first task uses its descriptors (the model's side: oracles.model.test.ts); no oracle objects", () => {
+    it("a thread of the first task uses its descriptors (the model's side: oracles.model.test.ts), an O_DSYNC descriptor among them; no oracle objects", () => {
       const [k] = builtKernels("plain", [tree]);
-      const w = parseWorkload("fs ext4, file written 8192 | task: pwrite D 0+4096; pread B 0+8192 | thread: pwrite B 4096+4096; pread D 0+8192");
+      const w = parseWorkload("fs ext4, file written 8192 | task: pwrite S 0+4096; pread B 0+8192 | thread: pwrite B 4096+4096; pread D 0+8192");
       const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
       assert.equal(outcome.failed, false, outcome.failures.join("\n"));
       assert.deepEqual([0, 1].map((i) => run.observed.values[`task 1 call ${i}`]), [4096, 8192]);

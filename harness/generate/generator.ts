@@ -11,7 +11,8 @@
 // stream does the same for O_APPEND descriptors and for write buffers never
 // touched or mapped from the file itself, a fourth for RWF_DSYNC on
 // asynchronous writes, write bios failing by interrupt under them, and
-// filesystem freezes, a fifth for tasks that are threads of the first.
+// filesystem freezes, a fifth for tasks that are threads of the first and
+// O_DSYNC descriptors.
 import { prng } from "../prng.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -248,14 +249,20 @@ function freezes(r: Rand, w: Workload): void {
 const FIFTH_SALT = 0x510e527f;
 /** Share of the tasks after the first that are threads of the first (one descriptor, one struct file, used by two tasks). */
 const P_THREAD = 0.25;
+/** Share of direct writes made through an O_DIRECT | O_DSYNC descriptor. */
+const P_DSYNC_FD = 0.15;
 
 /**
  * The fifth stream: a later task becomes a thread of the first, so two
- * tasks use the same open files (file->private_data, f_pos and the
- * file's locks are shared; the inode lock is not held for both).
+ * tasks use the same open files (file->private_data and f_pos are shared;
+ * the inode lock is not held for both), and a direct write goes through an
+ * O_DSYNC descriptor (the write syncs the file: writeback of its other
+ * dirty pages, logging, under the write's locks).
  */
-function threads(r: Rand, w: Workload): void {
+function fifth(r: Rand, w: Workload): void {
   w.tasks = w.tasks.map((t, i) => (i > 0 && chance(r, P_THREAD) ? { ...t, thread: true } : t));
+  const writes = (op: Op) => requestsOf(op).some((q) => q.write);
+  for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writes(op) && chance(r, P_DSYNC_FD) ? { ...op, fd: "dsync" } : op));
 }
 
 /** Workload `index` of generator seed `seed` on target `fs`. */
@@ -279,7 +286,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
   buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
   fourth(prng(mix(seed, index) ^ FOURTH_SALT), w);
-  threads(prng(mix(seed, index) ^ FIFTH_SALT), w);
+  fifth(prng(mix(seed, index) ^ FIFTH_SALT), w);
   checkWorkload(w);
   return w;
 }

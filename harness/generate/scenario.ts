@@ -41,7 +41,7 @@ const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ex
 /** Mount options of a target (none: the filesystem's defaults). */
 const MOUNT_DATA: Partial<Record<Workload["fs"], string>> = { "btrfs-nodatacow": "nodatacow" };
 /** open(2) flags of each descriptor kind. */
-const FD_FLAGS: Record<FdKind, number> = { direct: O.DIRECT, buffered: 0, append: O.DIRECT | O.APPEND };
+const FD_FLAGS: Record<FdKind, number> = { direct: O.DIRECT, buffered: 0, append: O.DIRECT | O.APPEND, dsync: O.DIRECT | O.DSYNC };
 /** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
 const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24, loop: 16 };
 /** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
@@ -150,13 +150,13 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
       const sharers = [t, ...(i === 0 ? w.tasks.filter((x) => x.thread) : [])];
       const need = new Set<FdKind>(sharers.flatMap((x) => x.ops.flatMap((op) => ("fd" in op ? [op.fd] : []))));
       // Syncs, truncates and fallocates use the direct descriptor, or the buffered one when only it is open.
-      if (!need.has("direct") && !need.has("buffered") && !need.has("append")) need.add("direct");
+      if (!need.size) need.add("direct");
       for (const k of need) fds[k] = u.open(fileOf(w), O.RDWR | FD_FLAGS[k]);
     }
     const aio = t.ops.some((o) => o.k === "aio") ? AioContext.setup(u, QUEUE) : null;
     const ring = t.ops.some((o) => o.k === "uring" && !o.poll) ? IoUring.setup(u, QUEUE) : null;
     const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
-    const mapFd = fds.buffered ?? fds.direct ?? fds.append!;
+    const mapFd = fds.buffered ?? fds.direct ?? fds.append ?? fds.dsync!;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, bufferKind(op, mapFd), ++tag)));
     tasks.push({ u, fds, aio, ring, pollRing, placed });
   });
@@ -187,7 +187,7 @@ const rwfBits = (names: readonly string[]) => names.reduce((n, x) => n | (x === 
 /** One operation as the system calls it makes; yields each call's record until it returns. */
 function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandRecord, void, void> {
   const u = t.u;
-  const fd = "fd" in op ? t.fds[op.fd]! : t.fds.direct ?? t.fds.buffered ?? t.fds.append ?? -1;
+  const fd = "fd" in op ? t.fds[op.fd]! : t.fds.direct ?? t.fds.buffered ?? t.fds.append ?? t.fds.dsync ?? -1;
   switch (op.k) {
     case "pread":
     case "pwrite":

@@ -23,7 +23,7 @@ export interface Shrunk {
 
 const opsOf = (w: Workload) => w.tasks.reduce((n, t) => n + t.ops.length, 0);
 
-/** Simpler forms of one operation (fewer requests, one iovec, resident buffers, fewer flags). */
+/** Simpler forms of one operation (fewer requests, no O_DSYNC, one iovec, resident buffers, fewer flags). */
 function simplerOps(op: Op): Op[] {
   const out: Op[] = [];
   if (op.fail !== undefined) {
@@ -35,6 +35,7 @@ function simplerOps(op: Op): Op[] {
     out.push(unpolled);
   }
   if ((op.k === "aio" || op.k === "uring") && op.reqs.length > 1) op.reqs.forEach((_, i) => out.push({ ...op, reqs: op.reqs.filter((__, j) => j !== i) }));
+  if ("fd" in op && op.fd === "dsync") out.push({ ...op, fd: "direct" });
   if ("iov" in op && op.iov > 1) out.push({ ...op, iov: 1 });
   if ("fresh" in op && op.fresh) out.push({ ...op, fresh: false });
   if ("mapped" in op && op.mapped) {

@@ -6,7 +6,8 @@
 //   task: uring D [r 0+8192 nowait]; pread B 0+4096 fresh
 //   fault: write#2 IOERR irq
 // D and B are the task's O_DIRECT and buffered descriptors, A its
-// O_DIRECT | O_APPEND one (writes land at i_size); a request's `nowait` and
+// O_DIRECT | O_APPEND one (writes land at i_size), S its O_DIRECT | O_DSYNC
+// one (every write syncs); a request's `nowait` and
 // `dsync` are RWF_NOWAIT and RWF_DSYNC; `fresh`: the buffer's
 // pages were never touched, `mapped`: a write's buffer is the file itself
 // mmapped at the op's offset; off+len in
@@ -24,7 +25,7 @@ import {
 
 export class WorkloadSyntaxError extends Error {}
 
-const FD_NAMES: Record<FdKind, string> = { direct: "D", buffered: "B", append: "A" };
+const FD_NAMES: Record<FdKind, string> = { direct: "D", buffered: "B", append: "A", dsync: "S" };
 const fdName = (fd: FdKind) => FD_NAMES[fd];
 const ext = (e: { off: number; len: number }) => `${e.off}+${e.len}`;
 
@@ -126,7 +127,7 @@ export function parseOp(text: string): Op {
 }
 
 function parseBody(text: string, what: string): Op {
-  const multi = /^(aio|uring)\s+([DBA])(\s+poll)?\s+\[(.*)\]$/.exec(text);
+  const multi = /^(aio|uring)\s+([DBAS])(\s+poll)?\s+\[(.*)\]$/.exec(text);
   if (multi) {
     const k = multi[1] as "aio" | "uring";
     if (multi[3] && k !== "uring") throw new WorkloadSyntaxError(`${what}: only io_uring has a polled ring`);

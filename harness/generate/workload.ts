@@ -43,7 +43,7 @@ export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"]
 export type PreState = (typeof PRE_STATES)[number];
 
 /** Which of the task's descriptors on the file: opened with O_DIRECT, buffered, or O_DIRECT | O_APPEND (every write at i_size). */
-export type FdKind = "direct" | "buffered" | "append";
+export type FdKind = "direct" | "buffered" | "append" | "dsync";
 
 export interface Extent {
   off: number;
