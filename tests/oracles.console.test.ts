@@ -98,6 +98,8 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families(io), ["btrfs"]);
     const failed: BioRecord = { index: 0, disk: 0, op: "write", sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: 0, status: 10, completion: "irq", completedNs: 1, rule: "test" };
     assert.deepEqual(families(io, [failed]), [], "the filesystem reporting the disk's error is its documented answer");
+    assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)", [failed]), [], "so is aborting the transaction on it");
+    assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)"), ["btrfs"]);
     const oom = "EXT4-fs error (device wda) in ext4_setattr:5683: Out of memory";
     assert.deepEqual(families(oom), ["fs-error"], "an allocation failure nobody injected is a finding");
     assert.deepEqual(families(oom, [], 1), [], "the filesystem reporting the allocation failure fault injection forced is its documented answer");
