@@ -144,7 +144,7 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
   const tasks: TaskState[] = [];
   w.tasks.forEach((t, i) => {
     // A thread is made by the first task and uses its descriptors, which that task opens for both.
-    const u = t.thread ? tasks[0]!.u.thread({ name: `gen${i}`, cpu: cpuOf(i) }) : s.userTask(`gen${i}`, cpuOf(i));
+    const u = t.thread ? s.userThread(tasks[0]!.u, `gen${i}`, cpuOf(i)) : s.userTask(`gen${i}`, cpuOf(i));
     const fds: TaskState["fds"] = t.thread ? tasks[0]!.fds : {};
     if (!t.thread) {
       const sharers = [t, ...(i === 0 ? w.tasks.filter((x) => x.thread) : [])];

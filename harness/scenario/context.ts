@@ -65,6 +65,13 @@ export class ScenarioContext {
     return u;
   }
 
+  /** A thread of user task `of` (shares its memory and descriptors; UserTask.thread). */
+  userThread(of: UserTask, name: string, cpu?: number): UserTask {
+    const u = of.thread({ name, cpu });
+    this.tasks[u.id] = { id: u.id, pid: u.pid, name };
+    return u;
+  }
+
   mount(dev: string, dir: string, fstype: string, data?: string): void {
     this.call({ op: "MKDIR", path: dir, mode: 0o755 });
     this.ok({ op: "MOUNT", path: dev, path2: dir, str: fstype, data });
