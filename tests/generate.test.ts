@@ -142,6 +142,14 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
   describe(`generic suite on ${tree}`, function () {
     this.timeout(1_800_000);
 
+    /** Runs workload `text` on the plain kernel under the natural schedule and requires that no oracle objects; returns the run. */
+    const cleanRun = (text: string) => {
+      const [k] = builtKernels("plain", [tree]);
+      const { run, outcome } = runWith(targetOf(parseWorkload(text), kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      return run;
+    };
+
     it("same workload, same seed: the same results", () => {
       const [k] = builtKernels("plain", [tree]);
       const kernel = kernelAt(tree, k!.wasmPath);
@@ -154,48 +162,30 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
     });
 
     it("the raw block device: I/O across its end is short, at its end -ENOSPC or 0, misaligned -EINVAL; no oracle objects", () => {
-      const [k] = builtKernels("plain", [tree]);
-      const w = parseWorkload("fs bdev, file written 13824 | task: pwrite D 12288+4096; pread D 12288+4096; pread B 8192+8192; pwrite D 14336+512; pread D 13824+512; pread D 100+512");
-      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
-      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      const run = cleanRun("fs bdev, file written 13824 | task: pwrite D 12288+4096; pread D 12288+4096; pread B 8192+8192; pwrite D 14336+512; pread D 13824+512; pread D 100+512");
       const calls = [0, 1, 2, 3, 4, 5].map((i) => run.observed.values[`task 0 call ${i}`]);
       assert.deepEqual(calls, [1536, 1536, 5632, -28, 0, -22]);
     });
 
     it("a loop device with direct I/O over an ext4 file: I/O across its end is short; a filesystem freeze and thaw beside io_uring writes; no oracle objects", () => {
-      const [k] = builtKernels("plain", [tree]);
-      const kernel = kernelAt(tree, k!.wasmPath);
-      const loop = parseWorkload("fs loop, file hole 13824 | task: pwrite D 12288+4096; pread D 12288+4096; aio D [w 0+4096, r 4096+4096]; pread D 100+512");
-      const l = runWith(targetOf(loop, kernel), new Follow([], false));
-      assert.equal(l.outcome.failed, false, l.outcome.failures.join("\n"));
-      assert.deepEqual([0, 1, 3, 4].map((i) => l.run.observed.values[`task 0 call ${i}`]), [1536, 1536, 2, -22]);
-      const frozen = parseWorkload("fs ext4, file written 16384 | task: uring D [w 0+4096, w 4096+4096]; pwrite D 0+4096 | task: freeze");
-      const f = runWith(targetOf(frozen, kernel), new Follow([], false));
-      assert.equal(f.outcome.failed, false, f.outcome.failures.join("\n"));
-      assert.deepEqual([0, 1].map((i) => f.run.observed.values[`task 1 call ${i}`]), [0, 0], "FIFREEZE and FITHAW return 0");
+      const l = cleanRun("fs loop, file hole 13824 | task: pwrite D 12288+4096; pread D 12288+4096; aio D [w 0+4096, r 4096+4096]; pread D 100+512");
+      assert.deepEqual([0, 1, 3, 4].map((i) => l.observed.values[`task 0 call ${i}`]), [1536, 1536, 2, -22]);
+      const f = cleanRun("fs ext4, file written 16384 | task: uring D [w 0+4096, w 4096+4096]; pwrite D 0+4096 | task: freeze");
+      assert.deepEqual([0, 1].map((i) => f.observed.values[`task 1 call ${i}`]), [0, 0], "FIFREEZE and FITHAW return 0");
     });
 
     it("a lost write is the disk's doing: ext4's journal replayed before fsck, a syncing direct write's writeback of other pages on btrfs; no oracle objects", () => {
-      const [k] = builtKernels("plain", [tree]);
-      const kernel = kernelAt(tree, k!.wasmPath);
       // The freeze's sync_fs writes a metadata block back and the disk fails it: ext4 reports it and aborts the journal, which holds the block.
-      const meta = parseWorkload("fs ext4, file mixed 8192 | task: pread D 4096+8192 fresh; fdatasync | task: aio D [r 7680+512, r 8192+4096]; aio D [r 5120+512, w 8704+12288 nowait dsync]; fallocate alloc 1024+12288 | task: freeze | fault: write#3 IOERR irq");
-      const m = runWith(targetOf(meta, kernel), new Follow([], false));
-      assert.equal(m.outcome.failed, false, m.outcome.failures.join("\n"));
-      assert.ok(m.run.console.some((l) => /Buffer I\/O error on dev wda, .*lost async page write/.test(l.text)), "the disk lost a metadata write");
-      assert.match(m.run.probe!.fsck[0]!.output, /journal replay \(-E journal_only -y\)/);
+      const m = cleanRun("fs ext4, file mixed 8192 | task: pread D 4096+8192 fresh; fdatasync | task: aio D [r 7680+512, r 8192+4096]; aio D [r 5120+512, w 8704+12288 nowait dsync]; fallocate alloc 1024+12288 | task: freeze | fault: write#3 IOERR irq");
+      assert.ok(m.console.some((l) => /Buffer I\/O error on dev wda, .*lost async page write/.test(l.text)), "the disk lost a metadata write");
+      assert.match(m.probe!.fsck[0]!.output, /journal replay \(-E journal_only -y\)/);
       // The direct write's sync writes back the delalloc pages past it, and the disk fails that writeback: those pages may read old (zeros).
-      const wb = parseWorkload("fs btrfs, file delalloc 16384 | task: pwritev2 D 0+4096 dsync | fault: write#2 IOERR now");
-      const b = runWith(targetOf(wb, kernel), new Follow([], false));
-      assert.equal(b.outcome.failed, false, b.outcome.failures.join("\n"));
-      assert.equal(b.run.observed.values["task 0 call 0"], -5, "the syncing write reports the writeback's error");
+      const b = cleanRun("fs btrfs, file delalloc 16384 | task: pwritev2 D 0+4096 dsync | fault: write#2 IOERR now");
+      assert.equal(b.observed.values["task 0 call 0"], -5, "the syncing write reports the writeback's error");
     });
 
     it("a thread of the first task uses its descriptors (the model's side: oracles.model.test.ts), an O_DSYNC descriptor among them; no oracle objects", () => {
-      const [k] = builtKernels("plain", [tree]);
-      const w = parseWorkload("fs ext4, file written 8192 | task: pwrite S 0+4096; pread B 0+8192 | thread: pwrite B 4096+4096; pread D 0+8192");
-      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
-      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      const run = cleanRun("fs ext4, file written 8192 | task: pwrite S 0+4096; pread B 0+8192 | thread: pwrite B 4096+4096; pread D 0+8192");
       assert.deepEqual([0, 1].map((i) => run.observed.values[`task 1 call ${i}`]), [4096, 8192]);
     });
 

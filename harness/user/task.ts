@@ -20,6 +20,9 @@ export class UserError extends AgentError {
   }
 }
 
+/** Kernel staging memory of a task for user-memory copies, unless the spawn asks otherwise. */
+const STAGING_BYTES = 64 * 1024;
+
 /** USER_READ / USER_WRITE / USER_TOUCH flags (user.c). */
 const USER_NOFAULT = 1;
 const USER_TOUCH_WRITE = 2;
@@ -33,7 +36,7 @@ export interface SpawnOptions {
   cpu?: number;
   /** The agent task that makes the process (its parent); default 0, PID 1. */
   parent?: number;
-  /** Kernel staging buffer for user-memory copies (default 64 KiB). */
+  /** Kernel staging buffer for user-memory copies (default STAGING_BYTES, 64 KiB). */
   stagingBytes?: number;
 }
 
@@ -79,13 +82,7 @@ export class UserTask {
   /** Starts a user process running the host-driven program; returns when its program waits for commands. */
   static spawn(agent: Agent, o: SpawnOptions = {}): UserTask {
     const name = o.name ?? "user";
-    const stagingBytes = o.stagingBytes ?? 64 * 1024;
-    const staging = agent.alloc(0, stagingBytes);
-    const id = agent.allocTaskId();
-    const pid = agent.ok(o.parent ?? 0, { op: "USER_SPAWN", fd: id, str: name });
-    const t = new UserTask(agent, id, pid, name, staging, stagingBytes);
-    agent.ok(id, { op: "NOP" });
-    register(agent, "task", agent.host.records[agent.host.records.length - 1]!, t);
+    const t = UserTask.made(agent, name, o, (id) => ({ pid: agent.ok(o.parent ?? 0, { op: "USER_SPAWN", fd: id, str: name }) }));
     if (o.cpu !== undefined) t.pin(o.cpu);
     return t;
   }
@@ -97,18 +94,31 @@ export class UserTask {
    * descriptor, seen by both), and its program waits on its own command
    * queue, the TLS value (kernel-src/arch/wasm/agent/user.c).
    */
-  thread(o: { name?: string; cpu?: number; stagingBytes?: number } = {}): UserTask {
-    const stagingBytes = o.stagingBytes ?? 64 * 1024;
-    const staging = this.agent.alloc(0, stagingBytes);
-    const id = this.agent.allocTaskId();
-    const rec = this.start("clone", [CLONE_THREAD_FLAGS, 0, 0, 0, id]);
-    const tid = this.agent.wait(rec);
-    if (isError(tid)) throw new UserError(`${this.name}[${this.pid}]: clone of a thread failed: ${errnoName(tid)}`, -tid);
-    const t = new UserTask(this.agent, id, tid, o.name ?? `${this.name}-thread`, staging, stagingBytes);
-    this.agent.ok(id, { op: "NOP" });
-    register(this.agent, "task", rec, t);
+  thread(o: Pick<SpawnOptions, "name" | "cpu" | "stagingBytes"> = {}): UserTask {
+    const t = UserTask.made(this.agent, o.name ?? `${this.name}-thread`, o, (id) => {
+      const made = this.start("clone", [CLONE_THREAD_FLAGS, 0, 0, 0, id]);
+      const tid = this.agent.wait(made);
+      if (isError(tid)) throw new UserError(`${this.name}[${this.pid}]: clone of a thread failed: ${errnoName(tid)}`, -tid);
+      return { pid: tid, made };
+    });
     if (o.name) t.rename(o.name);
     if (o.cpu !== undefined) t.pin(o.cpu);
+    return t;
+  }
+
+  /**
+   * A task's staging memory and command queue, the task `start` makes on
+   * that queue (its pid, and the record that made it; default: the last),
+   * then its first command and its registration as a live task.
+   */
+  private static made(agent: Agent, name: string, o: Pick<SpawnOptions, "stagingBytes">, start: (id: number) => { pid: number; made?: CommandRecord }): UserTask {
+    const stagingBytes = o.stagingBytes ?? STAGING_BYTES;
+    const staging = agent.alloc(0, stagingBytes);
+    const id = agent.allocTaskId();
+    const { pid, made } = start(id);
+    const t = new UserTask(agent, id, pid, name, staging, stagingBytes);
+    agent.ok(id, { op: "NOP" });
+    register(agent, "task", made ?? agent.host.records[agent.host.records.length - 1]!, t);
     return t;
   }
 
