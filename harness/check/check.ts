@@ -15,7 +15,8 @@ import { buildVariant } from "../variants/build.ts";
 import { kernelAt } from "../variants/kernels.ts";
 import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type PatchOnTree, type Unit } from "../variants/units.ts";
 import { coverage, type Coverage } from "./coverage.ts";
-import { genericVerdict, type GenericOptions } from "./generic.ts";
+import { genericVerdict, type GenericOptions, type Touched } from "./generic.ts";
+import { emphasisOf, seriesWords } from "../generate/emphasis.ts";
 import { changedFunctions } from "./changed.ts";
 import { selectScenarios, touchedPaths, type Selected } from "./select.ts";
 import { exploredVerdict, notApplicable, notJudged, verdictOf, type ExploredSide, type ScenarioVerdict } from "./verdict.ts";
@@ -129,11 +130,11 @@ function configArgs(o: CheckOptions): string[] {
 }
 
 function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string[] {
-  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules), ...configArgs(o)];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules), ...(g.emphasis === false ? ["--no-emphasis"] : []), ...configArgs(o)];
 }
 
 /** Runs the unit's scenarios and, with `generic`, the generic suite (after them, on the same kernels). */
-export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions, generic?: { options: GenericOptions; touched: string[]; focus: string[] }): UnitResult {
+export function runUnit(u: Unit, scenarios: readonly Scenario[], o: CheckOptions, generic?: { options: GenericOptions } & Touched): UnitResult {
   const log = o.log ?? (() => {});
   const res: UnitResult = { label: u.label, tree: u.tree, patchIds: u.patchIds, declarations: u.declarations, coverage: null, builds: { before: null, after: null }, problem: null, verdicts: [] };
   const skipAll = (why: string, f: typeof notApplicable) => {
@@ -219,12 +220,13 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   };
   const touched = touchedPaths(series);
   const focus = changedFunctions(series);
+  const emphasis = emphasisOf(seriesWords(series));
   for (const tree of o.trees) {
     const t = resolveTree(tree);
     const plain = unitsFor(series, t, null, report.patches);
     // The generic suite runs on the plain units: the whole series when it has several patches, else the patch.
     const genericOn = new Set(o.generic ? plain.filter((u) => plain.length === 1 || u.patchIds.length > 1) : []);
-    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched, focus } : undefined);
+    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched, focus, emphasis } : undefined);
     if (!scenarios.length) {
       for (const u of plain) report.units.push(genericOn.has(u) ? runUnit(u, [], o, generic(u)) : unjudged(u));
       continue;

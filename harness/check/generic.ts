@@ -6,6 +6,7 @@
 import type { GenFs } from "../generate/workload.ts";
 import { exploreCase, fsFor, runSuite, type CaseFailure, type CaseOptions, type GeneratedCase } from "../generate/suite.ts";
 import { shrinkCase } from "../generate/shrink.ts";
+import { describeEmphasis, NO_EMPHASIS, type Emphasis, type Feature } from "../generate/emphasis.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import type { KernelRef } from "../explore/runner.ts";
 import type { ExploredSide, ScenarioVerdict } from "./verdict.ts";
@@ -21,10 +22,12 @@ export interface GenericOptions {
   schedules: number;
   /** The kernels have fault injection (the debug configuration): generated ops may carry fail-nth. */
   faultInjection?: boolean;
+  /** Favour the operations the change's words name (generate/emphasis.ts); on unless false. */
+  emphasis?: boolean;
 }
 
 /** The default: cases per tree and PCT schedules per case (measured on 2 cores: a few minutes per tree). */
-export const GENERIC_DEFAULT: GenericOptions = { budget: 24, seed: 1, schedules: 3 };
+export const GENERIC_DEFAULT: GenericOptions = { budget: 24, seed: 1, schedules: 3, emphasis: true };
 
 /** A case that changed sides, shrunk: what a reviewer reads. */
 export interface CaseReport {
@@ -43,6 +46,8 @@ export interface GenericSummary {
   fs: GenFs[];
   /** The changed functions PCT preferred for its change points. */
   focus: string[];
+  /** What the workloads favoured, and the change's words that asked for it. */
+  emphasis: { feature: Feature; words: string[] }[];
   cases: number;
   /** Schedules run on each side. */
   schedules: { before: number; after: number };
@@ -71,16 +76,18 @@ function shown(c: GeneratedCase, before: KernelRef, after: KernelRef, o: CaseOpt
   return { index: c.index, fs: c.fs, text: c.text, shrunk: keeps ? s.text : c.text, failing, failure: keeps ? s.failure : first };
 }
 
-/** What the change under test touches: tree paths (the filesystems) and kernel functions (PCT's preferred change points). */
+/** What the change under test touches: tree paths (the filesystems), kernel functions (PCT's preferred change points) and the draws its words favour. */
 export interface Touched {
   touched: readonly string[];
   focus: readonly string[];
+  emphasis?: Emphasis;
 }
 
 export function genericVerdict(before: KernelRef, after: KernelRef, what: Touched, o: GenericOptions, reproduce: string[], tick?: (done: number, total: number) => void): ScenarioVerdict & { generated: GenericSummary } {
   const fs = fsFor(what.touched);
   const focus = [...what.focus];
-  const cases = runSuite(before, after, { ...o, fs, focus, progress: tick });
+  const emphasis = o.emphasis === false ? NO_EMPHASIS : (what.emphasis ?? NO_EMPHASIS);
+  const cases = runSuite(before, after, { ...o, fs, focus, emphasis, progress: tick });
   const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
   const fixed = ids("fixed"), regressed = ids("regressed");
   const failingBoth = cases.filter((c) => c.before.failure && c.after.failure).map((c) => c.index);
@@ -89,6 +96,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
     options: { ...o, depth: PCT_DEPTH },
     fs,
     focus,
+    emphasis: [...emphasis].map(([feature, words]) => ({ feature, words: [...words] })),
     cases: cases.length,
     schedules: { before: cases.reduce((n, c) => n + c.before.schedules, 0), after: cases.reduce((n, c) => n + c.after.schedules, 0) },
     fixed,
@@ -106,7 +114,8 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
 
 function reasonOf(g: GenericSummary): string {
   const focus = g.focus.length ? `, change points preferably in ${g.focus.join(", ")}` : "";
-  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus})`;
+  const favour = g.emphasis.length ? `, favouring ${describeEmphasis(new Map(g.emphasis.map((x) => [x.feature, x.words])))}` : "";
+  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus}${favour})`;
   const both = g.failingBoth.length ? `; ${g.failingBoth.length} fail on both sides (cases ${g.failingBoth.join(", ")})` : "";
   const s = g.shown;
   if (!s) return `${head}: no case changes between before and after${both}`;

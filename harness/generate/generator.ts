@@ -14,6 +14,7 @@
 // filesystem freezes, a fifth for tasks that are threads of the first and
 // O_DSYNC descriptors.
 import { prng } from "../prng.ts";
+import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
 } from "./workload.ts";
@@ -66,9 +67,9 @@ function fd(r: Rand): FdKind {
   return chance(r, 0.75) ? "direct" : "buffered";
 }
 
-function request(r: Rand, size: number): Request {
+function request(r: Rand, size: number, e: Emphasis): Request {
   const write = chance(r, 0.5);
-  return { write, off: offset(r, size), len: length(r), nowait: chance(r, 0.2) };
+  return { write, off: offset(r, size), len: length(r), nowait: chance(r, boosted(e, "nowait", 0.2)) };
 }
 
 /** iovecs for a buffer of `len` bytes: more than one only when each gets a 512-byte multiple. */
@@ -77,36 +78,39 @@ function iovs(r: Rand, len: number): number {
   return Math.min(len / SECTOR, 2 + Math.floor(r() * (LIMITS.iov - 1)));
 }
 
-function rw(r: Rand, size: number): Op {
+/** The feature each RWF flag belongs to. */
+const RWF_FEATURE: Record<RwfName, Feature> = { nowait: "nowait", dsync: "sync", append: "append" };
+
+function rw(r: Rand, size: number, e: Emphasis): Op {
   const write = chance(r, 0.5);
-  const e = { off: offset(r, size), len: length(r) };
+  const at = { off: offset(r, size), len: length(r) };
   const v2 = chance(r, 0.3);
-  const base = { fd: fd(r), ...e, iov: iovs(r, e.len), fresh: !write && chance(r, 0.25) };
+  const base = { fd: fd(r), ...at, iov: iovs(r, at.len), fresh: !write && chance(r, 0.25) };
   if (!v2) return { k: write ? "pwrite" : "pread", ...base };
   const names: RwfName[] = write ? ["nowait", "dsync", "append"] : ["nowait"];
-  const rwf = names.filter(() => chance(r, 0.4));
+  const rwf = names.filter((n) => chance(r, boosted(e, RWF_FEATURE[n], 0.4)));
   return { k: write ? "pwritev2" : "preadv2", ...base, rwf: rwf.length ? rwf : [pick(r, names)] };
 }
 
-function multi(r: Rand, k: "aio" | "uring", size: number): Op {
+function multi(r: Rand, k: "aio" | "uring", size: number, e: Emphasis): Op {
   const n = weighted(r, [
     [3, 1],
     [3, 2],
     [1, 3],
   ]);
-  const reqs = Array.from({ length: n }, () => request(r, size));
+  const reqs = Array.from({ length: n }, () => request(r, size, e));
   // AIO's NOWAIT is an rw flag too; io_uring's is the SQE's rw_flags.
   return { k, fd: chance(r, 0.85) ? "direct" : "buffered", reqs };
 }
 
-function op(r: Rand, size: number): Op {
+function op(r: Rand, size: number, e: Emphasis): Op {
   return weighted<() => Op>(r, [
-    [5, () => rw(r, size)],
-    [2, () => multi(r, "aio", size)],
-    [2, () => multi(r, "uring", size)],
-    [1, () => ({ k: pick(r, ["fsync", "fdatasync"] as const) })],
-    [1, () => ({ k: "ftruncate", size: pick(r, [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0)) })],
-    [1, () => fallocate(r, size)],
+    [5, () => rw(r, size, e)],
+    [weightFor(e, "async", 2), () => multi(r, "aio", size, e)],
+    [weightFor(e, "async", 2), () => multi(r, "uring", size, e)],
+    [weightFor(e, "sync", 1), () => ({ k: pick(r, ["fsync", "fdatasync"] as const) })],
+    [weightFor(e, "truncate", 1), () => ({ k: "ftruncate", size: pick(r, [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0)) })],
+    [weightFor(e, "fallocate", 1), () => fallocate(r, size)],
   ])();
 }
 
@@ -118,8 +122,8 @@ function fallocate(r: Rand, size: number): Op {
   return { k: "fallocate", mode, off: at - (at % SECTOR), len: length(r) };
 }
 
-function fault(r: Rand): BioFault {
-  const status = chance(r, 0.8) ? "IOERR" : "AGAIN";
+function fault(r: Rand, e: Emphasis): BioFault {
+  const status = chance(r, 1 - boosted(e, "nowait", 0.2)) ? "IOERR" : "AGAIN";
   return { op: chance(r, 0.5) ? "read" : "write", nth: 1 + Math.floor(r() * 4), status, when: chance(r, 0.5) ? "now" : "irq" };
 }
 
@@ -127,6 +131,8 @@ function fault(r: Rand): BioFault {
 export interface GenOptions {
   /** The kernel has fault injection (the debug configuration): ops may carry fail-nth. */
   faultInjection?: boolean;
+  /** What the change under test asks the draws to favour (emphasis.ts); none by default. */
+  emphasis?: Emphasis;
 }
 
 /** Share of uring ops on the polled ring, and of ops carrying fail-nth (when the kernel can inject). */
@@ -156,13 +162,14 @@ function failNth(r: Rand): number {
  * for a bio that may wait.
  */
 function extras(r: Rand, w: Workload, o: GenOptions): void {
+  const e = o.emphasis ?? NO_EMPHASIS;
   const nth = () => 1 + Math.floor(r() * 3);
-  if (hasAsync(w, false) && chance(r, P_ASYNC_READ_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
-  if (chance(r, P_WAIT_AGAIN) && w.faults.length < LIMITS.faults)
+  if (hasAsync(w, false) && chance(r, boosted(e, "bio-error", P_ASYNC_READ_IRQ)) && w.faults.length < LIMITS.faults) w.faults.push({ op: "read", nth: nth(), status: "IOERR", when: "irq" });
+  if (chance(r, boosted(e, "nowait", P_WAIT_AGAIN)) && w.faults.length < LIMITS.faults)
     w.faults.push({ op: chance(r, 0.5) ? "read" : "write", nth: nth(), status: "AGAIN", when: chance(r, 0.5) ? "now" : "irq", wait: true });
   // Polled rings, then fail-nth: a kernel without fault injection gets the same workload less the fail-nth marks.
-  for (const t of w.tasks) t.ops = t.ops.map((op) => (op.k === "uring" && chance(r, P_POLL) ? { ...op, poll: true } : op));
-  if (o.faultInjection) for (const t of w.tasks) t.ops = t.ops.map((op) => (chance(r, P_FAIL) ? { ...op, fail: failNth(r) } : op));
+  for (const t of w.tasks) t.ops = t.ops.map((op) => (op.k === "uring" && chance(r, boosted(e, "poll", P_POLL)) ? { ...op, poll: true } : op));
+  if (o.faultInjection) for (const t of w.tasks) t.ops = t.ops.map((op) => (chance(r, boosted(e, "failnth", P_FAIL)) ? { ...op, fail: failNth(r) } : op));
 }
 
 /** The second stream's seed for workload `index` (independent of the first's draws). */
@@ -184,18 +191,18 @@ const P_MAPPED_WRITE = 0.2;
  * direct write itself). Not on the raw block device: its size
  * is fixed, an appending write there only meets its end.
  */
-function buffers(r: Rand, w: Workload): void {
+function buffers(r: Rand, w: Workload, e: Emphasis): void {
   const writes = (op: Op) => requestsOf(op).some((q) => q.write);
   for (const t of w.tasks)
     t.ops = t.ops.map((op) => {
       if (isDevice(w.fs) || !("fd" in op) || op.fd !== "direct" || !writes(op)) return op;
       let out = op;
       // An appending write's offset means nothing to the kernel: the generator gives it the point it lands on if nothing else sized the file first.
-      if (chance(r, P_APPEND)) out = out.k === "pwrite" || out.k === "pwritev2" ? { ...out, fd: "append", off: w.size } : { ...out, fd: "append" };
+      if (chance(r, boosted(e, "append", P_APPEND))) out = out.k === "pwrite" || out.k === "pwritev2" ? { ...out, fd: "append", off: w.size } : { ...out, fd: "append" };
       if ((out.k === "pwrite" || out.k === "pwritev2") && !out.fresh) {
         const buffer = weighted(r, [
-          [P_FRESH_WRITE, "fresh"],
-          [P_MAPPED_WRITE, "mapped"],
+          [weightFor(e, "untouched", P_FRESH_WRITE), "fresh"],
+          [weightFor(e, "untouched", P_MAPPED_WRITE), "mapped"],
           [1 - P_FRESH_WRITE - P_MAPPED_WRITE, "filled"],
         ] as const);
         if (buffer === "fresh") out = { ...out, fresh: true };
@@ -220,11 +227,11 @@ const P_ASYNC_WRITE_IRQ = 0.3;
  * write is in flight (as the second stream does for reads), and a
  * filesystem freeze.
  */
-function fourth(r: Rand, w: Workload): void {
+function fourth(r: Rand, w: Workload, e: Emphasis): void {
   for (const t of w.tasks)
-    t.ops = t.ops.map((op) => (op.k === "aio" || op.k === "uring" ? { ...op, reqs: op.reqs.map((q) => (q.write && chance(r, P_ASYNC_DSYNC) ? { ...q, dsync: true } : q)) } : op));
-  if (hasAsync(w, true) && chance(r, P_ASYNC_WRITE_IRQ) && w.faults.length < LIMITS.faults) w.faults.push({ op: "write", nth: 1 + Math.floor(r() * 3), status: "IOERR", when: "irq" });
-  freezes(r, w);
+    t.ops = t.ops.map((op) => (op.k === "aio" || op.k === "uring" ? { ...op, reqs: op.reqs.map((q) => (q.write && chance(r, boosted(e, "sync", P_ASYNC_DSYNC)) ? { ...q, dsync: true } : q)) } : op));
+  if (hasAsync(w, true) && chance(r, boosted(e, "bio-error", P_ASYNC_WRITE_IRQ)) && w.faults.length < LIMITS.faults) w.faults.push({ op: "write", nth: 1 + Math.floor(r() * 3), status: "IOERR", when: "irq" });
+  freezes(r, w, e);
 }
 
 /**
@@ -234,8 +241,8 @@ function fourth(r: Rand, w: Workload): void {
  * flight, without either waiting for the other forever. Not on a device
  * node (it has no filesystem of its own to freeze).
  */
-function freezes(r: Rand, w: Workload): void {
-  if (isDevice(w.fs) || !chance(r, P_FREEZE)) return;
+function freezes(r: Rand, w: Workload, e: Emphasis): void {
+  if (isDevice(w.fs) || !chance(r, boosted(e, "freeze", P_FREEZE))) return;
   if (w.tasks.length < LIMITS.tasks) {
     w.tasks.push({ ops: [{ k: "freeze" }] });
     return;
@@ -259,14 +266,21 @@ const P_DSYNC_FD = 0.15;
  * O_DSYNC descriptor (the write syncs the file: writeback of its other
  * dirty pages, logging, under the write's locks).
  */
-function fifth(r: Rand, w: Workload): void {
-  w.tasks = w.tasks.map((t, i) => (i > 0 && chance(r, P_THREAD) ? { ...t, thread: true } : t));
+function fifth(r: Rand, w: Workload, e: Emphasis): void {
+  w.tasks = w.tasks.map((t, i) => (i > 0 && chance(r, boosted(e, "thread", P_THREAD)) ? { ...t, thread: true } : t));
   const writes = (op: Op) => requestsOf(op).some((q) => q.write);
-  for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writes(op) && chance(r, P_DSYNC_FD) ? { ...op, fd: "dsync" } : op));
+  for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writes(op) && chance(r, boosted(e, "sync", P_DSYNC_FD)) ? { ...op, fd: "dsync" } : op));
+}
+
+/** The file's state before the workload; a change about allocation favours unwritten (fallocated) files and holes. */
+function preState(r: Rand, e: Emphasis): Workload["pre"] {
+  if (!e.has("fallocate")) return pick(r, PRE_STATES);
+  return weighted(r, PRE_STATES.map((p) => [p === "fallocated" || p === "hole" ? weightFor(e, "fallocate", 1) : 1, p] as const));
 }
 
 /** Workload `index` of generator seed `seed` on target `fs`. */
 export function generate(seed: number, index: number, fs: GenFs, o: GenOptions = {}): Workload {
+  const e = o.emphasis ?? NO_EMPHASIS;
   const r = prng(mix(seed, index));
   const size = pick(r, SIZES);
   const nTasks = weighted(r, [
@@ -275,18 +289,18 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
     [1, 3],
   ]);
   const tasks = Array.from({ length: nTasks }, () => ({
-    ops: Array.from({ length: 2 + Math.floor(r() * 3) }, () => op(r, size)),
+    ops: Array.from({ length: 2 + Math.floor(r() * 3) }, () => op(r, size, e)),
   }));
   const nFaults = weighted(r, [
     [6, 0],
-    [3, 1],
-    [1, 2],
+    [weightFor(e, "bio-error", 3), 1],
+    [weightFor(e, "bio-error", 1), 2],
   ]);
-  const w: Workload = { fs, pre: pick(r, PRE_STATES), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r)) };
+  const w: Workload = { fs, pre: preState(r, e), size, tasks, faults: Array.from({ length: nFaults }, () => fault(r, e)) };
   extras(prng(mix(seed, index) ^ EXTRA_SALT), w, o);
-  buffers(prng(mix(seed, index) ^ BUFFER_SALT), w);
-  fourth(prng(mix(seed, index) ^ FOURTH_SALT), w);
-  fifth(prng(mix(seed, index) ^ FIFTH_SALT), w);
+  buffers(prng(mix(seed, index) ^ BUFFER_SALT), w, e);
+  fourth(prng(mix(seed, index) ^ FOURTH_SALT), w, e);
+  fifth(prng(mix(seed, index) ^ FIFTH_SALT), w, e);
   checkWorkload(w);
   return w;
 }

@@ -12,6 +12,7 @@ import { naturalFocus } from "../explore/focus.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
+import type { Emphasis } from "./emphasis.ts";
 import { workloadScenario } from "./scenario.ts";
 import { printWorkload } from "./text.ts";
 import { BDEV, GEN_FS, LOOP, type GenFs, type Workload } from "./workload.ts";
@@ -33,6 +34,8 @@ export interface SuiteOptions extends CaseOptions {
   budget: number;
   /** Filesystems the workloads use, in turn. */
   fs: readonly GenFs[];
+  /** What the change's words ask the generator to favour (emphasis.ts); none by default. */
+  emphasis?: Emphasis;
   progress?: (done: number, total: number) => void;
 }
 
@@ -121,9 +124,9 @@ export function caseVerdict(before: SideOutcome, after: SideOutcome): CaseVerdic
 }
 
 /** Workload `index` of the suite: the filesystems in turn, the generator seeded by (seed, index). */
-export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection">, index: number): Workload {
+export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection" | "emphasis">, index: number): Workload {
   if (!o.fs.length) throw new Error("the generic suite needs at least one filesystem");
-  return generate(o.seed, index, o.fs[index % o.fs.length]!, { faultInjection: o.faultInjection ?? false });
+  return generate(o.seed, index, o.fs[index % o.fs.length]!, { faultInjection: o.faultInjection ?? false, ...(o.emphasis ? { emphasis: o.emphasis } : {}) });
 }
 
 /** Every case of the suite on the kernels before and after a change. */

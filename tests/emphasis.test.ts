@@ -1,0 +1,79 @@
+// What a change's words ask the generator to favour (harness/generate/
+// emphasis.ts): the vocabulary reads kernel interfaces and English from a
+// mail; each feature it names is drawn more often, and only then; no
+// emphasis gives the generator's own workloads; the same mail gives the
+// same emphasis and the same workloads.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { emphasisOf, FEATURES, NO_EMPHASIS, seriesWords, type Emphasis, type Feature } from "../harness/generate/emphasis.ts";
+import { generate } from "../harness/generate/generator.ts";
+import { printWorkload } from "../harness/generate/text.ts";
+import type { GenFs, Op, Workload } from "../harness/generate/workload.ts";
+import { ingest } from "../harness/ingest/index.ts";
+import { repoRoot } from "../harness/paths.ts";
+
+const isWrite = (op: Op) => "fd" in op && (op.k === "pwrite" || op.k === "pwritev2" || ((op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.write)));
+
+/** How often a workload shows each feature (a count of its marks). */
+const SHOWS: Record<Feature, (w: Workload) => number> = {
+  append: (w) => ops(w).filter((op) => ("fd" in op && op.fd === "append") || (op.k === "pwritev2" && op.rwf.includes("append"))).length,
+  untouched: (w) => ops(w).filter((op) => "mapped" in op && (op.mapped || (op.fresh && isWrite(op)))).length,
+  truncate: (w) => ops(w).filter((op) => op.k === "ftruncate").length,
+  fallocate: (w) => ops(w).filter((op) => op.k === "fallocate").length + (w.pre === "fallocated" || w.pre === "hole" ? 1 : 0),
+  sync: (w) => ops(w).filter((op) => op.k === "fsync" || op.k === "fdatasync" || ("fd" in op && op.fd === "dsync") || (op.k === "pwritev2" && op.rwf.includes("dsync")) || ((op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.dsync))).length,
+  nowait: (w) => ops(w).filter((op) => (op.k === "preadv2" || op.k === "pwritev2" ? op.rwf.includes("nowait") : (op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.nowait))).length + w.faults.filter((f) => f.status === "AGAIN").length,
+  freeze: (w) => ops(w).filter((op) => op.k === "freeze").length,
+  thread: (w) => w.tasks.filter((t) => t.thread).length,
+  async: (w) => ops(w).filter((op) => op.k === "aio" || op.k === "uring").length,
+  poll: (w) => ops(w).filter((op) => op.k === "uring" && op.poll).length,
+  failnth: (w) => ops(w).filter((op) => op.fail !== undefined).length,
+  "bio-error": (w) => w.faults.filter((f) => f.status === "IOERR").length,
+};
+const ops = (w: Workload): Op[] => w.tasks.flatMap((t) => t.ops);
+
+function total(f: Feature, e: Emphasis, fs: GenFs): number {
+  let n = 0;
+  for (let i = 0; i < 400; i++) n += SHOWS[f](generate(1, i, fs, { faultInjection: true, emphasis: e }));
+  return n;
+}
+
+describe("emphasis: the change's words favour the draws that reach what it names", () => {
+  it("reads kernel interfaces and English, and nothing from a text that names none", () => {
+    const e = emphasisOf("btrfs: fix race between direct IO write and fsync when using same fd\n+\tif (iocb->ki_flags & IOCB_NOWAIT)\n+\t\tsb_start_write_trylock(sb);");
+    assert.deepEqual([...e.keys()], ["sync", "nowait", "freeze", "thread"]);
+    assert.deepEqual(e.get("sync"), ["fsync"]);
+    assert.deepEqual(e.get("freeze"), ["sb_start_write_trylock"]);
+    assert.equal(emphasisOf("fix a typo in a comment of the version string").size, 0);
+  });
+
+  it("reads a mail's subject, message and changed lines, not its context lines; the same mail twice gives the same emphasis", () => {
+    const [p] = ingest([join(repoRoot, "patches/zoo/06-io_uring-rw-nowait-start-write.patch")]);
+    const words = seriesWords([p!]);
+    assert.ok(words.includes(p!.subject));
+    const lines = p!.files.flatMap((f) => f.hunks.flatMap((h) => h.lines));
+    const sections = p!.files.flatMap((f) => f.hunks.map((h) => h.section));
+    const changed = new Set([...lines.filter((l) => l.kind !== "ctx").map((l) => l.text), ...sections]);
+    const context = lines.filter((l) => l.kind === "ctx" && !changed.has(l.text) && l.text.trim().length > 12 && !p!.message.includes(l.text)).map((l) => l.text);
+    assert.ok(context.length > 0 && context.every((t) => !words.split("\n").includes(t)), "context lines are not read");
+    assert.deepEqual([...emphasisOf(words)], [...emphasisOf(seriesWords(ingest([join(repoRoot, "patches/zoo/06-io_uring-rw-nowait-start-write.patch")])))]);
+  });
+
+  it("leaves the generator's own workloads unchanged when nothing is emphasised", () => {
+    for (const fs of ["ext4", "btrfs", "bdev"] as const)
+      for (let i = 0; i < 60; i++) assert.equal(printWorkload(generate(2, i, fs, { faultInjection: true, emphasis: NO_EMPHASIS })), printWorkload(generate(2, i, fs, { faultInjection: true })));
+  });
+
+  it("draws each feature more often when emphasised", () => {
+    for (const f of FEATURES) {
+      const fs: GenFs = f === "freeze" ? "btrfs" : "ext4";
+      const plain = total(f, NO_EMPHASIS, fs);
+      const more = total(f, new Map([[f, ["test"]]]), fs);
+      assert.ok(more > plain * 1.3, `${f}: ${more} marks emphasised vs ${plain} without (400 workloads)`);
+    }
+  });
+
+  it("is deterministic: an emphasised workload is the same text twice and still a valid workload", () => {
+    const e = new Map(FEATURES.map((f) => [f, ["test"]] as const));
+    for (let i = 0; i < 100; i++) assert.equal(printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })), printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })));
+  });
+});
