@@ -221,6 +221,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.equal(run.observed.values["task 0 call 1"], 4096);
     });
 
+    it("an io_uring submit that fail-nth stops after its first SQE leaves the others in the ring, and the next submit sends them first (as liburing does): no oracle objects", () => {
+      const [k] = builtKernels("debug", [tree]);
+      const w = parseWorkload("fs ext4, file written 16384 | task: uring D [w 0+512, r 0+512, w 0+4096] fail3; uring D [r 0+8192]");
+      const { run, outcome } = runWith(targetOf(w, kernelAt(tree, k!.wasmPath)), new Follow([], false));
+      assert.equal(outcome.failed, false, outcome.failures.join("\n"));
+      const enters = run.commands.filter((c) => c.command.op === "SYSCALL" && c.command.flags === 426).map((c) => [c.command.args?.[1], c.returned]);
+      assert.deepEqual(enters, [[3, 1], [3, 3]], "submitted 1 of 3, then the 2 left and the new one");
+    });
+
     it("a kernel whose long direct writes report 512 bytes short: regressed, shrunk, and the token replays it", () => {
       const v = genericOnly(join(FIXTURES, "broken-iomap-short-write.patch"), tree, 1, 4);
       assert.equal(v.verdict, "regressed", v.reason);

@@ -57,6 +57,8 @@ interface Rings {
 export class IoUring {
   /** SQEs for the next submission, with the bytes each asks for. */
   private pending: { sqe: Sqe; bytes: number }[] = [];
+  /** SQEs in the SQ ring the kernel has not consumed yet, oldest first (a submit that stopped early leaves them for the next one, as with liburing). */
+  private inRing: { sqe: Sqe; bytes: number }[] = [];
 
   private constructor(
     readonly task: UserTask,
@@ -115,11 +117,18 @@ export class IoUring {
     return this.prep({ opcode, fd, addr: this.task.putIovecs(iovs), len: iovs.length, off, ...o }, iovBytes(iovs));
   }
 
-  /** Writes the pending SQEs into the ring and advances the SQ tail; returns them. */
+  /**
+   * Writes the pending SQEs into the ring and advances the SQ tail; returns
+   * every SQE the next io_uring_enter submits: those an earlier submit left
+   * in the ring (the kernel stopped before them), then the new ones.
+   */
   private fill(): { sqe: Sqe; bytes: number }[] {
     const r = this.r;
     const head = this.task.readU32(r.sqHead);
     let tail = this.task.readU32(r.sqTail);
+    const left = (tail - head) >>> 0;
+    if (left > this.inRing.length) throw new Error(`io_uring SQ ring holds ${left} unconsumed SQEs, this ring wrote ${this.inRing.length} not yet seen consumed`);
+    this.inRing = this.inRing.slice(this.inRing.length - left);
     const n = this.pending.length;
     if (tail - head + n > r.sqEntries) throw new Error(`io_uring SQ full (${r.sqEntries} entries)`);
     for (const { sqe } of this.pending) {
@@ -129,9 +138,9 @@ export class IoUring {
       tail = (tail + 1) >>> 0;
     }
     this.task.writeU32(r.sqTail, tail);
-    const filled = this.pending;
+    this.inRing.push(...this.pending);
     this.pending = [];
-    return filled;
+    return [...this.inRing];
   }
 
   /** io_uring_enter(fd, to_submit, waitNr, GETEVENTS if waitNr): returns what the kernel returned. */
