@@ -120,7 +120,7 @@ describe("workload generator", () => {
   });
 
   it("favours the filesystem a change touches, the users of iomap, fs/direct-io.c or block/fops.c, all of them for other shared code", () => {
-    assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents"]);
+    assert.deepEqual(fsFor(["fs/ext4/file.c"]), ["ext4", "ext4-noextents", "ext4-inline"]);
     assert.deepEqual(fsFor(["fs/btrfs/direct-io.c"]), ["btrfs", "btrfs-nodatacow"]);
     assert.deepEqual(fsFor(["fs/iomap/direct-io.c"]), ["ext4", "ext4-noextents", "btrfs", "btrfs-nodatacow"]);
     assert.deepEqual(fsFor(["fs/direct-io.c"]), ["vfat"]);

@@ -20,7 +20,7 @@ import { AioContext, IoUring, O, PAGE_SIZE, UserTask } from "../harness/user/ind
 import { builtKernels } from "./support/built.ts";
 
 const show = (f: readonly OracleFinding[]) => f.map((x) => `${x.oracle}: ${x.message}`).join("\n");
-const FSTYPE: Record<FsKind, string> = { ext4: "ext4", "ext4-noextents": "ext4", ext3: "ext4", btrfs: "btrfs", vfat: "vfat" };
+const FSTYPE: Record<FsKind, string> = { ext4: "ext4", "ext4-noextents": "ext4", ext3: "ext4", btrfs: "btrfs", vfat: "vfat", "ext4-inline": "ext4" };
 
 function pattern(len: number, seed: number): Uint8Array {
   const b = new Uint8Array(len);
@@ -103,7 +103,7 @@ for (const k of builtKernels()) {
   describe(`generic oracles on kernel ${k.tree}`, function () {
     this.timeout(600_000);
 
-    for (const kind of ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat"] as const) {
+    for (const kind of ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat", "ext4-inline"] as const) {
       it(`${kind}: a round trip raises no oracle; the probe re-read, unmounted and checked the image`, () => {
         const r = runScenario(roundTrip(kind), k.wasmPath);
         assert.deepEqual(r.oracles.findings, [], show(r.oracles.findings));

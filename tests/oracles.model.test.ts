@@ -281,6 +281,12 @@ describe("oracles on built run records", () => {
     assert.deepEqual(off.findings.map((f) => f.oracle), ["fsck"]);
     assert.deepEqual(off.off, [{ oracle: "unmount", reason: "the loop device keeps its backing file open" }]);
     assert.deepEqual(oracles(new Run()), [], "an empty run raises nothing");
+    // A file the probe cannot open: a finding, unless a bio failed (a filesystem shuts down after a failed metadata write).
+    const shut = new Run();
+    shut.probe = { ...emptyProbe(null), files: [{ path: "/mnt/f", reads: [], refused: -5 }] };
+    assert.deepEqual(oracles(shut), ["data"]);
+    shut.bios.push(failedBio("write", 100, 110));
+    assert.deepEqual(oracles(shut), []);
     assert.equal(judge({ ...new Run().record(), error: "kernel trap on CPU 0: unreachable" }).findings[0]!.oracle, "crash");
   });
 });

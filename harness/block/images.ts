@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { cacheDir } from "../paths.ts";
 import { SparseDisk } from "./disk.ts";
 
-export const FS_KINDS = ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat"] as const;
+export const FS_KINDS = ["ext4", "ext4-noextents", "ext3", "btrfs", "vfat", "ext4-inline"] as const;
 export type FsKind = (typeof FS_KINDS)[number];
 
 const UUID = "d105c09e-0000-4000-8000-000000000001";
@@ -22,16 +22,20 @@ interface Recipe {
 }
 
 const e2fsVersion = () => execFileSync("mke2fs", ["-V"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n")[0]!.trim();
-const e2fs = (fsType: string, features: string) => (img: string) => [
+const e2fs = (fsType: string, features: string, inodeBytes?: number) => (img: string) => [
   "-q", "-F", "-t", fsType, "-b", "4096", "-U", UUID, "-E", `hash_seed=${UUID},lazy_itable_init=0,lazy_journal_init=0`,
-  ...(features ? ["-O", features] : []), img,
+  ...(inodeBytes ? ["-I", String(inodeBytes)] : []), ...(features ? ["-O", features] : []), img,
 ];
+/** Inode size of the inline-data image: room in the inode for a file of up to ~900 bytes (a 256-byte inode holds ~120). */
+const INLINE_INODE_BYTES = 1024;
 
 const RECIPES: Record<FsKind, Recipe> = {
   ext4: { tool: "mke2fs", args: e2fs("ext4", ""), minMiB: 8, version: e2fsVersion },
   // ext3-style inodes: block maps instead of extents (DIO over holes falls back to buffered I/O).
   "ext4-noextents": { tool: "mke2fs", args: e2fs("ext4", "^extent,^64bit,^flex_bg"), minMiB: 8, version: e2fsVersion },
   ext3: { tool: "mke2fs", args: e2fs("ext3", ""), minMiB: 8, version: e2fsVersion },
+  // Small files live inside the inode (inline_data): direct I/O to them falls back to buffered, and a write past the inode converts them.
+  "ext4-inline": { tool: "mke2fs", args: e2fs("ext4", "inline_data", INLINE_INODE_BYTES), minMiB: 8, version: e2fsVersion },
   btrfs: {
     tool: "mkfs.btrfs",
     args: (img) => ["-q", "-f", "-U", UUID, "--sectorsize", "4096", "--nodesize", "16384", img],

@@ -37,13 +37,13 @@ const POLL_ROUNDS = 64;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
-const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat", "btrfs-nodatacow": "btrfs", loop: "ext4" };
+const FSTYPE: Record<Exclude<Workload["fs"], typeof BDEV>, string> = { ext4: "ext4", "ext4-noextents": "ext4", btrfs: "btrfs", vfat: "vfat", "btrfs-nodatacow": "btrfs", loop: "ext4", "ext4-inline": "ext4" };
 /** Mount options of a target (none: the filesystem's defaults). */
 const MOUNT_DATA: Partial<Record<Workload["fs"], string>> = { "btrfs-nodatacow": "nodatacow" };
 /** open(2) flags of each descriptor kind. */
 const FD_FLAGS: Record<FdKind, number> = { direct: O.DIRECT, buffered: 0, append: O.DIRECT | O.APPEND, dsync: O.DIRECT | O.DSYNC };
 /** RAM per target: the least that boots it with room for the page cache (a restore copies what changed); the debug kernel needs more. */
-const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24, loop: 16 };
+const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents": 16, btrfs: 24, vfat: 16, bdev: 16, "btrfs-nodatacow": 24, loop: 16, "ext4-inline": 16 };
 /** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
 const DEBUG_EXTRA_MIB = 8;
 
@@ -117,9 +117,10 @@ function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: numb
 function makeFile(s: ScenarioContext, w: Workload): void {
   const sized = w.fs !== BDEV;
   const fd = s.open(setupFileOf(w), O.RDWR | (sized ? O.CREAT : 0));
-  const write = (off: number, len: number) => s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
+  const write = (off: number, len: number) => len > 0 && s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
   if (sized && (w.pre === "hole" || w.pre === "mixed")) s.call({ op: "TRUNCATE", fd, len: w.size });
-  if (sized && w.pre === "fallocated") s.call({ op: "FALLOCATE", fd, mode: 0, off: 0, len: Math.max(w.size, 1) });
+  // An empty file "fallocated": one unwritten block past its end (its size stays 0).
+  if (sized && w.pre === "fallocated") s.call(w.size ? { op: "FALLOCATE", fd, mode: 0, off: 0, len: w.size } : { op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 0, len: FS_BLOCK });
   if (w.pre === "written" || w.pre === "delalloc") write(0, w.size);
   if (w.pre === "mixed") {
     write(0, Math.min(FS_BLOCK, w.size));

@@ -163,7 +163,7 @@ export function fsFor(paths: readonly string[]): GenFs[] {
   for (const p of paths) {
     const users = SHARED_USERS.find(([prefix]) => p.startsWith(prefix))?.[1];
     if (users) for (const f of users) own.add(f);
-    else if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents");
+    else if (p.startsWith("fs/ext4/") || p.startsWith("fs/jbd2/")) own.add("ext4").add("ext4-noextents").add("ext4-inline");
     else if (p.startsWith("fs/btrfs/")) own.add("btrfs").add("btrfs-nodatacow");
     else if (p.startsWith("fs/fat/")) own.add("vfat");
     else shared = true;

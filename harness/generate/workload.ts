@@ -29,7 +29,7 @@ export const BDEV = "bdev";
 export const LOOP = "loop";
 
 /** The targets a workload runs on: the images.ts filesystems the generator knows, the raw block device and a loop device. */
-export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV, "btrfs-nodatacow", LOOP] as const;
+export const GEN_FS = ["ext4", "ext4-noextents", "btrfs", "vfat", BDEV, "btrfs-nodatacow", LOOP, "ext4-inline"] as const;
 export type GenFs = (typeof GEN_FS)[number];
 
 /** The disk a target needs. */

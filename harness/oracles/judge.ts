@@ -110,6 +110,9 @@ function probeFindings(run: RunRecord): Raw[] {
   const out: Raw[] = [];
   const probe = (oracle: OracleName, step: string, detail: string): Raw => ({ oracle, message: detail, evidence: { kind: "probe", step, detail } });
   if (p.stuck) out.push(probe("hang", p.stuck.split(":")[0]!, `after the run, the probe did not finish: ${p.stuck}`));
+  // A filesystem shuts down after a failed metadata write (ext4 aborts its journal; a file whose data lives in the inode is metadata): then opens fail.
+  const faulted = run.bios.some((b) => b.status !== 0) || run.injectedFaults > 0;
+  for (const f of p.files) if (f.refused !== undefined && !faulted) out.push(probe("data", "files", `after the run, opening ${f.path} returned ${f.refused}, though no bio failed and no fault was injected`));
   for (const c of p.closes) if (c.result !== 0) out.push(probe("unmount", "close", `closing ${c.what} (fd ${c.fd} of task ${c.task}) returned ${c.result}`));
   for (const u of p.unmounts) if (u.result !== 0) out.push(probe("unmount", "unmount", `unmounting ${u.mount.dir} (${u.mount.fstype} on ${u.mount.dev}) returned ${u.result}`));
   for (const f of p.fsck) if (f.exitCode !== 0) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));

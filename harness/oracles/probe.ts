@@ -128,9 +128,15 @@ function readFiles(b: Booted, ops: readonly FileOp[], runFromCmd: number, p: Pro
     // Past every end the ops could have made (appending writes included): a larger file reads full.
     const end = sizeBound(ops.filter((o) => o.file === path));
     const asked = Math.min(DATA_CAPTURE_MAX_BYTES, Math.ceil((end + 1) / PAGE_SIZE) * PAGE_SIZE);
+    const buffered = a.call(0, { op: "OPEN", path, flags: O.RDONLY });
+    const direct = buffered < 0 ? buffered : a.call(0, { op: "OPEN", path, flags: O.RDONLY | O.DIRECT });
+    // The filesystem may refuse every open after the run (shut down after a failed metadata write): the judge decides whether that is allowed.
+    if (buffered < 0 || direct < 0) {
+      if (buffered >= 0) a.ok(0, { op: "CLOSE", fd: buffered });
+      p.files.push({ path, reads: [], refused: Math.min(buffered, direct) });
+      continue;
+    }
     const buf = a.alloc(0, asked);
-    const buffered = a.ok(0, { op: "OPEN", path, flags: O.RDONLY });
-    const direct = a.ok(0, { op: "OPEN", path, flags: O.RDONLY | O.DIRECT });
     const read = (how: ProbeRead["how"], fd: number): ProbeRead => {
       a.writeMemory(buf, new Uint8Array(asked));
       const rec = a.start(0, { op: "READ", fd, buf, len: asked, off: 0 });

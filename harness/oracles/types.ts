@@ -43,6 +43,8 @@ export interface ProbeRead {
 export interface ProbeFile {
   path: string;
   reads: ProbeRead[];
+  /** The probe's open of the file failed with this (negative errno): nothing was read. */
+  refused?: number;
 }
 
 /** What the host checker said about a filesystem image after unmount. */
