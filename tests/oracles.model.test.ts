@@ -103,6 +103,20 @@ describe("oracles on built run records", () => {
     }
   });
 
+  it("return: a failed write bio inside a direct write that reports full success is named, unless the page cache held dirty data there (the write's writeback first)", () => {
+    for (const [dirty, synced, want] of [[false, false, 1], [true, false, 0], [true, true, 1]] as const) {
+      const r = new Run();
+      const buffered = r.file("/mnt/f");
+      const direct = r.file("/mnt/f", O.RDWR | O.DIRECT);
+      if (dirty) r.cmd({ op: "WRITE", fd: buffered, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(2) });
+      if (synced) r.cmd({ op: "FSYNC", fd: buffered }, 10, 0);
+      r.startRun();
+      r.cmd({ op: "WRITE", fd: direct, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
+      r.bios.push(failedBio("write", 110, 120));
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, want, `dirty ${dirty}, synced ${synced}`);
+    }
+  });
+
   it("return: on a block device a read or write stops short at the device's end only", () => {
     for (const [off, result, want] of [[8192, 4096, 0], [4096, 4096, 1]] as const) {
       const r = new Run();

@@ -86,9 +86,26 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
     const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));
     if (retried) continue;
     const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
+    if (b.op === "write" && dirtyUnder(op, ops, b.submitNs)) continue;
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }
   return null;
+}
+
+const PAGE = 4096;
+const pages = (o: FileOp) => ({ from: Math.floor(o.off! / PAGE) * PAGE, to: Math.ceil((o.off! + o.len!) / PAGE) * PAGE });
+
+/**
+ * A direct write first writes back the dirty page cache over its range
+ * (an appending one: wherever i_size puts it), inside its own window: a
+ * failed write bio there may be that writeback, which the write need not
+ * report (the error goes to the mapping). Dirty: a buffered write to the
+ * file, done before `atNs`, with no fsync of the file completed after it.
+ */
+function dirtyUnder(op: FileOp, ops: readonly FileOp[], atNs: number): boolean {
+  const synced = (w: FileOp) => ops.some((f) => f.kind === "fsync" && f.file === op.file && f.result === 0 && f.startNs >= w.endNs! && f.endNs !== null && f.endNs <= atNs);
+  const under = (w: FileOp) => op.append || w.off === null || w.len === null || op.off === null || op.len === null || (pages(w).from < pages(op).to && pages(op).from < pages(w).to);
+  return ops.some((w) => w.kind === "write" && !w.direct && w.file === op.file && w.endNs !== null && w.endNs <= atNs && (w.result ?? 0) > 0 && !synced(w) && under(w));
 }
 
 /**
