@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { emphasisOf, FEATURES, NO_EMPHASIS, seriesWords, type Emphasis, type Feature } from "../harness/generate/emphasis.ts";
 import { generate } from "../harness/generate/generator.ts";
+import { suiteWorkload } from "../harness/generate/suite.ts";
 import { printWorkload } from "../harness/generate/text.ts";
 import type { GenFs, Op, Workload } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
@@ -75,5 +76,23 @@ describe("emphasis: the change's words favour the draws that reach what it names
   it("is deterministic: an emphasised workload is the same text twice and still a valid workload", () => {
     const e = new Map(FEATURES.map((f) => [f, ["test"]] as const));
     for (let i = 0; i < 100; i++) assert.equal(printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })), printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })));
+  });
+});
+
+describe("emphasis in the suite: odd cases follow it, even cases are the generator's own", () => {
+  const e: Emphasis = new Map([["sync", ["fsync"]]]);
+  it("even cases are the workloads without emphasis; odd cases are drawn with it, every filesystem visited", () => {
+    for (const fs of [["ext4"], ["btrfs", "btrfs-nodatacow"], ["ext4", "ext4-noextents", "ext4-inline"], ["ext4", "ext4-noextents", "btrfs", "btrfs-nodatacow"]] as GenFs[][]) {
+      const seen = new Set<GenFs>();
+      for (let i = 0; i < 32; i++) {
+        const w = suiteWorkload({ seed: 1, fs, emphasis: e }, i);
+        if (i % 2 === 0) assert.equal(printWorkload(w), printWorkload(suiteWorkload({ seed: 1, fs }, i)), `case ${i}`);
+        else {
+          assert.equal(printWorkload(w), printWorkload(generate(1, i, w.fs, { faultInjection: false, emphasis: e })), `case ${i}`);
+          seen.add(w.fs);
+        }
+      }
+      assert.deepEqual([...seen].sort(), [...fs].sort(), `odd cases visit every filesystem of ${fs.join(", ")}`);
+    }
   });
 });
