@@ -291,6 +291,16 @@ describe("oracles on built run records", () => {
     assert.ok(j.findings[0]!.evidence.kind === "hang" && j.findings[0]!.evidence.tasks[0]!.includes("inode_dio_wait"));
     r.probe = { ...emptyProbe(null), unmounts: [{ mount: { dev: "/dev/wda", dir: "/mnt", fstype: "vfat", disk: 0, kind: null }, result: -16 }], fsck: [{ dev: "/dev/wda", tool: "e2fsck -fn", exitCode: 4, output: "Block bitmap differences: +1234" }] };
     assert.deepEqual(oracles(r), ["unmount", "fsck"]);
+    // vfat keeps no journal: after a failed write bio its checker may find it inconsistent; ext4's may not.
+    const vfat = new Run();
+    vfat.probe = { ...emptyProbe(null), unmounts: [{ mount: { dev: "/dev/wda", dir: "/mnt", fstype: "vfat", disk: 0, kind: null }, result: 0 }], fsck: [{ dev: "/dev/wda", tool: "fsck.vfat -n", exitCode: 1, output: "Reclaimed 5 unused clusters" }] };
+    assert.deepEqual(oracles(vfat), ["fsck"]);
+    vfat.bios.push(failedBio("write", 100, 110));
+    assert.deepEqual(oracles(vfat), []);
+    const ext4 = new Run();
+    ext4.probe = { ...vfat.probe, unmounts: [{ ...vfat.probe.unmounts[0]!, mount: { ...vfat.probe.unmounts[0]!.mount, fstype: "ext4" } }] };
+    ext4.bios.push(failedBio("write", 100, 110));
+    assert.deepEqual(oracles(ext4), ["fsck"]);
     const off = r.judge({ off: [{ oracle: "unmount", reason: "the loop device keeps its backing file open" }] });
     assert.deepEqual(off.findings.map((f) => f.oracle), ["fsck"]);
     assert.deepEqual(off.off, [{ oracle: "unmount", reason: "the loop device keeps its backing file open" }]);

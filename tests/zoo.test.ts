@@ -3,12 +3,15 @@
 // default generic options on 6.12, where the fixes apply in reverse: with
 // --plain (faster; the debug kernel, check's default, also draws fail-nth,
 // which changes the workloads) 08 (iomap: s_dio_done_wq for async reads)
-// and 13 (ext4: the overwrite-only -EAGAIN warning), and seed 002 (btrfs
-// NOWAIT direct I/O over several extents) without its scenario; on the
-// debug kernel 03 (loop: sb_writers held across the async completion, which
-// only lockdep sees). The default run is 24 cases; each test runs the
-// default's cases up to the decisive one only — the same workloads, seed
-// and schedules as the default invocation (case i depends on (seed, i) only).
+// and 13 (ext4: the overwrite-only -EAGAIN warning); on the debug kernel 03
+// (loop: sb_writers held across the async completion, which only lockdep
+// sees) and seed 000 through its regression mutant (fs/direct-io.c loses
+// the completion of an asynchronous write whose bio fails), without its
+// scenario. The default run is 24 cases; each test runs the default's
+// cases up to the decisive one only — the same workloads, seed and
+// schedules as the default invocation (case i depends on (seed, i) and the
+// mail only). Odd cases follow the mail's emphasis (13's case 5, 000's
+// case 3), even ones are the generator's own (08's case 0, 03's case 0).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
@@ -22,7 +25,7 @@ import { TEST_TREES } from "./support/built.ts";
 const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patch");
 const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
-const SEED_002 = join(repoRoot, "patches/002_af39239f68c27663.txt");
+const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
 function genericOf(mail: string, tree: TreeName, cases: number, config: "plain" | "debug" = "plain") {
@@ -46,25 +49,33 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
   describe(`the zoo on ${tree}, generic suite with the default options`, function () {
     this.timeout(1_800_000);
 
-    it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): fixed, by the console and hang oracles, at the default run's case 6", () => {
-      const s = fixedCase(genericOf(ZOO_08, tree, 7), ["oracle:console", "oracle:hang"], 6);
-      const w = parseWorkload(s.shrunk);
-      assert.ok(w.tasks.length === 1 && w.faults.length >= 1, s.shrunk);
+    it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): fixed, by the console and hang oracles, at the default run's first case", () => {
+      const s = fixedCase(genericOf(ZOO_08, tree, 1), ["oracle:console", "oracle:hang"], 0);
+      assert.ok(parseWorkload(s.shrunk).faults.some((f) => f.op === "read"), s.shrunk);
     });
 
-    it("13 (an ext4 direct write that gets AGAIN from the block layer without NOWAIT): fixed by the console oracle (a WARNING in ext4), at the default run's case 14", () => {
-      const s = fixedCase(genericOf(ZOO_13, tree, 15), ["oracle:console"], 14);
+    it("13 (an ext4 direct write that gets AGAIN from the block layer without NOWAIT): fixed by the console oracle (a WARNING in ext4), at the default run's case 5 (one that follows the mail's words)", () => {
+      const v = genericOf(ZOO_13, tree, 6);
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "nowait"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:console"], 5);
       assert.ok(parseWorkload(s.shrunk).faults.length >= 1, s.shrunk);
-    });
-
-    it("seed 002 without its scenario (btrfs: NOWAIT direct I/O over several extents): fixed by the return oracle (an io_uring write without NOWAIT completes with -EAGAIN) on btrfs without datacow, at the default run's case 11", () => {
-      const s = fixedCase(genericOf(SEED_002, tree, 12), ["oracle:return"], 11);
-      assert.equal(parseWorkload(s.shrunk).fs, "btrfs-nodatacow", s.shrunk);
     });
 
     it("03 (the loop driver's direct-I/O write holds sb_writers across its asynchronous completion): fixed on the debug kernel (check's default) by the console oracle (lockdep), on the loop device, in the default run's first case", () => {
       const s = fixedCase(genericOf(ZOO_03, tree, 1, "debug"), ["oracle:console"]);
       assert.ok(s.failure.failures.some((f) => /lockdep|workqueue leaked/.test(f)), s.failure.failures.join("; "));
       assert.equal(parseWorkload(s.shrunk).fs, "loop", s.shrunk);
+    });
+
+    it("seed 000 without its scenario, through its regression mutant (a failed bio's AIO completion lost in fs/direct-io.c): regressed on the debug kernel by the hang oracle, on vfat, at the default run's case 3", () => {
+      const v = genericOf(SEED_000_MUTANT, tree, 4, "debug");
+      assert.equal(v.verdict, "regressed", v.reason);
+      assert.deepEqual(v.generated.regressed, [3], v.reason);
+      const s = v.generated.shown!;
+      assert.equal(s.failing, "after");
+      assert.ok(s.failure.names.includes("oracle:hang"), s.failure.names.join(", "));
+      const w = parseWorkload(s.shrunk);
+      assert.equal(w.fs, "vfat", s.shrunk);
+      assert.ok(w.faults.some((f) => f.op === "write" && f.status === "IOERR"), s.shrunk);
     });
   });

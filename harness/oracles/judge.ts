@@ -103,6 +103,9 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
   return out;
 }
 
+/** Filesystem types that keep no journal. */
+const NO_JOURNAL = new Set(["vfat", "msdos", "ext2"]);
+
 /** After the run: a probe step that never finished, descriptors that did not close, filesystems that did not unmount, checkers that found errors. */
 function probeFindings(run: RunRecord): Raw[] {
   const p = run.probe;
@@ -115,6 +118,9 @@ function probeFindings(run: RunRecord): Raw[] {
   for (const f of p.files) if (f.refused !== undefined && !faulted) out.push(probe("data", "files", `after the run, opening ${f.path} returned ${f.refused}, though no bio failed and no fault was injected`));
   for (const c of p.closes) if (c.result !== 0) out.push(probe("unmount", "close", `closing ${c.what} (fd ${c.fd} of task ${c.task}) returned ${c.result}`));
   for (const u of p.unmounts) if (u.result !== 0) out.push(probe("unmount", "unmount", `unmounting ${u.mount.dir} (${u.mount.fstype} on ${u.mount.dev}) returned ${u.result}`));
-  for (const f of p.fsck) if (f.exitCode !== 0) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));
+  // A filesystem without a journal (vfat, ext2) promises nothing about its metadata after a failed write bio: the checker may find it inconsistent.
+  const unjournalled = (dev: string) => p.unmounts.some((u) => u.mount.dev === dev && NO_JOURNAL.has(u.mount.fstype));
+  const writeFailed = run.bios.some((b) => b.status !== 0 && b.op === "write");
+  for (const f of p.fsck) if (f.exitCode !== 0 && !(writeFailed && unjournalled(f.dev))) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));
   return out;
 }
