@@ -10,8 +10,10 @@
 // scenario. The default run is 24 cases; each test runs the default's
 // cases up to the decisive one only — the same workloads, seed and
 // schedules as the default invocation (case i depends on (seed, i) and the
-// mail only). Odd cases follow the mail's emphasis (13's case 5, 000's
-// case 3), even ones are the generator's own (08's case 0, 03's case 0).
+// mail only). Every other round of the filesystems follows the mail's
+// emphasis (13's case 5: 3 filesystems, round 1; 000's case 3: one
+// filesystem, round 3); the others are the generator's own (08's case 0,
+// 03's case 0).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";

@@ -39,7 +39,7 @@ export const CHECK: CommandSpec = {
     },
     schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
     "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
-    "no-emphasis": { type: "boolean", help: "generic suite: every case as the generator draws it alone (by default the odd cases favour the operations the patch's words name: fsync, O_APPEND, freeze, ...)" },
+    "no-emphasis": { type: "boolean", help: "generic suite: every case as the generator draws it alone (by default every other round of the filesystems favours the operations the patch's words name: fsync, O_APPEND, freeze, ...)" },
     "no-scenarios": { type: "boolean", help: "run only the generic suite (no bundled or named scenario); not with --no-generic, --scenario or --explore" },
     ...configFlags(CHECK_DEFAULT_CONFIG),
     json: COMMON.json,
@@ -49,8 +49,8 @@ export const CHECK: CommandSpec = {
   more:
     "The generic suite runs by default: generated direct-I/O workloads (1-3 user tasks; O_DIRECT, buffered, AIO, io_uring,\n" +
     "preadv2/pwritev2 flags, syncs, truncate, fallocate; bio faults) on the filesystems of the files the patch changes\n" +
-    "(all of them for iomap, direct-io.c, block and other shared code), judged by the generic oracles only. Odd cases\n" +
-    "favour the operations the patch's subject, message and changed lines name (fsync, O_APPEND, truncate, freeze, ...;\n" +
+    "(all of them for iomap, direct-io.c, block and other shared code), judged by the generic oracles only. Every other\n" +
+    "round of the filesystems favours the operations the patch's subject, message and changed lines name (fsync, O_APPEND, truncate, freeze, ...;\n" +
     "the report says which words asked for what; --no-emphasis: none do). Its budget\n" +
     "counts cases and schedules, never time: the same inputs give the same verdict. \"fixed\": a case fails before and\n" +
     "passes after; \"regressed\": passes before and fails after; each with the shrunk workload and a replay token.\n" +

@@ -123,21 +123,20 @@ export function caseVerdict(before: SideOutcome, after: SideOutcome): CaseVerdic
   return "no-effect";
 }
 
-/** Cases that follow the change's emphasis: the odd ones. The even ones are the generator's own, so a mail whose words mislead cannot take the whole budget. */
-export const emphasised = (index: number, e: Emphasis | undefined): boolean => index % 2 === 1 && e !== undefined && e.size > 0;
-
 /**
- * Workload `index` of the suite: the filesystems in turn, the generator
- * seeded by (seed, index); odd cases favour what the change names. With an
- * even number of filesystems the odd cases move one filesystem further
- * each round, so the emphasised cases visit every filesystem too.
+ * Cases that follow the change's emphasis: every other round of the
+ * filesystems (cases n..2n-1, 3n..4n-1, ... for n filesystems). The other
+ * rounds are the generator's own, so a mail whose words mislead cannot take
+ * the whole budget, and both kinds visit every filesystem.
  */
+export const emphasised = (index: number, filesystems: number, e: Emphasis | undefined): boolean => Math.floor(index / filesystems) % 2 === 1 && e !== undefined && e.size > 0;
+
+/** Workload `index` of the suite: the filesystems in turn, the generator seeded by (seed, index); every other round favours what the change names. */
 export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection" | "emphasis">, index: number): Workload {
   const n = o.fs.length;
   if (!n) throw new Error("the generic suite needs at least one filesystem");
-  const e = emphasised(index, o.emphasis);
-  const fs = o.fs[(index + (e && n % 2 === 0 ? Math.floor(index / n) : 0)) % n]!;
-  return generate(o.seed, index, fs, { faultInjection: o.faultInjection ?? false, ...(e ? { emphasis: o.emphasis } : {}) });
+  const e = emphasised(index, n, o.emphasis);
+  return generate(o.seed, index, o.fs[index % n]!, { faultInjection: o.faultInjection ?? false, ...(e ? { emphasis: o.emphasis } : {}) });
 }
 
 /** Every case of the suite on the kernels before and after a change. */
