@@ -87,7 +87,8 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
     // After a failed write bio, bytes a buffered write left dirty in the page cache may be lost (writeback failed): any value written, or zeros, may be read.
     // (A failed bio inside a write that reported the error is that write's, not writeback; unless the write syncs the file, which writes back its other dirty pages in that window.)
     const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && !o.syncs && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
-    const lostWriteback = run.bios.some((b) => b.status !== 0 && b.op === "write" && !reported(b)) && mine.some((o) => o.kind === "write" && !o.direct);
+    // An allocation failed on purpose (fail-nth) can end writeback the same way: the dirty pages are dropped, the error goes to the mapping.
+    const lostWriteback = (run.bios.some((b) => b.status !== 0 && b.op === "write" && !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
     const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine
       .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
@@ -97,7 +98,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
     for (const f of checkReads(mine, reads, mixed, elsewhere))
       out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
     // After a failed write bio the page cache may keep bytes the disk never got (a writeback error leaves the page clean and uptodate).
-    const disagree = probe && !run.bios.some((b) => b.status !== 0 && b.op === "write") ? probeAgreement(probe, mixed) : null;
+    const disagree = probe && !run.bios.some((b) => b.status !== 0 && b.op === "write") && run.injectedFaults === 0 ? probeAgreement(probe, mixed) : null;
     if (disagree) out.push({ oracle: "data", message: disagree, evidence: { kind: "probe", step: "files", detail: disagree } });
   }
   return out;
