@@ -114,7 +114,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
 
 function reasonOf(g: GenericSummary): string {
   const focus = g.focus.length ? `, change points preferably in ${g.focus.join(", ")}` : "";
-  const favour = g.emphasis.length ? `, every other round favouring ${describeEmphasis(new Map(g.emphasis.map((x) => [x.feature, x.words])))}` : "";
+  const favour = g.emphasis.length ? `, every other round favouring ${describeEmphasis(g.emphasis.map((x) => [x.feature, x.words] as const))}` : "";
   const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus}${favour})`;
   const both = g.failingBoth.length ? `; ${g.failingBoth.length} fail on both sides (cases ${g.failingBoth.join(", ")})` : "";
   const s = g.shown;

@@ -97,6 +97,6 @@ export function weightFor(e: Emphasis, f: Feature, w: number): number {
 }
 
 /** One line for reports: `sync (fsync, same fd), thread (private_data)`. */
-export function describeEmphasis(e: Emphasis): string {
+export function describeEmphasis(e: Iterable<readonly [Feature, readonly string[]]>): string {
   return [...e].map(([f, words]) => `${f} (${words.join(", ")})`).join(", ");
 }

@@ -37,8 +37,8 @@ const MISALIGNED = 100;
 
 /** File sizes before the workload: whole blocks, and one with a partial last block. */
 const SIZES = [2 * FS_BLOCK, 3 * FS_BLOCK, 4 * FS_BLOCK, 8 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR];
-/** On the inline-data target: empty, inode-sized (the inode holds the data) and larger files (a hole there may still become inline data). */
-const INLINE_SIZES = [0, SECTOR, 2 * FS_BLOCK, 4 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR];
+/** Targets whose files start at other sizes: on inline_data, empty, inode-sized (the inode holds the data) and larger (a hole there may still become inline data). */
+const SIZES_OF: Partial<Record<GenFs, readonly number[]>> = { "ext4-inline": [0, SECTOR, 2 * FS_BLOCK, 4 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR] };
 
 function offset(r: Rand, size: number): number {
   const blockOfSize = Math.floor(size / FS_BLOCK) * FS_BLOCK;
@@ -284,7 +284,7 @@ function preState(r: Rand, e: Emphasis): Workload["pre"] {
 export function generate(seed: number, index: number, fs: GenFs, o: GenOptions = {}): Workload {
   const e = o.emphasis ?? NO_EMPHASIS;
   const r = prng(mix(seed, index));
-  const size = pick(r, fs === "ext4-inline" ? INLINE_SIZES : SIZES);
+  const size = pick(r, SIZES_OF[fs] ?? SIZES);
   const nTasks = weighted(r, [
     [1, 1],
     [3, 2],

@@ -117,7 +117,9 @@ function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: numb
 function makeFile(s: ScenarioContext, w: Workload): void {
   const sized = w.fs !== BDEV;
   const fd = s.open(setupFileOf(w), O.RDWR | (sized ? O.CREAT : 0));
-  const write = (off: number, len: number) => len > 0 && s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
+  const write = (off: number, len: number) => {
+    if (len > 0) s.call({ op: "WRITE", fd, buf: s.buffer(pattern(PRE_TAG, len)), len, off });
+  };
   if (sized && (w.pre === "hole" || w.pre === "mixed")) s.call({ op: "TRUNCATE", fd, len: w.size });
   // An empty file "fallocated": one unwritten block past its end (its size stays 0).
   if (sized && w.pre === "fallocated") s.call(w.size ? { op: "FALLOCATE", fd, mode: 0, off: 0, len: w.size } : { op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 0, len: FS_BLOCK });

@@ -25,8 +25,8 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
     ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults, devices: run.devices ?? {} }).map((f) => opFinding("return", f)),
     ...offsetContract(ops, run.commands, run.probe, run.probeFromCmd).map((f) => opFinding("offset-size", f)),
     ...sizeContract(ops, run.probe).map((f) => opFinding("offset-size", f)),
-    ...dataFindings(run, ops),
-    ...probeFindings(run),
+    ...dataFindings(run, ops, failedBios),
+    ...probeFindings(run, failedBios),
   ];
   const findings: OracleFinding[] = raw
     .filter((r) => !off.some((o) => o.oracle === r.oracle))
@@ -79,8 +79,9 @@ function mixedIo(ops: readonly FileOp[]): boolean {
 
 const PROBE_NS = Number.MAX_SAFE_INTEGER - 1;
 
-function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
+function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
   const out: Raw[] = [];
+  const writeFailed = failedBios.some((b) => b.op === "write");
   const elsewhere = provenance(ops.filter((o) => o.kind === "write" && o.data));
   for (const [path, mine] of groupByFile(ops)) {
     if (!modelled(run, path)) continue;
@@ -88,7 +89,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
     // (A failed bio inside a write that reported the error is that write's, not writeback; unless the write syncs the file, which writes back its other dirty pages in that window.)
     const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && !o.syncs && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
     // An allocation failed on purpose (fail-nth) can end writeback the same way: the dirty pages are dropped, the error goes to the mapping.
-    const lostWriteback = (run.bios.some((b) => b.status !== 0 && b.op === "write" && !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
+    const lostWriteback = (failedBios.some((b) => b.op === "write" && !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
     const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine
       .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
@@ -98,7 +99,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
     for (const f of checkReads(mine, reads, mixed, elsewhere))
       out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
     // After a failed write bio the page cache may keep bytes the disk never got (a writeback error leaves the page clean and uptodate).
-    const disagree = probe && !run.bios.some((b) => b.status !== 0 && b.op === "write") && run.injectedFaults === 0 ? probeAgreement(probe, mixed) : null;
+    const disagree = probe && !writeFailed && run.injectedFaults === 0 ? probeAgreement(probe, mixed) : null;
     if (disagree) out.push({ oracle: "data", message: disagree, evidence: { kind: "probe", step: "files", detail: disagree } });
   }
   return out;
@@ -108,20 +109,20 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[]): Raw[] {
 const NO_JOURNAL = new Set(["vfat", "msdos", "ext2"]);
 
 /** After the run: a probe step that never finished, descriptors that did not close, filesystems that did not unmount, checkers that found errors. */
-function probeFindings(run: RunRecord): Raw[] {
+function probeFindings(run: RunRecord, failedBios: readonly BioRecord[]): Raw[] {
   const p = run.probe;
   if (!p) return [];
   const out: Raw[] = [];
   const probe = (oracle: OracleName, step: string, detail: string): Raw => ({ oracle, message: detail, evidence: { kind: "probe", step, detail } });
   if (p.stuck) out.push(probe("hang", p.stuck.split(":")[0]!, `after the run, the probe did not finish: ${p.stuck}`));
   // A filesystem shuts down after a failed metadata write (ext4 aborts its journal; a file whose data lives in the inode is metadata): then opens fail.
-  const faulted = run.bios.some((b) => b.status !== 0) || run.injectedFaults > 0;
+  const faulted = failedBios.length > 0 || run.injectedFaults > 0;
   for (const f of p.files) if (f.refused !== undefined && !faulted) out.push(probe("data", "files", `after the run, opening ${f.path} returned ${f.refused}, though no bio failed and no fault was injected`));
   for (const c of p.closes) if (c.result !== 0) out.push(probe("unmount", "close", `closing ${c.what} (fd ${c.fd} of task ${c.task}) returned ${c.result}`));
   for (const u of p.unmounts) if (u.result !== 0) out.push(probe("unmount", "unmount", `unmounting ${u.mount.dir} (${u.mount.fstype} on ${u.mount.dev}) returned ${u.result}`));
   // A filesystem without a journal (vfat, ext2) promises nothing about its metadata after a failed write bio: the checker may find it inconsistent.
   const unjournalled = (dev: string) => p.unmounts.some((u) => u.mount.dev === dev && NO_JOURNAL.has(u.mount.fstype));
-  const writeFailed = run.bios.some((b) => b.status !== 0 && b.op === "write");
+  const writeFailed = failedBios.some((b) => b.op === "write");
   for (const f of p.fsck) if (f.exitCode !== 0 && !(writeFailed && unjournalled(f.dev))) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));
   return out;
 }
