@@ -2,7 +2,8 @@
 // as the kernel prints it (the lines below are the kernel's formats, with
 // our device names); plus lines that must never fire.
 import assert from "node:assert/strict";
-import { CONSOLE_PATTERNS, classifyLine, judge, type RunRecord } from "../harness/oracles/index.ts";
+import { CONSOLE_PATTERNS, classifyLine, judge, judgementLines, type RunRecord } from "../harness/oracles/index.ts";
+import { WORD_SIZE_REPORTS } from "../harness/oracles/console.ts";
 import type { BioRecord } from "../harness/block/device.ts";
 
 function record(text: string, bios: BioRecord[] = []): RunRecord {
@@ -128,5 +129,34 @@ Run /init as init process`;
 
   it("the table is one list: every family has a source and every pattern a family", () => {
     for (const p of CONSOLE_PATTERNS) assert.ok(p.family && p.source, JSON.stringify(p));
+  });
+
+  it("a report only a 32-bit kernel prints is listed with its reason, not a finding; the same lockdep kind on another lock is a finding", () => {
+    const report = (lock: string, usage: string) => `================================
+WARNING: inconsistent lock state
+7.3.4 #1 Not tainted
+--------------------------------
+inconsistent ${usage} usage.
+swapper/1/0 [HC1[1]:SC0[0]:HE0:SE1] takes:
+c1a2b3c4 (${lock}){+-+.}-{0:0}, at: ext4_dio_write_end_io+0x1/0x2
+{HARDIRQ-ON-W} state was registered at:
+  lock_acquire+0x1/0x2
+stack backtrace:
+Call trace (host):
+  show_stack
+  print_usage_bug
+  mark_lock
+  ext4_dio_write_end_io
+  iomap_dio_complete`;
+    const iSize = judge(record(report("&inode->i_size_seqcount", "{HARDIRQ-ON-W} -> {IN-HARDIRQ-R}")));
+    assert.deepEqual(iSize.findings, []);
+    assert.equal(iSize.wordSize.length, 1);
+    assert.equal(iSize.wordSize[0]!.frame, "ext4_dio_write_end_io");
+    assert.equal(iSize.wordSize[0]!.why, WORD_SIZE_REPORTS[0]!.why);
+    const lines = judgementLines(iSize);
+    assert.ok(lines.some((l) => l.startsWith("32-bit only, not judged: lockdep: WARNING: inconsistent lock state in ext4_dio_write_end_io (")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.startsWith("lock checking off after lockdep: WARNING: inconsistent lock state")), lines.join("\n"));
+    assert.deepEqual(families(report("&ei->i_data_sem", "{HARDIRQ-ON-W} -> {IN-HARDIRQ-W}")), ["lockdep"]);
+    assert.deepEqual(families(report("&inode->i_size_seqcount", "{SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W}")), ["lockdep"]);
   });
 });

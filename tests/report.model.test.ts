@@ -39,7 +39,7 @@ function run(passed: boolean): ScenarioRun {
     cpus: 2,
     steps: 10,
     decisions: "[]",
-    oracles: { findings: [], off: [] },
+    oracles: { findings: [], off: [], wordSize: [] },
     probe: null,
   };
 }

@@ -49,7 +49,7 @@ function run(expectationHolds: boolean, findings: OracleFinding[]): ScenarioRun 
     cpus: 2,
     steps: 1,
     decisions: "[]",
-    oracles: { findings, off: [] },
+    oracles: { findings, off: [], wordSize: [] },
     probe: null,
   };
 }
@@ -91,7 +91,7 @@ describe("verdict: failures on both sides of a case", () => {
   });
 
   it("a run's report says when the kernel stopped checking locks", () => {
-    const lines = judgementLines({ findings: [lockdep("f")], off: [] });
+    const lines = judgementLines({ findings: [lockdep("f")], off: [], wordSize: [] });
     assert.ok(lines.some((l) => l.startsWith("lock checking off after lockdep: WARNING: inconsistent lock state")), lines.join("\n"));
   });
 });

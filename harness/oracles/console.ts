@@ -71,6 +71,38 @@ export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
 }
 
 /**
+ * Reports of a 32-bit machine: real kernel reports that only a 32-bit SMP
+ * kernel (wasm32 is one) can print, because the code they are about takes
+ * a path there that 64-bit kernels, the ones a patch is usually judged
+ * for, do not have. Each is set aside from the findings and listed in
+ * every report that saw it, with its reason; it decides no verdict. The
+ * whole report must match (its first line and the lines below it).
+ */
+export interface WordSizeReport {
+  family: string;
+  /** Every pattern must match somewhere in the report's text. */
+  report: readonly RegExp[];
+  why: string;
+}
+
+export const WORD_SIZE_REPORTS: readonly WordSizeReport[] = [
+  {
+    family: "lockdep",
+    report: [/WARNING: inconsistent lock state/, /\{HARDIRQ-ON-W\} -> \{IN-HARDIRQ-R\}/, /\bi_size_seqcount\b/],
+    why:
+      "i_size_read() in a hard interrupt (7.x's iomap completes a direct write with no page cache to invalidate in the bio's interrupt, " +
+      "and the filesystem's end_io reads i_size there): on a 32-bit SMP kernel i_size is guarded by a seqcount whose writer, i_size_write(), " +
+      "runs with interrupts on, so lockdep reports the pair; on a 64-bit kernel i_size_read() is a plain load and there is no lock to report",
+  },
+];
+
+/** The 32-bit report a console hit is, or null. */
+export function wordSizeReport(hit: ConsoleHit): WordSizeReport | null {
+  const text = [hit.line.text, ...hit.report].join("\n");
+  return WORD_SIZE_REPORTS.find((w) => w.family === hit.family && w.report.every((re) => re.test(text))) ?? null;
+}
+
+/**
  * Why a console report is the workload's doing rather than the kernel's
  * bug, or null. Only where the kernel documents the outcome as allowed:
  * - stale-pagecache: the kernel prints it when "userspace is doing mixed

@@ -56,16 +56,17 @@ export function recordRun(b: Booted, scenario: string, marks: RunMarks, end: { h
   };
 }
 
-/** One line per finding and per oracle switched off, for reports (KTAP diagnostics). */
+/** One line per finding, per oracle switched off and per 32-bit report, for reports (KTAP diagnostics). */
 export function judgementLines(j: Judgement): string[] {
   return [
     ...j.findings.map((f) => `oracle ${f.oracle}${f.expected ? " (expected by the scenario)" : ""}: ${f.message}`),
     ...j.off.map((o) => `oracle ${o.oracle} off: ${o.reason}`),
+    ...j.wordSize.map((w) => `32-bit only, not judged: ${w.message}${w.frame ? ` in ${w.frame}` : ""} (${w.why})`),
     ...lockOffLine(j),
   ];
 }
 
 function lockOffLine(j: Judgement): string[] {
-  const f = lockCheckingOffAfter(j.findings);
-  return f ? [`lock checking off after ${f.message} (the kernel reports no lock problem after its first)`] : [];
+  const message = lockCheckingOffAfter(j.findings)?.message ?? j.wordSize.find((w) => w.stopsLockChecking)?.message;
+  return message ? [`lock checking off after ${message} (the kernel reports no lock problem after its first)`] : [];
 }

@@ -5,11 +5,11 @@
 // switched off are left out and listed with their reason.
 import type { BioRecord } from "../block/device.ts";
 import { completionAccounting } from "./completion.ts";
-import { consoleHits, excused } from "./console.ts";
+import { classifyLine, consoleHits, excused, wordSizeReport, type ConsoleHit } from "./console.ts";
 import { groupByFile, offsetContract, returnContract, sizeContract } from "./contracts.ts";
 import { checkReads, probeAgreement, provenance, type SeenRead } from "./data.ts";
 import { concurrentOps, fileOps, overlaps, type FileOp } from "./ops.ts";
-import type { Evidence, Judgement, OracleDeclarations, OracleFinding, OracleName, RunRecord } from "./types.ts";
+import type { Evidence, Judgement, OracleDeclarations, OracleFinding, OracleName, RunRecord, WordSizeNote } from "./types.ts";
 import { O } from "../user/abi.ts";
 
 type Raw = { oracle: OracleName; message: string; evidence: Evidence };
@@ -31,7 +31,17 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
   const findings: OracleFinding[] = raw
     .filter((r) => !off.some((o) => o.oracle === r.oracle))
     .map((r) => ({ oracle: r.oracle, message: r.message, evidence: r.evidence, expected: declared.expect?.includes(r.oracle) ?? false }));
-  return { findings, off: [...off] };
+  return { findings, off: [...off], wordSize: wordSizeNotes(run) };
+}
+
+const consoleMessage = (h: ConsoleHit) => `${h.family}: ${h.line.text.trim()}`;
+
+/** The run's kernel reports that only a 32-bit kernel prints, with why (console.ts). */
+function wordSizeNotes(run: RunRecord): WordSizeNote[] {
+  return consoleHits(run.console).flatMap((h) => {
+    const w = wordSizeReport(h);
+    return w ? [{ message: consoleMessage(h), frame: h.frame, why: w.why, stopsLockChecking: classifyLine(h.line.text)?.stopsLockChecking === true }] : [];
+  });
 }
 
 function opFinding(oracle: OracleName, f: { op: string; detail: string }): Raw {
@@ -40,8 +50,8 @@ function opFinding(oracle: OracleName, f: { op: string; detail: string }): Raw {
 
 function consoleFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
   return consoleHits(run.console)
-    .filter((h) => excused(h, ops, failedBios.length, run.injectedFaults) === null)
-    .map((h) => ({ oracle: "console" as const, message: `${h.family}: ${h.line.text.trim()}`, evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report, frame: h.frame } }));
+    .filter((h) => excused(h, ops, failedBios.length, run.injectedFaults) === null && wordSizeReport(h) === null)
+    .map((h) => ({ oracle: "console" as const, message: consoleMessage(h), evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report, frame: h.frame } }));
 }
 
 /** Tasks waiting where they wait when there is nothing to do (an agent for its next command, a worker for work). */

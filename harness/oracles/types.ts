@@ -125,4 +125,15 @@ export interface Judgement {
   findings: OracleFinding[];
   /** Oracles switched off by the scenario, with the reason (printed by the report). */
   off: { oracle: OracleName; reason: string }[];
+  /** Kernel reports only a 32-bit kernel prints (oracles/console.ts WORD_SIZE_REPORTS): listed with the reason, not findings. */
+  wordSize: WordSizeNote[];
+}
+
+export interface WordSizeNote {
+  /** The report's first line, as a finding's message would be. */
+  message: string;
+  frame: string | null;
+  why: string;
+  /** The kernel turned its lock checking off with this report. */
+  stopsLockChecking: boolean;
 }

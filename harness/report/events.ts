@@ -90,6 +90,7 @@ export function runView(side: "before" | "after", run: ScenarioRun): RunView {
       ...run.results.map((r) => ({ name: r.name, held: r.failure === null, seen: r.failure?.split("\n")[0] ?? null })),
       ...run.oracles.findings.map((f) => ({ name: `oracle:${f.oracle}${f.expected ? " (expected by the scenario)" : ""}`, held: false, seen: f.message.split("\n")[0] ?? null })),
     ],
+    wordSize: run.oracles.wordSize.map((w) => ({ message: w.message + (w.frame ? ` in ${w.frame}` : ""), why: w.why })),
     observed: { ...run.observed.values },
     ended: run.observed.hang ?? run.error,
     cpus: run.cpus,

@@ -47,6 +47,7 @@ function patchHtml(p: PatchView): string {
 
 function expectationsHtml(r: RunView): string {
   const items = r.expectations.map((x) => `<li class="${x.held ? "held" : "broken"}">${x.held ? "✓" : "✗"} ${esc(x.name)}${x.seen ? `: <code>${esc(x.seen)}</code>` : ""}</li>`);
+  for (const w of r.wordSize) items.push(`<li class="held">32-bit only, not judged: <code>${esc(w.message)}</code> (${esc(w.why)})</li>`);
   const ended = r.ended ? `<p class="ended">run ended: <code>${esc(r.ended)}</code></p>` : "";
   const observed = `<p class="observed">observed: <code>${esc(JSON.stringify(r.observed))}</code></p>`;
   return `<ul class="expectations">${items.join("")}</ul>${ended}${observed}`;

@@ -93,7 +93,7 @@ export function ktap(report: CheckReport): string {
         if (v.verdict === "regressed") treeOk = false;
         for (const [side, r] of [["before", v.before], ["after", v.after]] as const) {
           if (r && runFails(r)) out.push(...diag(explainRun(side, r, v.reproduce), "    "));
-          else if (r?.oracles.off.length) out.push(...diag(judgementLines(r.oracles).map((l) => `${side}: ${l}`), "    "));
+          else if (r && (r.oracles.off.length || r.oracles.wordSize.length)) out.push(...diag(judgementLines(r.oracles).map((l) => `${side}: ${l}`), "    "));
         }
         if (v.explored && v.reproduce) out.push(...diag([`reproduce: ${v.reproduce.join(" ")}`], "    "));
         out.push(...diag(generatedLines(v), "    "));

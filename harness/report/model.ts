@@ -70,6 +70,8 @@ export interface RunView {
   /** The kernel build the run used (content hash), not a path. */
   buildId: string;
   expectations: { name: string; held: boolean; seen: string | null }[];
+  /** Kernel reports only a 32-bit kernel prints: shown with the reason, not judged (oracles/console.ts). */
+  wordSize: { message: string; why: string }[];
   observed: Record<string, number | string | null>;
   /** A machine error or hang that ended the run. */
   ended: string | null;

@@ -178,7 +178,7 @@ export function runScenario(scenario: Scenario, wasmPath: string, scheduler: Sch
     cpus: scenario.cpus,
     steps: m.steps,
     decisions: JSON.stringify(m.decisions),
-    oracles: { findings: [], off: [] },
+    oracles: { findings: [], off: [], wordSize: [] },
     probe: null,
   };
   m.trace = null;

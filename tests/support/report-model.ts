@@ -24,6 +24,7 @@ export function syntheticRun(side: "before" | "after", passed: boolean): RunView
       { name: "no stale page-cache warning", held: passed, seen: passed ? null : "console: Page cache invalidation failure on direct I/O." },
       { name: "fsync == 0", held: passed, seen: passed ? null : "fsync was -5" },
     ],
+    wordSize: [],
     observed: { fsync: passed ? 0 : -5 },
     ended: null,
     cpus: 2,
