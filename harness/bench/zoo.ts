@@ -33,7 +33,7 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "zoo/08-iomap-dio-done-wq-async-reads.patch", tree: "6.12", config: "plain" },
   { mail: "zoo/13-ext4-dio-overwrite-only-eagain-warning.patch", tree: "6.12", config: "plain" },
   { mail: "zoo/03-loop-dio-kiocb-start-write.patch", tree: "6.12", config: "debug" },
-  { mail: "zoo/05-btrfs-dio-sync-write-double-unlock.patch", tree: "6.1", config: "debug", budget: 96 },
+  { mail: "zoo/05-btrfs-dio-sync-write-double-unlock.patch", tree: "6.1", config: "debug", budget: 92, emphasis: false },
   { mail: "scenario/000-regression-direct-io-lost-aio-completion.patch", tree: "6.12", config: "debug", budget: 4 },
   { mail: "002_af39239f68c27663.txt", tree: "6.12", config: "plain", budget: 12, emphasis: false },
 ];
