@@ -236,6 +236,9 @@ describe("oracles on built run records", () => {
     assert.deepEqual(judge({ ...r.record(), injectedFaults: 1 }).findings.filter((f) => f.oracle === "data"), []);
     r.probe.files[0]!.reads = [{ how: "buffered", result: 4096, asked: 12288, data: fill(7) }];
     assert.match(r.judge().findings.map((f) => f.message).join("\n"), /i_size 4096 at quiescence, the completed operations imply 8192/);
+    // A probe read that failed (-EIO) met a range the kernel cannot read: the buffered read stopped there, so its length is not i_size.
+    r.probe.files[0]!.reads.push({ how: "direct", result: -5, asked: 12288, data: null });
+    assert.deepEqual(r.judge().findings.filter((f) => f.oracle === "offset-size"), []);
   });
 
   it("size: an appending write lands at i_size (the set-up's calls are not concurrent with the run's even at one time stamp); no file grows past the end any op could make", () => {

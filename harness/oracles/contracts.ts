@@ -144,7 +144,7 @@ export function offsetContract(ops: readonly FileOp[], commands: readonly Comman
   return out;
 }
 
-/** i_size at quiescence (the probe's buffered read) against what the completed ops imply, and never past what any of them could make. */
+/** i_size at quiescence (the length of the probe's buffered read, when no probe read of the file failed) against what the completed ops imply, and never past what any of them could make. */
 export function sizeContract(ops: readonly FileOp[], probe: ProbeRecord | null): ContractFailure[] {
   if (!probe) return [];
   const out: ContractFailure[] = [];
@@ -154,7 +154,8 @@ export function sizeContract(ops: readonly FileOp[], probe: ProbeRecord | null):
     if (!read || read.result < 0) continue;
     const bound = sizeBound(byFile.get(f.path) ?? []);
     if (read.result > bound) out.push({ op: f.path, detail: `${f.path}: i_size at least ${read.result} at quiescence, past the end any operation could have made (${bound})` });
-    if (read.result >= read.asked) continue;
+    // A probe read that failed met a range the kernel cannot read (after a failed bio, btrfs drops the failed range's mapping; ext4 shuts down): the buffered read stopped there, before i_size.
+    if (read.result >= read.asked || f.reads.some((r) => r.result < 0)) continue;
     const want = finalSize(sizeTimeline(byFile.get(f.path) ?? []));
     if (want !== null && want !== read.result) out.push({ op: f.path, detail: `${f.path}: i_size ${read.result} at quiescence, the completed operations imply ${want}` });
   }
