@@ -14,7 +14,7 @@ import { replaySteps, runWith } from "../harness/explore/runner.ts";
 import { Follow } from "../harness/explore/strategies.ts";
 import { generate } from "../harness/generate/generator.ts";
 import { candidates } from "../harness/generate/shrink.ts";
-import { exploreCase, fsFor, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
+import { exploreCase, fsFor, SETUP_FAILED, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
 import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
 import { GEN_FS } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
@@ -255,3 +255,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       });
   });
 }
+
+for (const tree of TEST_TREES.filter((t) => t === "6.1"))
+  describe(`generated cases on the debug kernel ${tree}`, function () {
+    this.timeout(600_000);
+
+    it("a btrfs error path under lockdep, printk and fail-nth unwinds deeper than 8 KiB: it fits its Asyncify buffer, the case runs to its verdict", () => {
+      const [k] = builtKernels("debug", [tree]);
+      const w = parseWorkload("fs btrfs, file delalloc 16384 | task: uring S [w 0+12288, w 0+4096] fail10 | task: freeze | fault: write#2 IOERR now; write#3 AGAIN now wait; write#1 IOERR irq");
+      const r = exploreCase(w, kernelAt(tree, k!.wasmPath), { seed: 1, schedules: 6, faultInjection: true });
+      assert.ok(!r.failure?.names.includes(SETUP_FAILED), r.failure?.failures.join("\n"));
+    });
+  });

@@ -10,6 +10,7 @@ import { bootKernel, type Booted } from "../harness/boot/boot.ts";
 import { makeDisk } from "../harness/block/images.ts";
 import { BLK_STS } from "../harness/block/faults.ts";
 import { RunToBlock, SeededRandom } from "../harness/machine/scheduler.ts";
+import { assertUnwoundFits, AsyncifyOverflow } from "../harness/machine/coroutines.ts";
 import { builtKernels } from "./support/built.ts";
 import { HangObserved, ScenarioContext } from "../harness/scenario/context.ts";
 
@@ -241,3 +242,14 @@ for (const k of builtKernels()) {
     });
   });
 }
+
+describe("machine: Asyncify buffers", () => {
+  it("a call stack unwound past its buffer's end is the machine's limit, named with the bytes it needed, not a kernel trap", () => {
+    const mem32 = new Int32Array(64);
+    const act = { label: "task 0x1000", kind: "task" as const, task: 0x1000, entry: () => {}, sp: 0, buf: 16, started: true, resume: null };
+    mem32[act.buf >> 2] = act.buf + 100;
+    assertUnwoundFits(mem32, act, 128);
+    mem32[act.buf >> 2] = act.buf + 200;
+    assert.throws(() => assertUnwoundFits(mem32, act, 128), (e: unknown) => e instanceof AsyncifyOverflow && /task 0x1000 needs 200 bytes, more than its Asyncify buffer of 128/.test(e.message));
+  });
+});

@@ -5,7 +5,7 @@
 // introspection and snapshots; locks, interrupts and timers, breakpoints,
 // fairness and the task layout have their own modules.
 import type { LoadedKernel } from "./loader.ts";
-import { ASYNCIFY_UNWINDING, BufferPool, startUnwind, type AsyncifyExports, type ResumeAction } from "./coroutines.ts";
+import { ASYNCIFY_BUFFER_BYTES, ASYNCIFY_BUFFERS, ASYNCIFY_UNWINDING, assertUnwoundFits, BufferPool, startUnwind, type AsyncifyExports, type ResumeAction } from "./coroutines.ts";
 import { SimClock } from "./clock.ts";
 import { ConsoleLog } from "./console.ts";
 import { BudgetExceeded, KernelTrap, MachineError, MachineHalted } from "./errors.ts";
@@ -79,8 +79,8 @@ export abstract class MachineCore implements ImportTarget {
     this.clock = new SimClock(opts.clock);
     this.scheduler = opts.scheduler ?? new RunToBlock();
     this.devices = opts.devices ?? [];
-    this.bufferBytes = opts.asyncifyBufferBytes ?? 8192;
-    const count = opts.asyncifyBuffers ?? 512;
+    this.bufferBytes = opts.asyncifyBufferBytes ?? ASYNCIFY_BUFFER_BYTES;
+    const count = opts.asyncifyBuffers ?? ASYNCIFY_BUFFERS;
     const reserved = this.bufferBytes * count;
     const ramEnd = kernel.memory.buffer.byteLength;
     // The dirty map takes the top Asyncify buffers' place: the kernel's RAM stays the same.
@@ -218,6 +218,7 @@ export abstract class MachineCore implements ImportTarget {
     this.cur = null;
     this.running = null;
     if (this.ex.asyncify_get_state() === ASYNCIFY_UNWINDING) {
+      assertUnwoundFits(this.mem32, act, this.bufferBytes);
       this.ex.asyncify_stop_unwind();
       act.sp = this.ex.__stack_pointer.value as number;
       const after = this.afterUnwind;

@@ -36,6 +36,30 @@ export const ASYNCIFY_NORMAL = 0;
 export const ASYNCIFY_UNWINDING = 1;
 export const ASYNCIFY_REWINDING = 2;
 
+/**
+ * Bytes of one activation's Asyncify buffer: its whole saved call stack. The
+ * deepest seen is 8,872 bytes (a user task in a btrfs error path of 6.1's
+ * debug kernel, lockdep and printk under it); boots and seed runs stay
+ * under 6 KiB.
+ */
+export const ASYNCIFY_BUFFER_BYTES = 16384;
+/**
+ * Asyncify buffers: the most kernel contexts at once. At most 50 are in use
+ * in the debug kernels' boots with KUnit and in generated workloads. With
+ * the buffer size, 4 MiB of RAM the kernel never sees.
+ */
+export const ASYNCIFY_BUFFERS = 256;
+
+/** An unwound call stack did not fit its buffer: Asyncify wrote past its end (into the next buffer). A limit of the machine, not a kernel bug. */
+export class AsyncifyOverflow extends Error {}
+
+/** Asserts that the stack `act` just unwound fits its buffer (Asyncify itself traps "unreachable" only when stopping, after the overrun). */
+export function assertUnwoundFits(mem32: Int32Array, act: Activation, bufferBytes: number): void {
+  const used = mem32[act.buf >> 2]! - act.buf;
+  if (used > bufferBytes)
+    throw new AsyncifyOverflow(`the unwound call stack of ${act.label} needs ${used} bytes, more than its Asyncify buffer of ${bufferBytes} (ASYNCIFY_BUFFER_BYTES): a limit of the machine, not a kernel bug`);
+}
+
 /** The pool of Asyncify buffers in the host-reserved RAM. */
 export class BufferPool {
   private free: number[] = [];
