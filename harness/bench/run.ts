@@ -3,13 +3,11 @@
 // times, sizes); instantiate time and the patch reconstruction rate are
 // measured here; `build` (harness/bench/build.ts) adds the cold build on
 // record, Asyncify peak RSS and a one-file rebuild measured now.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { currentBuild } from "../build/registry.ts";
 import { buildBench, coldBuildOnRecord } from "./build.ts";
 import { evaluationRate, reconstructionRate } from "../ingest/bench.ts";
 import { loadKernel } from "../machine/loader.ts";
-import { repoRoot } from "../paths.ts";
 import { debianTree } from "../tree/debian.ts";
 import { resolveTree } from "../tree/resolve.ts";
 import { TREE_NAMES } from "../tree/source.ts";
@@ -20,6 +18,7 @@ import { debugBench } from "./debug.ts";
 import { speedBench } from "./speed.ts";
 import { generateBench } from "./generate.ts";
 import { zooBench } from "./zoo.ts";
+import { writeBenchResult } from "./results.ts";
 
 const results: Record<string, unknown> = { date: new Date().toISOString() };
 const bootMs: Record<string, unknown> = {};
@@ -82,7 +81,6 @@ results.generate = Object.fromEntries(TREE_NAMES.map((name) => [name, generateBe
 // Time to first failure for every zoo bug found, with the flags that found it (harness/bench/zoo.ts; `npm run bench:zoo` runs this part alone).
 results.zoo = zooBench();
 results.debugKernel = Object.fromEntries(TREE_NAMES.map((name) => [name, debugBench(debianTree(name))])); // harness/bench/debug.ts
-mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
 const json = JSON.stringify(results, null, 2);
-writeFileSync(join(repoRoot, "bench-results", "bench.json"), json + "\n");
+writeBenchResult("bench", json);
 console.log(json);

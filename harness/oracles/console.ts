@@ -53,6 +53,8 @@ export interface ConsoleHit {
   report: string[];
   /** The kernel function the report is about (frames.ts), or null. */
   frame: string | null;
+  /** The kernel turned its lock checking off with this report. */
+  stopsLockChecking: boolean;
 }
 
 /** Every failure line of the console with the lines that follow it. */
@@ -65,7 +67,7 @@ export function consoleHits(lines: readonly ConsoleLine[]): ConsoleHit[] {
     const rest = lines.slice(i + 1, i + 1 + TRACE_LINES).map((l) => l.text);
     const next = rest.findIndex((t) => classifyLine(t)?.failure);
     const own = next < 0 ? rest : rest.slice(0, next);
-    out.push({ family: p.family, line, report: rest.slice(0, REPORT_LINES), frame: reportFrame([line.text, ...own]) });
+    out.push({ family: p.family, line, report: rest.slice(0, REPORT_LINES), frame: reportFrame([line.text, ...own]), stopsLockChecking: p.stopsLockChecking === true });
   });
   return out;
 }

@@ -4,7 +4,7 @@
 import type { Booted } from "../boot/boot.ts";
 import { emptyProbe, probeAfterRun } from "./probe.ts";
 import { lockCheckingOffAfter } from "./signature.ts";
-import type { Judgement, OracleDeclarations, ProbeRecord, RunRecord } from "./types.ts";
+import type { Judgement, OracleDeclarations, ProbeRecord, RunRecord, WordSizeNote } from "./types.ts";
 
 /** The kernel's report of each fault its fault injection forced (lib/fault-inject.c fail_dump). */
 const FAULT_INJECTED = /FAULT_INJECTION: forcing a failure/;
@@ -61,9 +61,14 @@ export function judgementLines(j: Judgement): string[] {
   return [
     ...j.findings.map((f) => `oracle ${f.oracle}${f.expected ? " (expected by the scenario)" : ""}: ${f.message}`),
     ...j.off.map((o) => `oracle ${o.oracle} off: ${o.reason}`),
-    ...j.wordSize.map((w) => `32-bit only, not judged: ${w.message}${w.frame ? ` in ${w.frame}` : ""} (${w.why})`),
+    ...j.wordSize.map((w) => `32-bit only, not judged: ${wordSizeLabel(w)} (${w.why})`),
     ...lockOffLine(j),
   ];
+}
+
+/** A 32-bit report in one line: its first line and the function it is about. */
+export function wordSizeLabel(w: WordSizeNote): string {
+  return `${w.message}${w.frame ? ` in ${w.frame}` : ""}`;
 }
 
 function lockOffLine(j: Judgement): string[] {

@@ -5,7 +5,7 @@
 // switched off are left out and listed with their reason.
 import type { BioRecord } from "../block/device.ts";
 import { completionAccounting } from "./completion.ts";
-import { classifyLine, consoleHits, excused, wordSizeReport, type ConsoleHit } from "./console.ts";
+import { consoleHits, excused, wordSizeReport, type ConsoleHit } from "./console.ts";
 import { groupByFile, offsetContract, returnContract, sizeContract } from "./contracts.ts";
 import { checkReads, probeAgreement, provenance, type SeenRead } from "./data.ts";
 import { concurrentOps, fileOps, overlaps, type FileOp } from "./ops.ts";
@@ -18,8 +18,9 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
   const off = declared.off ?? [];
   const { ops, strayCqes, strayEvents } = fileOps({ commands: run.commands, journal: run.journal, runFromCmd: run.runFromCmd, probeFromCmd: run.probeFromCmd });
   const failedBios = run.bios.filter((b) => b.status !== 0);
+  const { kernel, wordSize } = splitConsole(run);
   const raw: Raw[] = [
-    ...consoleFindings(run, ops, failedBios),
+    ...consoleFindings(kernel, run, ops, failedBios),
     ...machineFindings(run),
     ...completionAccounting(ops, strayCqes, strayEvents, run.runFromCmd).map((f) => opFinding("completion", f)),
     ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults, devices: run.devices ?? {} }).map((f) => opFinding("return", f)),
@@ -31,26 +32,30 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
   const findings: OracleFinding[] = raw
     .filter((r) => !off.some((o) => o.oracle === r.oracle))
     .map((r) => ({ oracle: r.oracle, message: r.message, evidence: r.evidence, expected: declared.expect?.includes(r.oracle) ?? false }));
-  return { findings, off: [...off], wordSize: wordSizeNotes(run) };
+  return { findings, off: [...off], wordSize };
 }
 
 const consoleMessage = (h: ConsoleHit) => `${h.family}: ${h.line.text.trim()}`;
 
-/** The run's kernel reports that only a 32-bit kernel prints, with why (console.ts). */
-function wordSizeNotes(run: RunRecord): WordSizeNote[] {
-  return consoleHits(run.console).flatMap((h) => {
+/** The run's kernel reports, less those only a 32-bit kernel prints, which become notes with why (console.ts). */
+function splitConsole(run: RunRecord): { kernel: ConsoleHit[]; wordSize: WordSizeNote[] } {
+  const kernel: ConsoleHit[] = [];
+  const wordSize: WordSizeNote[] = [];
+  for (const h of consoleHits(run.console)) {
     const w = wordSizeReport(h);
-    return w ? [{ message: consoleMessage(h), frame: h.frame, why: w.why, stopsLockChecking: classifyLine(h.line.text)?.stopsLockChecking === true }] : [];
-  });
+    if (w) wordSize.push({ message: consoleMessage(h), frame: h.frame, why: w.why, stopsLockChecking: h.stopsLockChecking });
+    else kernel.push(h);
+  }
+  return { kernel, wordSize };
 }
 
 function opFinding(oracle: OracleName, f: { op: string; detail: string }): Raw {
   return { oracle, message: f.detail, evidence: { kind: "op", op: f.op, detail: f.detail } };
 }
 
-function consoleFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
-  return consoleHits(run.console)
-    .filter((h) => excused(h, ops, failedBios.length, run.injectedFaults) === null && wordSizeReport(h) === null)
+function consoleFindings(hits: readonly ConsoleHit[], run: RunRecord, ops: readonly FileOp[], failedBios: readonly BioRecord[]): Raw[] {
+  return hits
+    .filter((h) => excused(h, ops, failedBios.length, run.injectedFaults) === null)
     .map((h) => ({ oracle: "console" as const, message: consoleMessage(h), evidence: { kind: "console" as const, family: h.family, line: h.line, report: h.report, frame: h.frame } }));
 }
 

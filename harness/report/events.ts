@@ -5,6 +5,7 @@ import { basename, dirname } from "node:path";
 import { errnoName } from "../agent/api.ts";
 import type { BioRecord } from "../block/device.ts";
 import type { CommandRecord } from "../agent/host.ts";
+import { wordSizeLabel } from "../oracles/index.ts";
 import { runFails, type ScenarioRun } from "../scenario/run.ts";
 import type { BioPhase, ConsoleEntry, RunView, TimelineEvent } from "./model.ts";
 
@@ -90,7 +91,7 @@ export function runView(side: "before" | "after", run: ScenarioRun): RunView {
       ...run.results.map((r) => ({ name: r.name, held: r.failure === null, seen: r.failure?.split("\n")[0] ?? null })),
       ...run.oracles.findings.map((f) => ({ name: `oracle:${f.oracle}${f.expected ? " (expected by the scenario)" : ""}`, held: false, seen: f.message.split("\n")[0] ?? null })),
     ],
-    wordSize: run.oracles.wordSize.map((w) => ({ message: w.message + (w.frame ? ` in ${w.frame}` : ""), why: w.why })),
+    wordSize: run.oracles.wordSize.map((w) => ({ message: wordSizeLabel(w), why: w.why })),
     observed: { ...run.observed.values },
     ended: run.observed.hang ?? run.error,
     cpus: run.cpus,

@@ -4,10 +4,10 @@
 // check uses), a reproducer run N times inside it; then `dioscope check` on
 // the same mail. Prints the side-by-side table, writes bench-results/peer.json.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMON, command, intOf, ONE_TREE, type CommandSpec } from "../../cli/args.ts";
-import { cacheDir, repoRoot } from "../../paths.ts";
+import { cacheDir } from "../../paths.ts";
+import { writeBenchResult } from "../results.ts";
 import { resolveTree } from "../../tree/resolve.ts";
 import type { PristineTree } from "../../tree/source.ts";
 import { dioscopeCheck } from "./dioscope-side.ts";
@@ -138,8 +138,7 @@ async function main(argv: string[]): Promise<number> {
     };
     const table = formatTable(out);
     console.log(table);
-    mkdirSync(join(repoRoot, "bench-results"), { recursive: true });
-    writeFileSync(join(repoRoot, "bench-results", "peer.json"), JSON.stringify({ ...out, seeds: out.seeds.map(stripConsole), table }, null, 1) + "\n");
+    writeBenchResult("peer", JSON.stringify({ ...out, seeds: out.seeds.map(stripConsole), table }, null, 1));
     return results.some((r) => "error" in r.uml || "error" in r.dioscope) ? 1 : 0;
   });
 }
