@@ -10,6 +10,9 @@ import { NOT_FUNCS, sectionFunction } from "../ingest/search.ts";
 /** A C function head at column 0: `[qualifiers] type name(`, not a declaration ending in `;`. */
 const HEAD = /^(?:[A-Za-z_][\w\s*]*?[\s*])?([a-z_][a-z0-9_]*)\s*\(/;
 
+/** A name with no lower-case letter is a macro (EXPORT_SYMBOL, SYSCALL_DEFINE3, DEFINE_MUTEX): a hunk after it sits in no function it names. */
+const isMacro = (name: string): boolean => !/[a-z]/.test(name);
+
 function functionOf(line: string): string | null {
   if (/^\s/.test(line) || /;\s*$/.test(line) || line.startsWith("#")) return null;
   const m = HEAD.exec(line);
@@ -24,7 +27,7 @@ export function changedFunctions(series: readonly Patch[]): string[] {
       if (!/\.c$/.test(f.newPath ?? f.oldPath ?? "")) continue;
       for (const h of f.hunks) {
         const inSection = sectionFunction(h.section);
-        if (inSection && !NOT_FUNCS.has(inSection)) out.add(inSection);
+        if (inSection && !NOT_FUNCS.has(inSection) && !isMacro(inSection)) out.add(inSection);
         for (const l of h.lines) {
           const fn = functionOf(l.text);
           if (fn) out.add(fn);
