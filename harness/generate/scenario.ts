@@ -10,7 +10,7 @@ import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT } from "../user/abi.ts";
+import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT, TIMESPEC32_SIZE } from "../user/abi.ts";
 import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
@@ -34,6 +34,15 @@ const QUEUE = 8;
 /** io_uring_enter calls that wait for a submission's completions: on a plain ring, on a polled one. */
 const WAIT_ROUNDS = 4;
 const POLL_ROUNDS = 64;
+/**
+ * A polling task sleeps this long between rounds that found completions
+ * missing, as a program's poll loop backs off. On a real machine the other
+ * CPU runs beside a task that polls without sleeping; here a CPU runs until
+ * it blocks, so a loop that never blocks would keep the other CPU from
+ * running whatever the completion waits for (a kthread a first polled
+ * write's workqueue needs: that write never completed).
+ */
+const POLL_PAUSE_NS = 1000;
 /** Tag of the bytes the set-up writes (ops are tagged 1, 2, ...). */
 const PRE_TAG = 0xee;
 
@@ -74,6 +83,8 @@ interface TaskState {
   ring: IoUring | null;
   /** The ring set up with IORING_SETUP_IOPOLL (uring ops marked `poll`). */
   pollRing: IoUring | null;
+  /** The timespec a polling task sleeps between rounds (POLL_PAUSE_NS), in its memory; 0 without a polled ring. */
+  pollPause: number;
   /** Per op, per request. */
   placed: Placed[][];
 }
@@ -161,9 +172,18 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
     const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
     const mapFd = fds.buffered ?? fds.direct ?? fds.append ?? fds.dsync!;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, bufferKind(op, mapFd), ++tag)));
-    tasks.push({ u, fds, aio, ring, pollRing, placed });
+    tasks.push({ u, fds, aio, ring, pollRing, pollPause: pollRing ? u.put(timespec32(POLL_PAUSE_NS)) : 0, placed });
   });
   return { tasks };
+}
+
+/** A struct old_timespec32 of `ns` nanoseconds (the 32-bit-time calls' argument). */
+function timespec32(ns: number): Uint8Array {
+  const b = new Uint8Array(TIMESPEC32_SIZE);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, Math.floor(ns / 1e9), true);
+  dv.setInt32(4, ns % 1e9, true);
+  return b;
 }
 
 /** Notes a request's bytes for the data oracle: a write's buffer, or what a read returned (read back from the task). */
@@ -276,6 +296,7 @@ function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Req
       if (reqs[i] && !reqs[i]!.write) noteBytes(t, rec, i, placed[i]!, c.res);
     }
     if (seen >= Math.min(submitted, reqs.length)) return;
+    if (polled && round > 0) yield t.u.start("nanosleep", [t.pollPause, 0]);
     const more = t.u.start("io_uring_enter", [ring.fd, 0, polled ? 0 : Math.min(submitted, reqs.length) - seen, IORING_ENTER_GETEVENTS, 0, 0]);
     yield more;
   }

@@ -10,7 +10,7 @@ export const NR = {
   dup: 23, fcntl64: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, ftruncate64: 46, fallocate: 47,
   openat: 56, close: 57, llseek: 62, read: 63, write: 64, readv: 65, writev: 66,
   pread64: 67, pwrite64: 68, preadv: 69, pwritev: 70, sync: 81, fsync: 82, fdatasync: 83,
-  exit: 93, exit_group: 94, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
+  nanosleep: 101, exit: 93, exit_group: 94, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
   getpid: 172, gettid: 178, munmap: 215, clone: 220, mmap2: 222, mprotect: 226, mincore: 232, madvise: 233,
   io_pgetevents: 292, preadv2: 286, pwritev2: 287, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
 } as const;
