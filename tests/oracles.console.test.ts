@@ -110,6 +110,12 @@ describe("console oracle: the pattern table", () => {
     const dirty = "EXT4-fs error (device wda): ext4_dirty_inode:6157: inode #12: comm init: mark_inode_dirty error";
     assert.deepEqual(families(dirty), ["fs-error"], "with no failed bio and nothing injected it is a finding");
     assert.deepEqual(families(dirty, [failed]), [], "ext4 could not write back the inode's buffer the disk failed");
+    const metadata = "EXT4-fs error (device wda): ext4_check_bdev_write_error:218: comm init: Error while async write back metadata";
+    const journal = "EXT4-fs error (device wda): ext4_put_super:1305: comm init: Couldn't clean up the journal";
+    assert.deepEqual(families(metadata), ["fs-error"], "with no failed bio it is a finding");
+    assert.deepEqual(families(journal), ["fs-error"]);
+    assert.deepEqual(families(metadata, [failed]), [], "ext4 reporting metadata writeback the disk failed");
+    assert.deepEqual(families(journal, [failed]), [], "and the journal it then could not clean up at unmount");
   });
 
   it("the fault-injection dump is not a failure, nor are I/O errors, mount messages or boot lines", () => {
