@@ -23,7 +23,7 @@ export interface ZooRun {
   mail: string;
   tree: TreeName;
   config: KernelConfig;
-  /** Generic options other than the default's (GENERIC_DEFAULT). */
+  /** Generic options other than the default's (GENERIC_DEFAULT); absent = the default. */
   budget?: number;
   emphasis?: boolean;
   seed?: number;
@@ -53,7 +53,8 @@ export function zooRow(run: ZooRun): ZooRow {
   const doneAt: number[] = [];
   const t0 = performance.now();
   const tick = (_what: string, done: number) => void (doneAt[done] ??= (performance.now() - t0) / 1000);
-  const generic = { ...GENERIC_DEFAULT, ...(run.budget ? { budget: run.budget } : {}), ...(run.emphasis === false ? { emphasis: false } : {}), ...(run.seed ? { seed: run.seed } : {}) };
+  const { mail: _mail, tree: _tree, config: _config, ...flags } = run;
+  const generic = { ...GENERIC_DEFAULT, ...flags };
   const r = runCheck(ingest([file]), { config: run.config, trees: [run.tree], scenarios: [], candidates: [], generic, inputs: [file], tick });
   const totalSeconds = Math.round((performance.now() - t0) / 100) / 10;
   const problem = r.units.map((u) => u.problem).find((p) => p) ?? null;

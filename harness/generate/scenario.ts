@@ -10,7 +10,7 @@ import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT, TIMESPEC32_SIZE } from "../user/abi.ts";
+import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT, timespec32 } from "../user/abi.ts";
 import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
@@ -175,15 +175,6 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
     tasks.push({ u, fds, aio, ring, pollRing, pollPause: pollRing ? u.put(timespec32(POLL_PAUSE_NS)) : 0, placed });
   });
   return { tasks };
-}
-
-/** A struct old_timespec32 of `ns` nanoseconds (the 32-bit-time calls' argument). */
-function timespec32(ns: number): Uint8Array {
-  const b = new Uint8Array(TIMESPEC32_SIZE);
-  const dv = new DataView(b.buffer);
-  dv.setInt32(0, Math.floor(ns / 1e9), true);
-  dv.setInt32(4, ns % 1e9, true);
-  return b;
 }
 
 /** Notes a request's bytes for the data oracle: a write's buffer, or what a read returned (read back from the task). */

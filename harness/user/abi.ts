@@ -10,7 +10,7 @@ export const NR = {
   dup: 23, fcntl64: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, ftruncate64: 46, fallocate: 47,
   openat: 56, close: 57, llseek: 62, read: 63, write: 64, readv: 65, writev: 66,
   pread64: 67, pwrite64: 68, preadv: 69, pwritev: 70, sync: 81, fsync: 82, fdatasync: 83,
-  nanosleep: 101, exit: 93, exit_group: 94, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
+  exit: 93, exit_group: 94, nanosleep: 101, sched_setaffinity: 122, sched_yield: 124, kill: 129, prctl: 167,
   getpid: 172, gettid: 178, munmap: 215, clone: 220, mmap2: 222, mprotect: 226, mincore: 232, madvise: 233,
   io_pgetevents: 292, preadv2: 286, pwritev2: 287, io_uring_setup: 425, io_uring_enter: 426, io_uring_register: 427,
 } as const;
@@ -54,8 +54,17 @@ export const IOCB = { size: 64, data: 0, key: 8, rwFlags: 12, opcode: 16, reqpri
 export const IO_EVENT = { size: 32, data: 0, obj: 8, res: 16, res2: 24 } as const;
 /** aio_context_t is an unsigned long: 4 bytes on wasm32. */
 export const AIO_CONTEXT_SIZE = 4;
-/** struct old_timespec32 { s32 tv_sec; s32 tv_nsec } (io_getevents' timeout). */
+/** struct old_timespec32 { s32 tv_sec; s32 tv_nsec } (io_getevents' timeout, nanosleep's duration). */
 export const TIMESPEC32_SIZE = 8;
+
+/** A struct old_timespec32 of `ns` nanoseconds, as the 32-bit-time calls read it. */
+export function timespec32(ns: number): Uint8Array {
+  const b = new Uint8Array(TIMESPEC32_SIZE);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, Math.floor(ns / 1e9), true);
+  dv.setInt32(4, ns % 1e9, true);
+  return b;
+}
 
 // ---------------------------------------------------------------- io_uring
 

@@ -2,7 +2,7 @@
 // io_destroy as real system calls, iocbs and events in the task's memory
 // (struct layouts in abi.ts); every result is read back from the kernel.
 import type { CommandRecord } from "../agent/host.ts";
-import { AIO_CONTEXT_SIZE, IOCB, IOCB_CMD, IO_EVENT, TIMESPEC32_SIZE } from "./abi.ts";
+import { AIO_CONTEXT_SIZE, IOCB, IOCB_CMD, IO_EVENT, timespec32 } from "./abi.ts";
 import { register } from "./live.ts";
 import type { UserTask } from "./task.ts";
 
@@ -123,14 +123,7 @@ export class AioContext {
 
   private eventArgs(minNr: number, nr: number, timeoutNs: number | null): { args: number[]; buf: number } {
     const buf = this.task.alloc(nr * IO_EVENT.size);
-    let ts = 0;
-    if (timeoutNs !== null) {
-      const b = new Uint8Array(TIMESPEC32_SIZE);
-      const dv = new DataView(b.buffer);
-      dv.setInt32(0, Math.floor(timeoutNs / 1e9), true);
-      dv.setInt32(4, timeoutNs % 1e9, true);
-      ts = this.task.put(b);
-    }
+    const ts = timeoutNs === null ? 0 : this.task.put(timespec32(timeoutNs));
     return { args: [this.ctx, minNr, nr, buf, ts], buf };
   }
 
