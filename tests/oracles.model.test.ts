@@ -9,7 +9,7 @@ import type { BioRecord } from "../harness/block/device.ts";
 import { judge, type OracleDeclarations, type ProbeRecord, type RunRecord } from "../harness/oracles/index.ts";
 import { emptyProbe } from "../harness/oracles/probe.ts";
 import { fileOps } from "../harness/oracles/ops.ts";
-import { CLONE_THREAD_FLAGS, NR, O } from "../harness/user/abi.ts";
+import { CLONE_THREAD_FLAGS, NR, O, RWF } from "../harness/user/abi.ts";
 
 const EIOCBQUEUED = -529;
 
@@ -160,6 +160,24 @@ describe("oracles on built run records", () => {
     later.cmd({ op: "WRITE", fd: fd2, buf: 4096, len: 4096, off: 8192 }, 100, 4096, { end: 110, data: fill(2) });
     later.cmd({ op: "READ", fd: fd2, buf: 4096, len: 4096, off: 8192 }, 110, 0);
     assert.match(later.judge().findings.map((f) => f.message).join("\n"), /short read: 0 of 4096 bytes ending at 8192, inside i_size 12288/);
+  });
+
+  it("return: a NOWAIT read may stop short inside i_size (it returns what it could read without waiting); the same read without NOWAIT is named", () => {
+    for (const [rwFlags, want] of [[RWF.NOWAIT, 0], [0, 1]] as const) {
+      const r = new Run();
+      r.file("/mnt/f");
+      const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR, 0o644] }, 5, 3, { task: 1, end: 5 });
+      r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/mnt/f", flags: O.RDWR });
+      const fd = 3;
+      const w = r.cmd({ op: "SYSCALL", flags: NR.pwrite64, args: [fd, 0, 16384, 0] }, 6, 16384, { task: 1, end: 7 });
+      r.journal.push({ kind: "rw", cmd: w.id, task: 1, write: true, fd, off: 0, len: 16384, rwFlags: 0 });
+      r.startRun();
+      const rd = r.cmd({ op: "SYSCALL", flags: NR.preadv2, args: [fd, 0, 1, 0, 0, rwFlags] }, 100, 4096, { task: 1 });
+      r.journal.push({ kind: "rw", cmd: rd.id, task: 1, write: false, fd, off: 0, len: 12288, rwFlags });
+      const found = r.judge().findings.filter((f) => f.oracle === "return");
+      assert.equal(found.length, want, `rwFlags ${rwFlags}: ${found.map((f) => f.message).join("; ")}`);
+      if (want) assert.match(found[0]!.message, /short read: 4096 of 12288 bytes ending at 4096, inside i_size 16384/);
+    }
   });
 
   it("return: a direct write whose bio failed inside it never reports full success", () => {

@@ -1,6 +1,6 @@
 // The contracts every read/write-family call keeps, whatever the scenario:
 // its return value (never more than asked; short inside i_size only with
-// an error, or for a write from a buffer mapped from the file; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
+// an error, for a write from a buffer mapped from the file, or for NOWAIT; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
 // bio that could wait; -EIO only when the disk failed a bio
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
@@ -51,7 +51,10 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
 
 /**
  * A short result inside i_size is allowed only with an error (a failed bio,
- * an injected fault) or a signal (the harness sends none). Writes may also
+ * an injected fault), a signal (the harness sends none), or NOWAIT: a
+ * NOWAIT call returns what it could do without waiting (preadv2(2): "If
+ * some data was successfully read, it will return the number of bytes
+ * read"; a buffered read stops at the first page not cached). Writes may also
  * stop short at the end of the device; none of our scenarios fills a disk,
  * so a short write to a file is judged like a short read. On a block device
  * opened as a file, i_size is the device's size: reads and writes stop
@@ -59,7 +62,7 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
  */
 function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContext): string | null {
   if (op.result === null || op.result < 0 || op.len === null || op.result >= op.len || op.off === null || op.file === null) return null;
-  if (c.failedBios.length || c.injectedFaults) return null;
+  if (c.failedBios.length || c.injectedFaults || op.nowait) return null;
   const device = c.devices?.[op.file];
   if (device !== undefined)
     return op.off + op.result >= device ? null : `short ${op.kind}: ${op.result} of ${op.len} bytes ending at ${op.off + op.result}, inside the device's ${device} bytes, with no error`;
