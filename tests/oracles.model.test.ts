@@ -237,6 +237,20 @@ describe("oracles on built run records", () => {
     }
   });
 
+  it("data: after a failed read bio (it may have been a bitmap the allocation needed) dirty buffered data may never reach the disk; with no failed bio a direct read must see it", () => {
+    for (const failed of [true, false]) {
+      const r = new Run();
+      const buffered = r.file("/mnt/f");
+      r.cmd({ op: "WRITE", fd: buffered, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(0x11) });
+      const direct = r.file("/mnt/f", O.RDWR | O.DIRECT);
+      r.startRun();
+      r.cmd({ op: "READ", fd: direct, buf: 4096, len: 4096, off: 4096 }, 100, failed ? -5 : 0, { end: 200 });
+      if (failed) r.bios.push(failedBio("read", 150, 160));
+      r.cmd({ op: "READ", fd: direct, buf: 4096, len: 4096, off: 0 }, 300, 4096, { data: fill(0) });
+      assert.deepEqual(oracles(r), failed ? [] : ["data"], failed ? "writeback's allocation may have failed" : "no bio failed: the read must see the written bytes");
+    }
+  });
+
   it("data and size: the probe's buffered, direct and after-drop reads must agree and give the size the ops imply", () => {
     const r = new Run();
     const fd = r.file("/mnt/f");

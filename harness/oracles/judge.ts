@@ -103,8 +103,9 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readon
     // After a failed write bio, bytes a buffered write left dirty in the page cache may be lost (writeback failed): any value written, or zeros, may be read.
     // (A failed bio inside a write that reported the error is that write's, not writeback; unless the write syncs the file, which writes back its other dirty pages in that window.)
     const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && !o.syncs && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
-    // An allocation failed on purpose (fail-nth) can end writeback the same way: the dirty pages are dropped, the error goes to the mapping.
-    const lostWriteback = (failedBios.some((b) => b.op === "write" && !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
+    // An allocation failed on purpose (fail-nth) can end writeback the same way: the dirty pages are dropped, the error goes to the mapping;
+    // so can any failed read bio, which may have been metadata the allocation needed (ext4: "Cannot read block bitmap", then -ENOSPC and the dirty pages never reach the disk).
+    const lostWriteback = (failedBios.some((b) => b.op === "read" || !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
     const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine
       .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
