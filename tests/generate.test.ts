@@ -184,6 +184,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.equal(b.observed.values["task 0 call 0"], -5, "the syncing write reports the writeback's error");
     });
 
+    it("a direct write's own failed bio is its error; a failed writeback bio (ext4 fills a hole of an indirect-mapped file by buffered I/O) is the mapping's: no oracle objects", () => {
+      const own = cleanRun("fs ext4, file written 16384 | task: pwrite D 8192+4096 | fault: write#1 IOERR now");
+      assert.equal(own.observed.values["task 0 call 0"], -5);
+      assert.deepEqual(own.bios.filter((b) => b.status).map((b) => b.writeback), [false], "iomap's bio, not writeback");
+      const fallback = cleanRun("fs ext4-noextents, file hole 16384 | task: pwrite D 8192+4096; pread D 8192+4096 | fault: write#1 IOERR irq");
+      assert.equal(fallback.observed.values["task 0 call 0"], 4096, "the fallback's writeback error goes to the mapping");
+      assert.deepEqual(fallback.bios.filter((b) => b.status).map((b) => b.writeback), [true], "submitted under do_writepages");
+    });
+
     it("a thread of the first task uses its descriptors (the model's side: oracles.model.test.ts), an O_DSYNC descriptor among them; no oracle objects", () => {
       const run = cleanRun("fs ext4, file written 8192 | task: pwrite S 0+4096; pread B 0+8192 | thread: pwrite B 4096+4096; pread D 0+8192");
       assert.deepEqual([0, 1].map((i) => run.observed.values[`task 1 call ${i}`]), [4096, 8192]);

@@ -49,7 +49,7 @@ class Run {
 }
 
 const fill = (n: number, len = 4096) => new Uint8Array(len).fill(n);
-const failedBio = (op: "read" | "write", at: number, done: number): BioRecord => ({ index: 0, disk: 0, op, sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: at, status: 10, completion: "irq", completedNs: done, rule: "test" });
+const failedBio = (op: "read" | "write", at: number, done: number): BioRecord => ({ index: 0, disk: 0, op, sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: at, status: 10, completion: "irq", completedNs: done, rule: "test", writeback: false });
 const oracles = (r: Run, d?: OracleDeclarations) => r.judge(d).findings.map((f) => f.oracle);
 
 describe("oracles on built run records", () => {
@@ -234,6 +234,20 @@ describe("oracles on built run records", () => {
       r.bios.push(failedBio("write", 150, 160));
       r.cmd({ op: "READ", fd: buffered, buf: 4096, len: 4096, off: 4096 }, 300, 4096, { data: fill(0) });
       assert.deepEqual(oracles(r), syncs ? [] : ["data"], syncs ? "the sync wrote back block 1 and that bio failed" : "the failed bio belongs to the direct write that reported it");
+    }
+  });
+
+  it("return and data: a failed writeback bio inside a direct write (its fallback to buffered I/O) is the mapping's error, not the write's; the data may be lost", () => {
+    for (const writeback of [true, false]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(2) });
+      r.bios.push({ ...failedBio("write", 120, 150), writeback });
+      r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 300, 4096, { data: fill(0) });
+      const found = r.judge().findings;
+      assert.deepEqual(found.filter((f) => f.oracle === "return").length, writeback ? 0 : 1, `writeback ${writeback}`);
+      assert.deepEqual(found.filter((f) => f.oracle === "data").length, writeback ? 0 : 1, `writeback ${writeback}`);
     }
   });
 

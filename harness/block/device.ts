@@ -5,6 +5,7 @@
 // releases it. Data moves when the bio completes (reads fill the pages,
 // writes reach the disk) and only if it succeeds.
 import type { Device, ImportImpl, MachinePort } from "../machine/machine.ts";
+import { wasmFrames } from "../machine/stack.ts";
 import type { SparseDisk } from "./disk.ts";
 import { BLK_STS, matches, type BioOp, type BioView, type Completion, type FaultRule } from "./faults.ts";
 
@@ -21,7 +22,12 @@ export interface BioRecord extends BioView {
   completion: Completion["when"];
   completedNs: number | null;
   rule: string | null;
+  /** A write bio submitted under do_writepages: page-cache writeback (of dirty pages, or a direct write's fallback to buffered I/O), not a direct I/O's own bio. */
+  writeback: boolean;
 }
+
+/** The kernel function every page-cache writeback goes through (fsync, a direct I/O's flush, the flusher thread). */
+const WRITEBACK_ENTRY = "do_writepages";
 
 interface InFlight {
   rec: BioRecord;
@@ -101,6 +107,7 @@ export class BlockDevice implements Device {
       completion: completion.when,
       completedNs: null,
       rule: rule ? (rule.why ?? JSON.stringify(rule)) : null,
+      writeback: view.op === "write" && wasmFrames(new Error()).includes(WRITEBACK_ENTRY),
     };
     this.log.push(rec);
     const f: InFlight = { rec, bio, segs };

@@ -74,16 +74,17 @@ function shortInsideSize(op: FileOp, fileOps: readonly FileOp[], c: ReturnContex
 }
 
 /**
- * A direct I/O during which the disk failed a bio of the same direction,
- * submitted and completed inside the op's interval, while no other op that
+ * A direct I/O during which the disk failed a bio of the same direction (not
+ * a writeback bio), submitted and completed inside the op's interval, while no other op that
  * submits bios of that direction was in flight: that bio was the op's, and
  * the op cannot report every byte done.
  */
 function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly BioRecord[], ok: readonly BioRecord[]): string | null {
   if (!op.direct || op.result === null || op.len === null || op.result !== op.len || op.endNs === null) return null;
   for (const b of failed) {
-    // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata).
-    if (b.op !== op.kind || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata);
+    // so is a writeback bio (dirty pages under the write, or its fallback to buffered I/O: ext4 fills a hole of an indirect-mapped file so), whose error goes to the mapping.
+    if (b.op !== op.kind || b.writeback || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
     // A later bio over the same sectors that succeeded within the op is a retry (btrfs repairs a failed read so): the data came.
     const end = b.sector + Math.ceil(b.bytes / 512);
     const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));

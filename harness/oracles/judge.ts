@@ -105,7 +105,9 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readon
     const reported = (b: BioRecord) => mine.some((o) => o.kind === "write" && !o.syncs && (o.result ?? 0) < 0 && o.startNs <= b.submitNs && b.submitNs <= (o.endNs ?? Infinity));
     // An allocation failed on purpose (fail-nth) can end writeback the same way: the dirty pages are dropped, the error goes to the mapping;
     // so can any failed read bio, which may have been metadata the allocation needed (ext4: "Cannot read block bitmap", then -ENOSPC and the dirty pages never reach the disk).
-    const lostWriteback = (failedBios.some((b) => b.op === "read" || !reported(b)) || run.injectedFaults > 0) && mine.some((o) => o.kind === "write" && !o.direct);
+    // A failed writeback bio (do_writepages) lost page-cache data whoever wrote it: a direct write that fell back to buffered I/O too.
+    const buffered = mine.some((o) => o.kind === "write" && !o.direct);
+    const lostWriteback = failedBios.some((b) => b.writeback) || ((failedBios.some((b) => b.op === "read" || !reported(b)) || run.injectedFaults > 0) && buffered);
     const mixed = mixedIo(mine) || lostWriteback;
     const reads: SeenRead[] = mine
       .filter((o) => o.kind === "read" && o.data && o.off !== null && o.endNs !== null)
