@@ -251,6 +251,18 @@ describe("oracles on built run records", () => {
     }
   });
 
+  it("data: after a failed writeback each page of a buffered write is kept or lost on its own; without a failed bio a torn page is named", () => {
+    for (const failed of [true, false]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f");
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 8192, off: 0 }, 100, 8192, { end: 110, data: fill(3, 8192) });
+      if (failed) r.bios.push({ ...failedBio("write", 120, 150), writeback: true });
+      r.cmd({ op: "READ", fd, buf: 4096, len: 8192, off: 0 }, 300, 8192, { data: new Uint8Array([...fill(3), ...fill(0)]) });
+      assert.deepEqual(oracles(r), failed ? [] : ["data"], failed ? "page 1's writeback failed: zeros there" : "no bio failed: page 1 must read the write");
+    }
+  });
+
   it("data: after a failed read bio (it may have been a bitmap the allocation needed) dirty buffered data may never reach the disk; with no failed bio a direct read must see it", () => {
     for (const failed of [true, false]) {
       const r = new Run();

@@ -8,7 +8,7 @@
 import type { BioRecord } from "../block/device.ts";
 import type { BioOp } from "../block/faults.ts";
 import { BLK_STS } from "../block/faults.ts";
-import { NR } from "../user/abi.ts";
+import { NR, PAGE_SIZE } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { FileOp } from "./ops.ts";
 import { finalSize, sizeAt, sizeBound, sizeTimeline } from "./size.ts";
@@ -96,8 +96,7 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
   return null;
 }
 
-const PAGE = 4096;
-const pages = (o: FileOp) => ({ from: Math.floor(o.off! / PAGE) * PAGE, to: Math.ceil((o.off! + o.len!) / PAGE) * PAGE });
+const pages = (o: FileOp) => ({ from: Math.floor(o.off! / PAGE_SIZE) * PAGE_SIZE, to: Math.ceil((o.off! + o.len!) / PAGE_SIZE) * PAGE_SIZE });
 
 /**
  * A direct write first writes back the dirty page cache over its range

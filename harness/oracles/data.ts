@@ -4,9 +4,10 @@
 // cache reads, which must also agree with each other).
 //
 // The file is cut into segments at every boundary of every write, size
-// change and read; each segment is a register (the model is per byte
-// range, which is finer than the kernel's per-block promise and therefore
-// never stricter). A read of a segment may return the value of any write
+// change and read, and at every page: each segment is a register (the
+// model is per byte range inside a page, which is finer than the kernel's
+// per-block promise and therefore never stricter; two pages of one write
+// may each keep old or new, as writeback of one can fail). A read of a segment may return the value of any write
 // to it that had started before the read ended and was not definitely
 // overwritten (a later write that completed in full, began after the first
 // ended and ended before the read began), or the file's initial zeros
@@ -15,7 +16,7 @@
 // a write whose bytes the host does not know (a user task's buffer)
 // allows any value.
 import type { FileOp } from "./ops.ts";
-import { FALLOC } from "../user/abi.ts";
+import { FALLOC, PAGE_SIZE } from "../user/abi.ts";
 import type { ProbeFile } from "./types.ts";
 
 /** A change to a byte range: new bytes (data null: unknown), or zeros. */
@@ -105,7 +106,11 @@ export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], w
   const effs = effects(ops);
   const cuts = new Set<number>();
   for (const e of effs) cuts.add(e.from).add(Math.min(e.to, END));
-  for (const r of reads) cuts.add(r.off).add(r.off + r.data.length);
+  for (const r of reads) {
+    cuts.add(r.off).add(r.off + r.data.length);
+    // Pages: what writeback keeps or loses together.
+    for (let p = Math.ceil(r.off / PAGE_SIZE) * PAGE_SIZE; p < r.off + r.data.length; p += PAGE_SIZE) cuts.add(p);
+  }
   const sorted = [...cuts].sort((a, b) => a - b);
   const out: DataFailure[] = [];
   for (const r of reads) {
