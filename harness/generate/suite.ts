@@ -12,6 +12,7 @@ import { naturalFocus } from "../explore/focus.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { generate } from "./generator.ts";
+import { pairsInParallel, PairRunner } from "./pair.ts";
 import type { Emphasis } from "./emphasis.ts";
 import { workloadScenario } from "./scenario.ts";
 import { printWorkload } from "./text.ts";
@@ -139,15 +140,27 @@ export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInject
   return generate(o.seed, index, o.fs[index % n]!, { faultInjection: o.faultInjection ?? false, ...(e ? { emphasis: o.emphasis } : {}) });
 }
 
-/** Every case of the suite on the kernels before and after a change. */
+/** One side of one case, as a side worker (side-worker.ts) is asked it. */
+export interface SideRequest {
+  workload: Workload;
+  kernel: KernelRef;
+  o: CaseOptions;
+}
+
+/** Every case of the suite on the kernels before and after a change (the two sides at once on a second core: pair.ts). */
 export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): GeneratedCase[] {
   const out: GeneratedCase[] = [];
-  for (let index = 0; index < o.budget; index++) {
-    const workload = suiteWorkload(o, index);
-    const b = exploreCase(workload, before, o);
-    const a = exploreCase(workload, after, o);
-    out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
-    o.progress?.(index + 1, o.budget);
+  const pair = pairsInParallel() ? new PairRunner<SideRequest, SideOutcome>() : null;
+  const c: CaseOptions = { seed: o.seed, schedules: o.schedules, ...(o.faultInjection !== undefined ? { faultInjection: o.faultInjection } : {}), ...(o.depth !== undefined ? { depth: o.depth } : {}), ...(o.focus ? { focus: o.focus } : {}) };
+  try {
+    for (let index = 0; index < o.budget; index++) {
+      const workload = suiteWorkload(o, index);
+      const [b, a] = pair ? pair.both(() => exploreCase(workload, before, c), { workload, kernel: after, o: c }) : [exploreCase(workload, before, c), exploreCase(workload, after, c)];
+      out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
+      o.progress?.(index + 1, o.budget);
+    }
+  } finally {
+    pair?.close();
   }
   return out;
 }
