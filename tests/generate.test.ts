@@ -255,6 +255,19 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.equal(again.failed, true, "the token replays the failure");
     });
 
+    it("the two sides of each case at once (the after side on a worker thread) give the verdict and cases of one side after the other, byte for byte", () => {
+      const mail = join(FIXTURES, "broken-iomap-short-write.patch");
+      const paired = genericOnly(mail, tree, 1, 3);
+      const saved = process.env.DIOSCOPE_JOBS;
+      process.env.DIOSCOPE_JOBS = "1";
+      try {
+        assert.equal(JSON.stringify(genericOnly(mail, tree, 1, 3)), JSON.stringify(paired));
+      } finally {
+        if (saved === undefined) delete process.env.DIOSCOPE_JOBS;
+        else process.env.DIOSCOPE_JOBS = saved;
+      }
+    });
+
     for (const control of ["control-comment-iomap", "control-noop-ext4-dio-read"])
       it(`${control}: no "fixed" and no "regressed" over two generator seeds`, () => {
         for (const seed of [1, 2]) {
