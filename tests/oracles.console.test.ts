@@ -119,6 +119,9 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families(journal), ["fs-error"]);
     assert.deepEqual(families(metadata, [failed]), [], "ext4 reporting metadata writeback the disk failed");
     assert.deepEqual(families(journal, [failed]), [], "and the journal it then could not clean up at unmount");
+    const aborted = "EXT4-fs error (device wda) in ext4_reserve_inode_write:5937: Journal has aborted";
+    assert.deepEqual(families(aborted), ["fs-error"], "with no failed bio it is a finding");
+    assert.deepEqual(families(aborted, [failed]), [], "ext4 reporting the journal it aborted on the disk's error");
     const bitmap = "EXT4-fs error (device wda): ext4_wait_block_bitmap:588: comm gen0: Cannot read block bitmap - block_group = 0, block_bitmap = 3";
     assert.deepEqual(families(bitmap), ["fs-error"], "with no failed bio it is a finding");
     assert.deepEqual(families(bitmap, [failed]), [], "ext4 reporting a bitmap read the disk failed");

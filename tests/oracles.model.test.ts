@@ -263,6 +263,20 @@ describe("oracles on built run records", () => {
     }
   });
 
+  it("data: the probe's writeback of a file refused after a failed bio (ext4 gone read-only: -EROFS) is allowed; with no failed bio it is named", () => {
+    for (const failed of [true, false]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f");
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 110, data: fill(3) });
+      if (failed) r.bios.push(failedBio("write", 120, 150));
+      r.probe = { ...emptyProbe(null), files: [{ path: "/mnt/f", reads: [{ how: "buffered", result: 4096, asked: 8192, data: fill(3) }], writeback: -30 }] };
+      const msgs = r.judge().findings.filter((f) => f.oracle === "data").map((f) => f.message);
+      if (failed) assert.deepEqual(msgs, []);
+      else assert.match(msgs.join("\n"), /writing \/mnt\/f back returned -30, though no bio failed/);
+    }
+  });
+
   it("data: after a failed read bio (it may have been a bitmap the allocation needed) dirty buffered data may never reach the disk; with no failed bio a direct read must see it", () => {
     for (const failed of [true, false]) {
       const r = new Run();

@@ -136,6 +136,7 @@ function probeFindings(run: RunRecord, failedBios: readonly BioRecord[]): Raw[] 
   // A filesystem shuts down after a failed metadata write (ext4 aborts its journal; a file whose data lives in the inode is metadata): then opens fail.
   const faulted = failedBios.length > 0 || run.injectedFaults > 0;
   for (const f of p.files) if (f.refused !== undefined && !faulted) out.push(probe("data", "files", `after the run, opening ${f.path} returned ${f.refused}, though no bio failed and no fault was injected`));
+  for (const f of p.files) if (f.writeback !== undefined && !faulted) out.push(probe("data", "files", `after the run, writing ${f.path} back returned ${f.writeback}, though no bio failed and no fault was injected`));
   for (const c of p.closes) if (c.result !== 0) out.push(probe("unmount", "close", `closing ${c.what} (fd ${c.fd} of task ${c.task}) returned ${c.result}`));
   for (const u of p.unmounts) if (u.result !== 0) out.push(probe("unmount", "unmount", `unmounting ${u.mount.dir} (${u.mount.fstype} on ${u.mount.dev}) returned ${u.result}`));
   // A filesystem without a journal (vfat, ext2) promises nothing about its metadata after a failed write bio: the checker may find it inconsistent.

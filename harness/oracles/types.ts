@@ -45,6 +45,8 @@ export interface ProbeFile {
   reads: ProbeRead[];
   /** The probe's open of the file failed with this (negative errno): nothing was read. */
   refused?: number;
+  /** Writing the file back before dropping its cache failed with this (negative errno): no after-drop-cache read. */
+  writeback?: number;
 }
 
 /** What the host checker said about a filesystem image after unmount. */
