@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import type { CommandRecord } from "../harness/agent/host.ts";
 import type { JournalEntry } from "../harness/agent/journal.ts";
 import type { AgentCommand } from "../harness/agent/protocol.ts";
-import type { BioRecord } from "../harness/block/device.ts";
+import { BIO_FLAGS, type BioRecord } from "../harness/block/device.ts";
 import { judge, type OracleDeclarations, type ProbeRecord, type RunRecord } from "../harness/oracles/index.ts";
 import { emptyProbe } from "../harness/oracles/probe.ts";
 import { fileOps } from "../harness/oracles/ops.ts";
@@ -234,6 +234,18 @@ describe("oracles on built run records", () => {
       r.bios.push(failedBio("write", 150, 160));
       r.cmd({ op: "READ", fd: buffered, buf: 4096, len: 4096, off: 4096 }, 300, 4096, { data: fill(0) });
       assert.deepEqual(oracles(r), syncs ? [] : ["data"], syncs ? "the sync wrote back block 1 and that bio failed" : "the failed bio belongs to the direct write that reported it");
+    }
+  });
+
+  it("return: a failed metadata bio (REQ_META: a bitmap) inside a direct read is the filesystem's, not the read's", () => {
+    for (const flags of [BIO_FLAGS.META, 0]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(1) });
+      r.startRun();
+      r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
+      r.bios.push({ ...failedBio("read", 120, 150), flags });
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, flags ? 0 : 1, `flags ${flags}`);
     }
   });
 

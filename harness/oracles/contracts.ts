@@ -5,7 +5,7 @@
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
 // n) and the file size at quiescence.
-import type { BioRecord } from "../block/device.ts";
+import { BIO_FLAGS, type BioRecord } from "../block/device.ts";
 import type { BioOp } from "../block/faults.ts";
 import { BLK_STS } from "../block/faults.ts";
 import { NR, PAGE_SIZE } from "../user/abi.ts";
@@ -84,7 +84,8 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
   for (const b of failed) {
     // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata);
     // so is a writeback bio (dirty pages under the write, or its fallback to buffered I/O: ext4 fills a hole of an indirect-mapped file so), whose error goes to the mapping.
-    if (b.op !== op.kind || b.writeback || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    // A metadata bio (REQ_META: a block bitmap, an inode table block, a btrfs tree block) is the filesystem's, never a direct I/O's data.
+    if (b.op !== op.kind || b.writeback || (b.flags & BIO_FLAGS.META) !== 0 || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
     // A later bio over the same sectors that succeeded within the op is a retry (btrfs repairs a failed read so): the data came.
     const end = b.sector + Math.ceil(b.bytes / 512);
     const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));
