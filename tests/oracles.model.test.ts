@@ -249,6 +249,20 @@ describe("oracles on built run records", () => {
     }
   });
 
+  it("return: a failed read bio while a write is in flight may be that write's (it read a block to change part of it); alone, it is the direct read's", () => {
+    for (const writing of [true, false]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(1) });
+      r.startRun();
+      if (writing) r.cmd({ op: "WRITE", fd, buf: 4096, len: 512, off: 8192 }, 100, -5, { end: 200, data: fill(2, 512) });
+      r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
+      r.bios.push(failedBio("read", 120, 150));
+      const msgs = r.judge().findings.filter((f) => f.oracle === "return").map((f) => f.message);
+      assert.equal(msgs.filter((m) => /yet it reported full success/.test(m)).length, writing ? 0 : 1, msgs.join("; "));
+    }
+  });
+
   it("return and data: a failed writeback bio inside a direct write (its fallback to buffered I/O) is the mapping's error, not the write's; the data may be lost", () => {
     for (const writeback of [true, false]) {
       const r = new Run();

@@ -113,12 +113,15 @@ function dirtyUnder(op: FileOp, ops: readonly FileOp[], atNs: number): boolean {
 }
 
 /**
- * The op may submit bios of that direction itself: any read; any write (a
- * direct one its data, a buffered or syncing one writeback), and the other
- * ops that write back dirty pages (fsync, truncate, fallocate).
+ * The op may submit bios of that direction itself: any read, and for reads
+ * also the ops that read a block to change part of it (a write of part of a
+ * block through the page cache, also a direct write that fell back to it;
+ * truncate and fallocate zeroing part of one); any write (a direct one its
+ * data, a buffered or syncing one writeback), and the other ops that write
+ * back dirty pages (fsync, truncate, fallocate).
  */
 function submitsLike(o: FileOp, dir: BioOp): boolean {
-  if (dir === "read") return o.kind === "read";
+  if (dir === "read") return o.kind === "read" || o.kind === "write" || o.kind === "truncate" || o.kind === "fallocate";
   return o.kind === "write" || o.kind === "fsync" || o.kind === "truncate" || o.kind === "fallocate";
 }
 
