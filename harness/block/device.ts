@@ -22,7 +22,7 @@ export interface BioRecord extends BioView {
   completion: Completion["when"];
   completedNs: number | null;
   rule: string | null;
-  /** A write bio submitted under do_writepages: page-cache writeback (of dirty pages, or a direct write's fallback to buffered I/O), not a direct I/O's own bio. */
+  /** A failed write bio submitted under do_writepages: page-cache writeback (of dirty pages, or a direct write's fallback to buffered I/O), not a direct I/O's own bio (false for every bio that succeeded). */
   writeback: boolean;
 }
 
@@ -92,6 +92,7 @@ export class BlockDevice implements Device {
     const view: BioView = { index: this.log.length, disk, op: OPS[op] ?? "other", sector, bytes, nowait: (flags & BIO_FLAGS.NOWAIT) !== 0 };
     const rule = this.decide(view);
     const completion = rule?.completion ?? this.completion;
+    const status = BLK_STS[rule?.status ?? "OK"];
     // Every field written out (not `...view`): adding properties after a spread is slow in V8, and this runs per bio.
     const rec: BioRecord = {
       index: view.index,
@@ -103,11 +104,12 @@ export class BlockDevice implements Device {
       flags,
       cpu: port.currentCpu(),
       submitNs: port.clock.now,
-      status: BLK_STS[rule?.status ?? "OK"],
+      status,
       completion: completion.when,
       completedNs: null,
       rule: rule ? (rule.why ?? JSON.stringify(rule)) : null,
-      writeback: view.op === "write" && wasmFrames(new Error()).includes(WRITEBACK_ENTRY),
+      // The stack walk costs: only failed write bios get it, the only ones the oracles ask about.
+      writeback: status !== 0 && view.op === "write" && wasmFrames(new Error()).includes(WRITEBACK_ENTRY),
     };
     this.log.push(rec);
     const f: InFlight = { rec, bio, segs };

@@ -151,7 +151,8 @@ export interface SideRequest {
 export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): GeneratedCase[] {
   const out: GeneratedCase[] = [];
   const pair = pairsInParallel() ? new PairRunner<SideRequest, SideOutcome>() : null;
-  const c: CaseOptions = { seed: o.seed, schedules: o.schedules, ...(o.faultInjection !== undefined ? { faultInjection: o.faultInjection } : {}), ...(o.depth !== undefined ? { depth: o.depth } : {}), ...(o.focus ? { focus: o.focus } : {}) };
+  // The case options alone (no progress callback): they go to the worker as a message.
+  const { budget: _budget, fs: _fs, emphasis: _emphasis, progress: _progress, ...c } = o;
   try {
     for (let index = 0; index < o.budget; index++) {
       const workload = suiteWorkload(o, index);
