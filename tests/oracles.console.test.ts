@@ -97,7 +97,7 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families("FAT-fs (wda): error, invalid access to FAT (entry 0x0000abcd)"), ["fs-error"]);
     const io = "BTRFS: error (device wda) in btrfs_finish_ordered_io:3108: errno=-5 IO failure";
     assert.deepEqual(families(io), ["btrfs"]);
-    const failed: BioRecord = { index: 0, disk: 0, op: "write", sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: 0, status: 10, completion: "irq", completedNs: 1, rule: "test", writeback: false };
+    const failed: BioRecord = { index: 0, disk: 0, op: "write", sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: 0, status: 10, completion: "irq", completedNs: 1, rule: "test", writeback: false, readahead: false };
     assert.deepEqual(families(io, [failed]), [], "the filesystem reporting the disk's error is its documented answer");
     assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)", [failed]), [], "so is aborting the transaction on it");
     assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)"), ["btrfs"]);

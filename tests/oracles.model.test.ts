@@ -49,7 +49,7 @@ class Run {
 }
 
 const fill = (n: number, len = 4096) => new Uint8Array(len).fill(n);
-const failedBio = (op: "read" | "write", at: number, done: number): BioRecord => ({ index: 0, disk: 0, op, sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: at, status: 10, completion: "irq", completedNs: done, rule: "test", writeback: false });
+const failedBio = (op: "read" | "write", at: number, done: number): BioRecord => ({ index: 0, disk: 0, op, sector: 8, bytes: 4096, nowait: false, flags: 0, cpu: 0, submitNs: at, status: 10, completion: "irq", completedNs: done, rule: "test", writeback: false, readahead: false });
 const oracles = (r: Run, d?: OracleDeclarations) => r.judge(d).findings.map((f) => f.oracle);
 
 describe("oracles on built run records", () => {
@@ -246,6 +246,30 @@ describe("oracles on built run records", () => {
       r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
       r.bios.push({ ...failedBio("read", 120, 150), flags });
       assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, flags ? 0 : 1, `flags ${flags}`);
+    }
+  });
+
+  it("return: a failed readahead bio inside a direct read (its fallback to the page cache) is not the read's own", () => {
+    for (const readahead of [true, false]) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 0, 4096, { data: fill(1) });
+      r.startRun();
+      r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
+      r.bios.push({ ...failedBio("read", 120, 150), readahead });
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, readahead ? 0 : 1, `readahead ${readahead}`);
+    }
+  });
+
+  it("return: a write bio that got AGAIN and a later one of its size that succeeded inside the write are a retry (io_uring reissues; past EOF the blocks move); after IOERR they are not", () => {
+    for (const [status, want] of [[12, 0], [10, 1]] as const) {
+      const r = new Run();
+      const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      r.startRun();
+      r.cmd({ op: "WRITE", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
+      r.bios.push({ ...failedBio("write", 110, 120), status });
+      r.bios.push({ ...failedBio("write", 130, 140), index: 1, sector: 64, status: 0 });
+      assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, want, `status ${status}`);
     }
   });
 

@@ -27,8 +27,8 @@ function run(passed: boolean): ScenarioRun {
       { timeNs: 700, cpu: 1, kind: "unpark", text: "dio-B[5]" },
     ],
     bios: [
-      { index: 7, disk: 0, op: "write", sector: 16, bytes: 4096, nowait: false, flags: 0, cpu: 1, submitNs: 50, status: 0, completion: "hold", completedNs: 500, rule: "held", writeback: false },
-      { index: 8, disk: 0, op: "read", sector: 24, bytes: 512, nowait: true, flags: 0, cpu: 0, submitNs: 550, status: 10, completion: "now", completedNs: 550, rule: null, writeback: false },
+      { index: 7, disk: 0, op: "write", sector: 16, bytes: 4096, nowait: false, flags: 0, cpu: 1, submitNs: 50, status: 0, completion: "hold", completedNs: 500, rule: "held", writeback: false, readahead: false },
+      { index: 8, disk: 0, op: "read", sector: 24, bytes: 512, nowait: true, flags: 0, cpu: 0, submitNs: 550, status: 10, completion: "now", completedNs: 550, rule: null, writeback: false, readahead: false },
     ],
     commands: [
       { id: 1, task: 0, command: { op: "WRITE", fd: 3, len: 4096, off: 4096, flags: 1 }, queuedNs: 0, returned: -529, returnedNs: 60, completed: 4096, completedNs: 510, completions: 1, cpus: [0, 0] },

@@ -24,10 +24,14 @@ export interface BioRecord extends BioView {
   rule: string | null;
   /** A failed write bio submitted under do_writepages: page-cache writeback (of dirty pages, or a direct write's fallback to buffered I/O), not a direct I/O's own bio (false for every bio that succeeded). */
   writeback: boolean;
+  /** A failed read bio submitted by the page cache's readahead (read_pages): a buffered read's, or a direct read's fallback to buffered I/O (btrfs), for pages the call may not need (false for every bio that succeeded). */
+  readahead: boolean;
 }
 
 /** The kernel function every page-cache writeback goes through (fsync, a direct I/O's flush, the flusher thread). */
 const WRITEBACK_ENTRY = "do_writepages";
+/** The kernel function every readahead goes through to the filesystem's ->readahead (mm/readahead.c). */
+const READAHEAD_ENTRY = "read_pages";
 
 interface InFlight {
   rec: BioRecord;
@@ -93,6 +97,8 @@ export class BlockDevice implements Device {
     const rule = this.decide(view);
     const completion = rule?.completion ?? this.completion;
     const status = BLK_STS[rule?.status ?? "OK"];
+    // The stack walk costs: only failed bios get it, the only ones the oracles ask about.
+    const frames = status !== 0 ? wasmFrames(new Error()) : null;
     // Every field written out (not `...view`): adding properties after a spread is slow in V8, and this runs per bio.
     const rec: BioRecord = {
       index: view.index,
@@ -108,8 +114,8 @@ export class BlockDevice implements Device {
       completion: completion.when,
       completedNs: null,
       rule: rule ? (rule.why ?? JSON.stringify(rule)) : null,
-      // The stack walk costs: only failed write bios get it, the only ones the oracles ask about.
-      writeback: status !== 0 && view.op === "write" && wasmFrames(new Error()).includes(WRITEBACK_ENTRY),
+      writeback: frames !== null && view.op === "write" && frames.includes(WRITEBACK_ENTRY),
+      readahead: frames !== null && view.op === "read" && frames.includes(READAHEAD_ENTRY),
     };
     this.log.push(rec);
     const f: InFlight = { rec, bio, segs };

@@ -85,16 +85,27 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
     // A direct I/O's bios carry only its own bytes: a larger failed bio was someone else's (writeback, metadata);
     // so is a writeback bio (dirty pages under the write, or its fallback to buffered I/O: ext4 fills a hole of an indirect-mapped file so), whose error goes to the mapping.
     // A metadata bio (REQ_META: a block bitmap, an inode table block, a btrfs tree block) is the filesystem's, never a direct I/O's data.
-    if (b.op !== op.kind || b.writeback || (b.flags & BIO_FLAGS.META) !== 0 || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
-    // A later bio over the same sectors that succeeded within the op is a retry (btrfs repairs a failed read so): the data came.
-    const end = b.sector + Math.ceil(b.bytes / 512);
-    const retried = ok.some((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= op.endNs! && x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512));
-    if (retried) continue;
+    // A readahead bio (a direct read that fell back to the page cache, btrfs) reads pages the call may not need: if it needed one, its result or data shows it.
+    if (b.op !== op.kind || b.writeback || b.readahead || (b.flags & BIO_FLAGS.META) !== 0 || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    if (retried(b, op.endNs, ok)) continue;
     const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (b.op === "write" && dirtyUnder(op, ops, b.submitNs)) continue;
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }
   return null;
+}
+
+/**
+ * A later bio of the same direction that succeeded within the op retried
+ * the failed one: over the same sectors (btrfs repairs a failed read so),
+ * or, after AGAIN, the same size anywhere (io_uring reissues a request whose
+ * bio got -EAGAIN; a write past EOF gets new blocks, the failed try's were
+ * freed): the data came.
+ */
+function retried(b: BioRecord, endNs: number, ok: readonly BioRecord[]): boolean {
+  const end = b.sector + Math.ceil(b.bytes / 512);
+  const later = ok.filter((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= endNs);
+  return later.some((x) => (x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512)) || (b.status === BLK_STS.AGAIN && x.bytes === b.bytes));
 }
 
 const pages = (o: FileOp) => ({ from: Math.floor(o.off! / PAGE_SIZE) * PAGE_SIZE, to: Math.ceil((o.off! + o.len!) / PAGE_SIZE) * PAGE_SIZE });
