@@ -108,6 +108,16 @@ describe("workload generator", () => {
     assert.throws(() => parseWorkload("fs ext4, file hole 8192\ntask: uring D [w 0+4096 dsync nowait]"), /only "nowait", then "dsync"/);
   });
 
+  it("cuts about a third of the workloads to short programs in a stream of its own: each task's first one or two operations, half of them on a healthy device", () => {
+    const ws = Array.from({ length: 300 }, (_, i) => generate(11, i, "ext4"));
+    const short = ws.filter((w) => w.tasks.every((t) => t.ops.length <= 2));
+    // Long programs have 2-4 operations per task (3 tasks at most), so some are short by chance too.
+    assert.ok(short.length > 0.3 * ws.length && short.length < 0.6 * ws.length, `${short.length} of ${ws.length} short`);
+    const single = short.filter((w) => w.tasks.every((t) => t.ops.length === 1));
+    assert.ok(single.length > 0.05 * ws.length, `${single.length} with one operation per task`);
+    assert.ok(single.some((w) => w.faults.length === 0) && single.some((w) => w.faults.length > 0), "with and without bio faults");
+  });
+
   it("refuses bad text with the reason", () => {
     assert.throws(() => parseWorkload("fs zfs, file hole 4096\ntask: fsync"), /filesystem "zfs"/);
     assert.throws(() => parseWorkload("fs ext4, file hole 4096\ntask: pread X 0+4096"), WorkloadSyntaxError);
@@ -191,6 +201,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       const fallback = cleanRun("fs ext4-noextents, file hole 16384 | task: pwrite D 8192+4096; pread D 8192+4096 | fault: write#1 IOERR irq");
       assert.equal(fallback.observed.values["task 0 call 0"], 4096, "the fallback's writeback error goes to the mapping");
       assert.deepEqual(fallback.bios.filter((b) => b.status).map((b) => b.writeback), [true], "submitted under do_writepages");
+    });
+
+    it("a failed read bio of the page cache's readahead is marked (btrfs reads a direct read not aligned to its sectors through the page cache, and reads a page again when readahead failed); a direct read's own is not: no oracle objects", () => {
+      const ra = cleanRun("fs btrfs, file hole 16384 | task: pwrite D 0+16384; pread D 0+4608 | fault: read#1 IOERR irq");
+      assert.equal(ra.observed.values["task 0 call 1"], 4608, "the page read again after the failed readahead");
+      assert.deepEqual(ra.bios.filter((b) => b.status).map((b) => b.readahead), [true], "submitted under read_pages");
+      const own = cleanRun("fs btrfs, file hole 16384 | task: pwrite D 0+16384; pread D 0+4096 | fault: read#1 IOERR irq");
+      assert.equal(own.observed.values["task 0 call 1"], -5);
+      assert.deepEqual(own.bios.filter((b) => b.status).map((b) => b.readahead), [false], "iomap's bio, not readahead");
     });
 
     it("a thread of the first task uses its descriptors (the model's side: oracles.model.test.ts), an O_DSYNC descriptor among them; no oracle objects", () => {

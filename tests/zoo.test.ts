@@ -10,10 +10,10 @@
 // (loop: sb_writers held across the async completion, which only lockdep
 // sees) and seed 000 through its regression mutant (fs/direct-io.c loses
 // the completion of an asynchronous write whose bio fails), without its
-// scenario. The default run is 24 cases; each test runs the default's
-// cases up to the decisive one only — the same workloads, seed and
-// schedules as the default invocation (case i depends on (seed, i) and the
-// mail only). Every other round of the filesystems follows the mail's
+// scenario. Each test is the default invocation with --first: the same
+// workloads, seed and schedules as the default run of 24 cases (case i
+// depends on (seed, i) and the mail only), stopped at the first case that
+// changes sides. Every other round of the filesystems follows the mail's
 // emphasis (13's case 5: 3 filesystems, round 1; 000's case 3: one
 // filesystem, round 3); the others are the generator's own (08's case 1,
 // 03's case 0).
@@ -32,12 +32,15 @@ const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-war
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
-/** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios` over the default run's first `cases` cases. */
-function genericOf(mail: string, tree: TreeName, cases: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed) {
-  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, budget: cases, seed }, inputs: [mail] });
+/** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios --first`: the default run up to its first case that changes sides, which must be case `at`. */
+function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed) {
+  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, seed, first: true }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
-  return vs[0] as (typeof vs)[0] & { generated: GenericSummary };
+  const v = vs[0] as (typeof vs)[0] & { generated: GenericSummary };
+  assert.equal(v.generated.cases, at + 1, `--first stops after case ${at}: ${v.reason}`);
+  assert.ok(v.reproduce?.includes("--first"), String(v.reproduce));
+  return v;
 }
 
 /** The case the default run shows fixed: it failed before (by `oracles`, among others), passed after; `at`: the only fixed case, when given. */
@@ -55,25 +58,25 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
     this.timeout(1_800_000);
 
     it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): with --seed 2, fixed by the console and hang oracles at case 1", () => {
-      const s = fixedCase(genericOf(ZOO_08, tree, 2, "plain", 2), ["oracle:console", "oracle:hang"], 1);
+      const s = fixedCase(genericOf(ZOO_08, tree, 1, "plain", 2), ["oracle:console", "oracle:hang"], 1);
       assert.ok(parseWorkload(s.shrunk).faults.some((f) => f.op === "read"), s.shrunk);
     });
 
     it("13 (an ext4 direct write that gets AGAIN from the block layer without NOWAIT): fixed by the console oracle (a WARNING in ext4), at the default run's case 5 (one that follows the mail's words)", () => {
-      const v = genericOf(ZOO_13, tree, 6);
+      const v = genericOf(ZOO_13, tree, 5);
       assert.ok(v.generated.emphasis.some((x) => x.feature === "nowait"), JSON.stringify(v.generated.emphasis));
       const s = fixedCase(v, ["oracle:console"], 5);
       assert.ok(parseWorkload(s.shrunk).faults.length >= 1, s.shrunk);
     });
 
     it("03 (the loop driver's direct-I/O write holds sb_writers across its asynchronous completion): fixed on the debug kernel (check's default) by the console oracle (lockdep), on the loop device, in the default run's first case", () => {
-      const s = fixedCase(genericOf(ZOO_03, tree, 1, "debug"), ["oracle:console"]);
+      const s = fixedCase(genericOf(ZOO_03, tree, 0, "debug"), ["oracle:console"]);
       assert.ok(s.failure.failures.some((f) => /lockdep|workqueue leaked/.test(f)), s.failure.failures.join("; "));
       assert.equal(parseWorkload(s.shrunk).fs, "loop", s.shrunk);
     });
 
     it("seed 000 without its scenario, through its regression mutant (a failed bio's AIO completion lost in fs/direct-io.c): regressed on the debug kernel by the hang oracle, on vfat, at the default run's case 3", () => {
-      const v = genericOf(SEED_000_MUTANT, tree, 4, "debug");
+      const v = genericOf(SEED_000_MUTANT, tree, 3, "debug");
       assert.equal(v.verdict, "regressed", v.reason);
       assert.deepEqual(v.generated.regressed, [3], v.reason);
       const s = v.generated.shown!;

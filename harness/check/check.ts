@@ -130,7 +130,7 @@ function configArgs(o: CheckOptions): string[] {
 }
 
 function genericArgs(o: CheckOptions, tree: TreeName, g: GenericOptions): string[] {
-  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules), ...(g.emphasis === false ? ["--no-emphasis"] : []), ...configArgs(o)];
+  return ["dioscope", "check", ...o.inputs, "--tree", tree, "--budget", String(g.budget), "--seed", String(g.seed), "--schedules", String(g.schedules), ...(g.emphasis === false ? ["--no-emphasis"] : []), ...(g.first ? ["--first"] : []), ...configArgs(o)];
 }
 
 /** Runs the unit's scenarios and, with `generic`, the generic suite (after them, on the same kernels). */

@@ -24,6 +24,8 @@ export interface GenericOptions {
   faultInjection?: boolean;
   /** Favour the operations the change's words name (generate/emphasis.ts); on unless false. */
   emphasis?: boolean;
+  /** Stop at the first case that changes sides (fixed or regressed); the budget is then an upper bound. */
+  first?: boolean;
 }
 
 /** The default: cases per tree and PCT schedules per case (measured on 2 cores: a few minutes per tree). */
@@ -87,7 +89,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
   const fs = fsFor(what.touched);
   const focus = [...what.focus];
   const emphasis = o.emphasis === false ? NO_EMPHASIS : (what.emphasis ?? NO_EMPHASIS);
-  const cases = runSuite(before, after, { ...o, fs, focus, emphasis, progress: tick });
+  const cases = runSuite(before, after, { ...o, fs, focus, emphasis, stopAtChange: o.first === true, progress: tick });
   const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
   const fixed = ids("fixed"), regressed = ids("regressed");
   const failingBoth = cases.filter((c) => c.before.failure && c.after.failure).map((c) => c.index);
@@ -115,7 +117,8 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
 function reasonOf(g: GenericSummary): string {
   const focus = g.focus.length ? `, change points preferably in ${g.focus.join(", ")}` : "";
   const favour = g.emphasis.length ? `, every other round favouring ${describeEmphasis(g.emphasis.map((x) => [x.feature, x.words] as const))}` : "";
-  const head = `${g.cases} generated cases on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus}${favour})`;
+  const stopped = g.options.first && g.cases < g.options.budget ? ` (stopped at the first change; budget ${g.options.budget})` : "";
+  const head = `${g.cases} generated cases${stopped} on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus}${favour})`;
   const both = g.failingBoth.length ? `; ${g.failingBoth.length} fail on both sides (cases ${g.failingBoth.join(", ")})` : "";
   const s = g.shown;
   if (!s) return `${head}: no case changes between before and after${both}`;

@@ -39,6 +39,7 @@ export const CHECK: CommandSpec = {
     },
     schedules: { type: "string", value: "K", help: `generic suite: PCT schedules per case after the natural one (default ${GENERIC_DEFAULT.schedules})` },
     "no-generic": { type: "boolean", help: "skip the generic suite (run only the scenarios)" },
+    first: { type: "boolean", help: "generic suite: stop at the first case that changes sides (fixed or regressed); --budget is then an upper bound. Same inputs, same stopping case" },
     "no-emphasis": { type: "boolean", help: "generic suite: every case as the generator draws it alone (by default every other round of the filesystems favours the operations the patch's words name: fsync, O_APPEND, freeze, ...)" },
     "no-scenarios": { type: "boolean", help: "run only the generic suite (no bundled or named scenario); not with --no-generic, --scenario or --explore" },
     ...configFlags(CHECK_DEFAULT_CONFIG),
@@ -94,8 +95,8 @@ export async function runCheckCli(argv: string[]): Promise<number> {
     const trees = treesOf(p, TREE_NAMES);
     const generic = p.values["no-generic"]
       ? undefined
-      : { budget: intOf(p, "budget", GENERIC_DEFAULT.budget, 1), seed: intOf(p, "seed", GENERIC_DEFAULT.seed), schedules: intOf(p, "schedules", GENERIC_DEFAULT.schedules), emphasis: p.values["no-emphasis"] !== true };
-    if (!generic && (p.values.budget !== undefined || p.values.schedules !== undefined || p.values["no-emphasis"] !== undefined)) throw new UsageError("--budget, --schedules and --no-emphasis are the generic suite's: not with --no-generic");
+      : { budget: intOf(p, "budget", GENERIC_DEFAULT.budget, 1), seed: intOf(p, "seed", GENERIC_DEFAULT.seed), schedules: intOf(p, "schedules", GENERIC_DEFAULT.schedules), emphasis: p.values["no-emphasis"] !== true, first: p.values.first === true };
+    if (!generic && (p.values.budget !== undefined || p.values.schedules !== undefined || p.values["no-emphasis"] !== undefined || p.values.first !== undefined)) throw new UsageError("--budget, --schedules, --no-emphasis and --first are the generic suite's: not with --no-generic");
     const req = reportRequest(p.values as Parameters<typeof reportRequest>[0]);
     if ("error" in req) throw new UsageError(req.error);
     const progress = terminalProgress(process.stderr, { json: p.values.json === true });

@@ -12,7 +12,9 @@
 // touched or mapped from the file itself, a fourth for RWF_DSYNC on
 // asynchronous writes, write bios failing by interrupt under them, and
 // filesystem freezes, a fifth for tasks that are threads of the first and
-// O_DSYNC descriptors.
+// O_DSYNC descriptors, a sixth for short programs: many bugs are stated by
+// one or two calls per task, which longer programs bury under operations
+// that change the file first.
 import { prng } from "../prng.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
@@ -274,6 +276,27 @@ function fifth(r: Rand, w: Workload, e: Emphasis): void {
   for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writes(op) && chance(r, boosted(e, "sync", P_DSYNC_FD)) ? { ...op, fd: "dsync" } : op));
 }
 
+/** The sixth stream's seed. */
+const SIXTH_SALT = 0x9b05688c;
+/** Share of workloads cut to short programs: each task keeps its first one or two operations. */
+const P_SHORT = 0.35;
+/** Share of short workloads that also lose their bio faults (the calls alone, on a healthy device). */
+const P_SHORT_CLEAN = 0.5;
+
+/**
+ * The sixth stream: a short program. A call's own edge (a read across
+ * i_size, a write into a hole of a fresh file, an appending write from
+ * pages never touched) is most often met by the first calls on the file as
+ * it was made; later ones see a file the earlier ones changed. Each task
+ * keeps its first one or two operations, with their marks from the other
+ * streams, and half of these workloads run on a healthy device.
+ */
+function sixth(r: Rand, w: Workload): void {
+  if (!chance(r, P_SHORT)) return;
+  for (const t of w.tasks) t.ops = t.ops.slice(0, chance(r, 0.5) ? 1 : 2);
+  if (chance(r, P_SHORT_CLEAN)) w.faults = [];
+}
+
 /** The file's state before the workload; a change about allocation favours unwritten (fallocated) files and holes. */
 function preState(r: Rand, e: Emphasis): Workload["pre"] {
   if (!e.has("fallocate")) return pick(r, PRE_STATES);
@@ -303,6 +326,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   buffers(prng(mix(seed, index) ^ BUFFER_SALT), w, e);
   fourth(prng(mix(seed, index) ^ FOURTH_SALT), w, e);
   fifth(prng(mix(seed, index) ^ FIFTH_SALT), w, e);
+  sixth(prng(mix(seed, index) ^ SIXTH_SALT), w);
   checkWorkload(w);
   return w;
 }

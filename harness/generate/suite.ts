@@ -37,6 +37,8 @@ export interface SuiteOptions extends CaseOptions {
   fs: readonly GenFs[];
   /** What the change's words ask the generator to favour (emphasis.ts); none by default. */
   emphasis?: Emphasis;
+  /** Stop after the first case that changes sides: the budget is then an upper bound. */
+  stopAtChange?: boolean;
   progress?: (done: number, total: number) => void;
 }
 
@@ -152,13 +154,15 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
   const out: GeneratedCase[] = [];
   const pair = pairsInParallel() ? new PairRunner<SideRequest, SideOutcome>() : null;
   // The case options alone (no progress callback): they go to the worker as a message.
-  const { budget: _budget, fs: _fs, emphasis: _emphasis, progress: _progress, ...c } = o;
+  const { budget: _budget, fs: _fs, emphasis: _emphasis, stopAtChange: _stop, progress: _progress, ...c } = o;
   try {
     for (let index = 0; index < o.budget; index++) {
       const workload = suiteWorkload(o, index);
       const [b, a] = pair ? pair.both(() => exploreCase(workload, before, c), { workload, kernel: after, o: c }) : [exploreCase(workload, before, c), exploreCase(workload, after, c)];
-      out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
+      const verdict = caseVerdict(b, a);
+      out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict });
       o.progress?.(index + 1, o.budget);
+      if (o.stopAtChange && verdict !== "no-effect") break;
     }
   } finally {
     pair?.close();
