@@ -21,6 +21,7 @@ class Run {
   probe: ProbeRecord | null = null;
   runFromCmd = 1;
   devices: Record<string, number> = {};
+  console: RunRecord["console"] = [];
 
   cmd(command: AgentCommand, at: number, returned: number | null, o: { task?: number; end?: number; completed?: number | null; completions?: number; data?: Uint8Array } = {}): CommandRecord {
     const r: CommandRecord = {
@@ -41,7 +42,7 @@ class Run {
     this.runFromCmd = this.commands.length + 1;
   }
   record(): RunRecord {
-    return { scenario: "model", console: [], hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0, devices: this.devices };
+    return { scenario: "model", console: this.console, hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0, devices: this.devices };
   }
   judge(d: OracleDeclarations = {}) {
     return judge(this.record(), d);
@@ -246,6 +247,21 @@ describe("oracles on built run records", () => {
       r.cmd({ op: "READ", fd, buf: 4096, len: 4096, off: 0 }, 100, 4096, { end: 200, data: fill(1) });
       r.bios.push({ ...failedBio("read", 120, 150), flags });
       assert.equal(r.judge().findings.filter((f) => f.oracle === "return").length, flags ? 0 : 1, `flags ${flags}`);
+    }
+  });
+
+  it("console: the stale page cache warning is the workload's when a buffered write, a truncate or a fallocate (on any descriptor) overlapped a direct write in time and range", () => {
+    const STALE = "Page cache invalidation failure on direct I/O.  Possible data corruption due to collision with buffered I/O!";
+    for (const [other, want] of [["buffered", 0], ["fallocate", 0], ["fallocate elsewhere", 1], ["none", 1]] as const) {
+      const r = new Run();
+      const direct = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);
+      const buffered = r.file("/mnt/f");
+      r.startRun();
+      r.cmd({ op: "WRITE", fd: direct, buf: 4096, len: 8192, off: 0 }, 100, 8192, { end: 200, data: fill(1, 8192) });
+      if (other === "buffered") r.cmd({ op: "WRITE", fd: buffered, buf: 4096, len: 512, off: 4096 }, 120, 512, { task: 1, end: 130, data: fill(2, 512) });
+      if (other.startsWith("fallocate")) r.cmd({ op: "FALLOCATE", fd: direct, mode: 2 | 1, off: other === "fallocate" ? 4096 : 65536, len: 512 }, 120, 0, { task: 1, end: 130 });
+      r.console.push({ timeNs: 190, cpu: 0, text: STALE });
+      assert.equal(oracles(r).filter((o) => o === "console").length, want, other);
     }
   });
 

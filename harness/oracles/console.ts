@@ -104,13 +104,18 @@ export function wordSizeReport(hit: ConsoleHit): WordSizeReport | null {
   return WORD_SIZE_REPORTS.find((w) => w.family === hit.family && w.report.every((re) => re.test(text))) ?? null;
 }
 
+/** The op uses the page cache over its range: a buffered read or write; a truncate or fallocate, whatever its descriptor (zeroing part of a block dirties that page). */
+const throughPageCache = (b: FileOp): boolean => ((b.kind === "write" || b.kind === "read") && !b.direct) || b.kind === "truncate" || b.kind === "fallocate";
+
 /**
  * Why a console report is the workload's doing rather than the kernel's
  * bug, or null. Only where the kernel documents the outcome as allowed:
  * - stale-pagecache: the kernel prints it when "userspace is doing mixed
  *   buffered/direct IO to the same range" (dio_warn_stale_pagecache); a
  *   direct write with a concurrent buffered operation on an overlapping
- *   range of the same file is such a workload.
+ *   range of the same file is such a workload, and so is one with a
+ *   concurrent truncate or fallocate (zeroing part of a block goes through
+ *   the page cache: btrfs punching 512 bytes dirties that page).
  * - btrfs / fs-error: a filesystem reporting the I/O errors the disk gave
  *   it (the run failed a bio) is its documented answer, not a bug; so is
  *   one reporting the allocation failure fault injection forced on it
@@ -120,7 +125,7 @@ export function wordSizeReport(hit: ConsoleHit): WordSizeReport | null {
  */
 export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: number, injectedFaults = 0): string | null {
   if (hit.family === "stale-pagecache") {
-    const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => !b.direct && (b.kind === "write" || b.kind === "read") && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
+    const mixed = ops.some((d) => d.kind === "write" && d.direct && ops.some((b) => throughPageCache(b) && b.file === d.file && concurrentOps(d, b) && overlaps(d, b)));
     return mixed ? "the workload mixes buffered and direct I/O on one range concurrently" : null;
   }
   if (hit.family !== "btrfs" && hit.family !== "fs-error") return null;
