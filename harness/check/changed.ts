@@ -2,8 +2,8 @@
 // function diff names after each hunk's @@ (the one around the hunk's
 // start) and every function head among the hunk's lines. The generic suite
 // prefers schedule changes where these run (explore/focus.ts). A function
-// the compiler inlined has no frame of its own: its callers' frames stand
-// for it, so a missing name only loses the preference, never a verdict.
+// the compiler inlined has no frame of its own: check/inlined.ts puts its
+// callers in its place.
 import type { Patch } from "../ingest/index.ts";
 import { NOT_FUNCS, sectionFunction } from "../ingest/search.ts";
 

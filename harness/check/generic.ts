@@ -3,12 +3,16 @@
 // explored on the kernel before and after the change with the same seed
 // and schedules; a case that changes sides is shrunk on the side it fails
 // and reported as workload text + replay token. Nothing here knows a bug.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { GenFs } from "../generate/workload.ts";
 import { exploreCase, fsFor, runSuite, type CaseFailure, type CaseOptions, type GeneratedCase } from "../generate/suite.ts";
 import { shrinkCase } from "../generate/shrink.ts";
 import { describeEmphasis, NO_EMPHASIS, type Emphasis, type Feature } from "../generate/emphasis.ts";
 import { PCT_DEPTH } from "../explore/explore.ts";
 import type { KernelRef } from "../explore/runner.ts";
+import { resolveTree } from "../tree/resolve.ts";
+import { framedFunctions, resolveFocus, type Inlined } from "./inlined.ts";
 import type { ExploredSide, ScenarioVerdict } from "./verdict.ts";
 
 /** The name the suite's verdict carries (beside the scenarios' names). */
@@ -46,8 +50,10 @@ export interface CaseReport {
 export interface GenericSummary {
   options: GenericOptions & { depth: number };
   fs: GenFs[];
-  /** The changed functions PCT preferred for its change points. */
+  /** The functions PCT preferred for its change points: the changed ones with a frame in the kernel, and callers standing for the inlined ones. */
   focus: string[];
+  /** Changed functions the compiler inlined (no frame of their own), each with the callers that stand for it. */
+  inlined: Inlined[];
   /** What the workloads favoured, and the change's words that asked for it. */
   emphasis: { feature: Feature; words: string[] }[];
   cases: number;
@@ -87,7 +93,7 @@ export interface Touched {
 
 export function genericVerdict(before: KernelRef, after: KernelRef, what: Touched, o: GenericOptions, reproduce: string[], tick?: (done: number, total: number) => void): ScenarioVerdict & { generated: GenericSummary } {
   const fs = fsFor(what.touched);
-  const focus = [...what.focus];
+  const { focus, inlined } = kernelFocus(before, after, what);
   const emphasis = o.emphasis === false ? NO_EMPHASIS : (what.emphasis ?? NO_EMPHASIS);
   const cases = runSuite(before, after, { ...o, fs, focus, emphasis, stopAtChange: o.first === true, progress: tick });
   const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
@@ -98,6 +104,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
     options: { ...o, depth: PCT_DEPTH },
     fs,
     focus,
+    inlined,
     emphasis: [...emphasis].map(([feature, words]) => ({ feature, words: [...words] })),
     cases: cases.length,
     schedules: { before: cases.reduce((n, c) => n + c.before.schedules, 0), after: cases.reduce((n, c) => n + c.after.schedules, 0) },
@@ -114,8 +121,29 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
   return { scenario: GENERIC_NAME, mode: "unguided", verdict, reason: reasonOf(summary), before: null, after: null, ...(explored ? { explored } : {}), reproduce, generated: summary };
 }
 
+/** The C files the change touches, as the tree has them (missing ones, e.g. files a patch adds, left out). */
+function touchedSources(tree: KernelRef["tree"], touched: readonly string[]): string[] {
+  const root = resolveTree(tree).root;
+  return touched.filter((p) => p.endsWith(".c") && existsSync(join(root, p))).map((p) => readFileSync(join(root, p), "utf8"));
+}
+
+/** The changed functions as the kernels can see them: a function with a frame in neither kernel is replaced by its nearest callers with one. */
+function kernelFocus(before: KernelRef, after: KernelRef, what: Touched): { focus: string[]; inlined: Inlined[] } {
+  if (!what.focus.length) return { focus: [], inlined: [] };
+  const framed = framedFunctions(before.wasmPath);
+  for (const f of framedFunctions(after.wasmPath)) framed.add(f);
+  if (what.focus.every((f) => framed.has(f))) return { focus: [...what.focus], inlined: [] };
+  return resolveFocus(what.focus, framed, touchedSources(before.tree, what.touched));
+}
+
+/** `f, g (h inlined: by f)` for the report. */
+function describeFocus(g: GenericSummary): string {
+  const standing = g.inlined.map((i) => `${i.fn} inlined: ${i.by.length ? `by ${i.by.join(", ")}` : "no caller with a frame"}`);
+  return `${g.focus.join(", ") || "none"}${standing.length ? ` (${standing.join("; ")})` : ""}`;
+}
+
 function reasonOf(g: GenericSummary): string {
-  const focus = g.focus.length ? `, change points preferably in ${g.focus.join(", ")}` : "";
+  const focus = g.focus.length || g.inlined.length ? `, change points preferably in ${describeFocus(g)}` : "";
   const favour = g.emphasis.length ? `, every other round favouring ${describeEmphasis(g.emphasis.map((x) => [x.feature, x.words] as const))}` : "";
   const stopped = g.options.first && g.cases < g.options.budget ? ` (stopped at the first change; budget ${g.options.budget})` : "";
   const head = `${g.cases} generated cases${stopped} on ${g.fs.join(", ")}, each the natural schedule + ${g.options.schedules} PCT (seed ${g.options.seed}${focus}${favour})`;
