@@ -13,7 +13,8 @@ const HEAD = /^(?:[A-Za-z_][\w\s*]*?[\s*])?([a-z_][a-z0-9_]*)\s*\(/;
 /** A name with no lower-case letter is a macro (EXPORT_SYMBOL, SYSCALL_DEFINE3, DEFINE_MUTEX): a hunk after it sits in no function it names. */
 const isMacro = (name: string): boolean => !/[a-z]/.test(name);
 
-function functionOf(line: string): string | null {
+/** The function a line at column 0 starts the definition of, if it is a function head. */
+export function functionOf(line: string): string | null {
   if (/^\s/.test(line) || /;\s*$/.test(line) || line.startsWith("#")) return null;
   const m = HEAD.exec(line);
   return m && !NOT_FUNCS.has(m[1]!) ? m[1]! : null;

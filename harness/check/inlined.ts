@@ -7,7 +7,7 @@
 // the report names both.
 import { readFileSync } from "node:fs";
 import { functionNames, readModule } from "../build/wasm-module.ts";
-import { NOT_FUNCS } from "../ingest/search.ts";
+import { functionOf } from "./changed.ts";
 
 /** A changed function with no frame in the kernel, and the functions whose frames stand for it. */
 export interface Inlined {
@@ -24,9 +24,6 @@ export interface ResolvedFocus {
 
 /** How many callers up a file the search goes for a function with a frame. */
 export const CALLER_HOPS_MAX = 3;
-
-/** A C function definition's head at column 0: `[qualifiers] type name(`, not a declaration ending in `;`. */
-const HEAD = /^(?:[A-Za-z_][\w\s*]*?[\s*])?([a-z_][a-z0-9_]*)\s*\(/;
 
 /** The source with its comments blanked (line breaks kept): a comment naming a function is not a call. */
 const withoutComments = (source: string): string => source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " ")).replace(/\/\/[^\n]*/g, "");
@@ -47,9 +44,9 @@ export function functionBodies(source: string): Map<string, string> {
       continue;
     }
     if (line.startsWith("{") && name) body = [];
-    else if (!/^\s/.test(line) && line.length > 0 && !line.startsWith("#")) {
-      const m = /;\s*$/.test(line) ? null : HEAD.exec(line);
-      if (m && !NOT_FUNCS.has(m[1]!)) name = m[1]!;
+    else if (line.length > 0 && !/^[\s#]/.test(line)) {
+      const fn = functionOf(line);
+      if (fn) name = fn;
       else if (/;\s*$/.test(line) || line.startsWith("}")) name = null;
     }
   }
