@@ -87,7 +87,38 @@ interface TaskState {
   pollPause: number;
   /** Per op, per request. */
   placed: Placed[][];
+  /** What the task knows of the SQEs it wrote into each of its rings. */
+  sqes: Map<IoUring, RingSqes>;
 }
+
+/** An SQE the task wrote: its user_data (unique over the ring's life, so a CQE names one SQE), direction and buffer. */
+interface SqeOf {
+  userData: bigint;
+  write: boolean;
+  placed: Placed;
+}
+
+/**
+ * The task's SQEs in one ring. A submit that fail-nth stops consumes the
+ * first SQEs only; the rest stay in the ring and the next submit on it
+ * sends them first (as liburing does), so an SQE's bytes belong to the
+ * io_uring_enter that consumed it, at its place in that call's SQEs.
+ */
+interface RingSqes {
+  next: bigint;
+  /** In the ring, not consumed by the kernel, oldest first. */
+  unconsumed: SqeOf[];
+  /** Consumed, CQE not reaped yet: the call that consumed each, and its index among that call's SQEs. */
+  inFlight: Map<bigint, SqeOf & { rec: CommandRecord; index: number }>;
+}
+
+const ringSqes = (t: TaskState, ring: IoUring): RingSqes => {
+  const known = t.sqes.get(ring);
+  if (known) return known;
+  const made: RingSqes = { next: 1n, unconsumed: [], inFlight: new Map() };
+  t.sqes.set(ring, made);
+  return made;
+};
 
 export interface WorkloadState {
   tasks: TaskState[];
@@ -172,7 +203,7 @@ function setupWorkload(s: ScenarioContext, w: Workload): WorkloadState {
     const pollRing = t.ops.some((o) => o.k === "uring" && o.poll) ? IoUring.setup(u, QUEUE, { flags: IORING_SETUP_IOPOLL }) : null;
     const mapFd = fds.buffered ?? fds.direct ?? fds.append ?? fds.dsync!;
     const placed = t.ops.map((op) => requestsOf(op).map((r) => place(u, r, "iov" in op ? op.iov : 1, bufferKind(op, mapFd), ++tag)));
-    tasks.push({ u, fds, aio, ring, pollRing, pollPause: pollRing ? u.put(timespec32(POLL_PAUSE_NS)) : 0, placed });
+    tasks.push({ u, fds, aio, ring, pollRing, pollPause: pollRing ? u.put(timespec32(POLL_PAUSE_NS)) : 0, placed, sqes: new Map() });
   });
   return { tasks };
 }
@@ -268,27 +299,37 @@ function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: P
 }
 
 function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
-  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: i + 1 }, r.len));
+  const known = ringSqes(t, ring);
+  if (ring.unconsumed() !== known.unconsumed.length) throw new Error(`io_uring ring ${ring.fd} of ${t.u.name}: ${ring.unconsumed()} SQEs unconsumed in the ring, ${known.unconsumed.length} known`);
+  const fresh = reqs.map((r, i): SqeOf => ({ userData: known.next++, write: r.write, placed: placed[i]! }));
+  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: fresh[i]!.userData }, r.len));
+  const sent = [...known.unconsumed, ...fresh];
   // A polled ring is never asked to wait (min_complete 0: io_uring_enter polls once and returns). With a wait count the
   // kernel spins in io_iopoll_check, a loop that makes no host call, until the completion interrupt, which the machine can
   // deliver only at a host call: a schedule that has not taken it before the loop would spin forever.
   const polled = ring === t.pollRing;
-  const rec = ring.startSubmit(polled ? 0 : reqs.length, failNth);
-  reqs.forEach((r, i) => r.write && noteBytes(t, rec, i, placed[i]!, null));
+  const rec = ring.startSubmit(polled ? 0 : sent.length, failNth);
+  sent.forEach((s, j) => s.write && noteBytes(t, rec, j, s.placed, null));
   yield rec;
-  const submitted = rec.returned ?? 0;
+  const consumed = Math.max(0, Math.min(rec.returned ?? 0, sent.length));
+  sent.slice(0, consumed).forEach((s, index) => known.inFlight.set(s.userData, { ...s, rec, index }));
+  known.unconsumed = sent.slice(consumed);
+  const mine = new Set(sent.slice(0, consumed).map((s) => s.userData));
   let seen = 0;
   // A polled ring posts completions only while the task polls, and io_uring_enter may return early (a reschedule is due): ask more often.
   const rounds = polled ? POLL_ROUNDS : WAIT_ROUNDS;
-  for (let round = 0; submitted > 0 && round < rounds; round++) {
+  for (let round = 0; mine.size > 0 && round < rounds; round++) {
     for (const c of ring.reap()) {
-      seen++;
-      const i = Number(c.userData) - 1;
-      if (reqs[i] && !reqs[i]!.write) noteBytes(t, rec, i, placed[i]!, c.res);
+      const s = known.inFlight.get(c.userData);
+      // A CQE for no SQE in flight (a second one for the same SQE) is the completion oracle's to judge.
+      if (!s) continue;
+      known.inFlight.delete(c.userData);
+      if (mine.has(c.userData)) seen++;
+      if (!s.write) noteBytes(t, s.rec, s.index, s.placed, c.res);
     }
-    if (seen >= Math.min(submitted, reqs.length)) return;
+    if (seen >= mine.size) return;
     if (polled && round > 0) yield t.u.start("nanosleep", [t.pollPause, 0]);
-    const more = t.u.start("io_uring_enter", [ring.fd, 0, polled ? 0 : Math.min(submitted, reqs.length) - seen, IORING_ENTER_GETEVENTS, 0, 0]);
+    const more = t.u.start("io_uring_enter", [ring.fd, 0, polled ? 0 : mine.size - seen, IORING_ENTER_GETEVENTS, 0, 0]);
     yield more;
   }
 }

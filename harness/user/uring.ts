@@ -143,6 +143,11 @@ export class IoUring {
     return [...this.inRing];
   }
 
+  /** How many SQEs the SQ ring holds that the kernel has not consumed (read from the ring's head and tail). */
+  unconsumed(): number {
+    return (this.task.readU32(this.r.sqTail) - this.task.readU32(this.r.sqHead)) >>> 0;
+  }
+
   /** io_uring_enter(fd, to_submit, waitNr, GETEVENTS if waitNr): returns what the kernel returned. */
   submit(waitNr = 0): number {
     return this.task.agent.wait(this.startSubmit(waitNr));
