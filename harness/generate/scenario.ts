@@ -68,6 +68,8 @@ export function pattern(tag: number, len: number): Uint8Array {
 
 /** A request's buffer in task memory (as iovecs) and, for a write, the bytes in it. */
 interface Placed {
+  /** The request's number in the workload (its write pattern's tag, its SQE's user_data). */
+  tag: number;
   iovs: Iovec[];
   /** The iovec array in task memory (vectored calls, io_uring READV/WRITEV). */
   iovArray: number;
@@ -87,38 +89,22 @@ interface TaskState {
   pollPause: number;
   /** Per op, per request. */
   placed: Placed[][];
-  /** What the task knows of the SQEs it wrote into each of its rings. */
-  sqes: Map<IoUring, RingSqes>;
+  /**
+   * The task's io_uring SQEs not reaped yet, by user_data (the request's
+   * tag: unique in the workload, so a CQE names one SQE). A submit that
+   * fail-nth stops consumes the first SQEs only; the rest stay in the ring
+   * and the next submit on it sends them first (as liburing does), so an
+   * SQE's bytes belong to the io_uring_enter that consumed it, at its place
+   * among that call's SQEs (`sent`).
+   */
+  sqes: Map<bigint, SqeState>;
 }
 
-/** An SQE the task wrote: its user_data (unique over the ring's life, so a CQE names one SQE), direction and buffer. */
-interface SqeOf {
-  userData: bigint;
+interface SqeState {
   write: boolean;
   placed: Placed;
+  sent?: { rec: CommandRecord; index: number };
 }
-
-/**
- * The task's SQEs in one ring. A submit that fail-nth stops consumes the
- * first SQEs only; the rest stay in the ring and the next submit on it
- * sends them first (as liburing does), so an SQE's bytes belong to the
- * io_uring_enter that consumed it, at its place in that call's SQEs.
- */
-interface RingSqes {
-  next: bigint;
-  /** In the ring, not consumed by the kernel, oldest first. */
-  unconsumed: SqeOf[];
-  /** Consumed, CQE not reaped yet: the call that consumed each, and its index among that call's SQEs. */
-  inFlight: Map<bigint, SqeOf & { rec: CommandRecord; index: number }>;
-}
-
-const ringSqes = (t: TaskState, ring: IoUring): RingSqes => {
-  const known = t.sqes.get(ring);
-  if (known) return known;
-  const made: RingSqes = { next: 1n, unconsumed: [], inFlight: new Map() };
-  t.sqes.set(ring, made);
-  return made;
-};
 
 export interface WorkloadState {
   tasks: TaskState[];
@@ -148,7 +134,7 @@ function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: numb
   if (bytes && kind.k === "filled") u.writeUser(addr, bytes);
   const buf = { addr };
   const iovs = splitIovs(buf.addr, r.len, iov);
-  return { iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr, len: Math.max(r.len, 1) } : null };
+  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr, len: Math.max(r.len, 1) } : null };
 }
 
 /**
@@ -298,34 +284,41 @@ function* aioCalls(t: TaskState, fd: number, reqs: readonly Request[], placed: P
   }
 }
 
+/** The task's SQE with this user_data. */
+function sqeState(t: TaskState, userData: number | bigint | undefined): SqeState {
+  const known = t.sqes.get(BigInt(userData ?? 0));
+  if (!known) throw new Error(`${t.u.name} sent an SQE with user_data ${userData} it did not write`);
+  return known;
+}
+
 function* uringCalls(t: TaskState, ring: IoUring, fd: number, reqs: readonly Request[], placed: Placed[], failNth: number): Generator<CommandRecord, void, void> {
-  const known = ringSqes(t, ring);
-  if (ring.unconsumed() !== known.unconsumed.length) throw new Error(`io_uring ring ${ring.fd} of ${t.u.name}: ${ring.unconsumed()} SQEs unconsumed in the ring, ${known.unconsumed.length} known`);
-  const fresh = reqs.map((r, i): SqeOf => ({ userData: known.next++, write: r.write, placed: placed[i]! }));
-  reqs.forEach((r, i) => ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: placed[i]!.iovArray, len: placed[i]!.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: fresh[i]!.userData }, r.len));
-  const sent = [...known.unconsumed, ...fresh];
+  reqs.forEach((r, i) => {
+    const p = placed[i]!;
+    t.sqes.set(BigInt(p.tag), { write: r.write, placed: p });
+    ring.prep({ opcode: r.write ? "WRITEV" : "READV", fd, addr: p.iovArray, len: p.iovs.length, off: r.off, rwFlags: requestFlags(r), userData: p.tag }, r.len);
+  });
   // A polled ring is never asked to wait (min_complete 0: io_uring_enter polls once and returns). With a wait count the
   // kernel spins in io_iopoll_check, a loop that makes no host call, until the completion interrupt, which the machine can
   // deliver only at a host call: a schedule that has not taken it before the loop would spin forever.
   const polled = ring === t.pollRing;
-  const rec = ring.startSubmit(polled ? 0 : sent.length, failNth);
-  sent.forEach((s, j) => s.write && noteBytes(t, rec, j, s.placed, null));
+  const { rec, sent } = ring.startSubmitting(polled ? 0 : "all", failNth);
+  const states = sent.map((s) => sqeState(t, s.userData));
+  states.forEach((s, index) => s.write && noteBytes(t, rec, index, s.placed, null));
   yield rec;
-  const consumed = Math.max(0, Math.min(rec.returned ?? 0, sent.length));
-  sent.slice(0, consumed).forEach((s, index) => known.inFlight.set(s.userData, { ...s, rec, index }));
-  known.unconsumed = sent.slice(consumed);
-  const mine = new Set(sent.slice(0, consumed).map((s) => s.userData));
+  const consumed = states.slice(0, Math.max(0, Math.min(rec.returned ?? 0, sent.length)));
+  consumed.forEach((s, index) => (s.sent = { rec, index }));
+  const mine = new Set(consumed);
   let seen = 0;
   // A polled ring posts completions only while the task polls, and io_uring_enter may return early (a reschedule is due): ask more often.
   const rounds = polled ? POLL_ROUNDS : WAIT_ROUNDS;
   for (let round = 0; mine.size > 0 && round < rounds; round++) {
     for (const c of ring.reap()) {
-      const s = known.inFlight.get(c.userData);
+      const s = t.sqes.get(c.userData);
       // A CQE for no SQE in flight (a second one for the same SQE) is the completion oracle's to judge.
-      if (!s) continue;
-      known.inFlight.delete(c.userData);
-      if (mine.has(c.userData)) seen++;
-      if (!s.write) noteBytes(t, s.rec, s.index, s.placed, c.res);
+      if (!s?.sent) continue;
+      t.sqes.delete(c.userData);
+      if (mine.has(s)) seen++;
+      if (!s.write) noteBytes(t, s.sent.rec, s.sent.index, s.placed, c.res);
     }
     if (seen >= mine.size) return;
     if (polled && round > 0) yield t.u.start("nanosleep", [t.pollPause, 0]);

@@ -143,11 +143,6 @@ export class IoUring {
     return [...this.inRing];
   }
 
-  /** How many SQEs the SQ ring holds that the kernel has not consumed (read from the ring's head and tail). */
-  unconsumed(): number {
-    return (this.task.readU32(this.r.sqTail) - this.task.readU32(this.r.sqHead)) >>> 0;
-  }
-
   /** io_uring_enter(fd, to_submit, waitNr, GETEVENTS if waitNr): returns what the kernel returned. */
   submit(waitNr = 0): number {
     return this.task.agent.wait(this.startSubmit(waitNr));
@@ -155,15 +150,21 @@ export class IoUring {
 
   /** submit() queued without waiting; `failNth`: the call fails its n-th fault point (UserTask.start). */
   startSubmit(waitNr = 0, failNth = 0): CommandRecord {
+    return this.startSubmitting(waitNr, failNth).rec;
+  }
+
+  /** startSubmit(), with the SQEs the call sends in the order it sends them: those an earlier submit left in the ring, then the new ones; `waitNr` "all": wait for every one of them. */
+  startSubmitting(waitNr: number | "all" = 0, failNth = 0): { rec: CommandRecord; sent: Sqe[] } {
     const filled = this.fill();
-    const rec = this.task.start("io_uring_enter", [this.fd, filled.length, waitNr, waitNr ? IORING_ENTER_GETEVENTS : 0, 0, 0], 1, failNth);
+    const wait = waitNr === "all" ? filled.length : waitNr;
+    const rec = this.task.start("io_uring_enter", [this.fd, filled.length, wait, wait ? IORING_ENTER_GETEVENTS : 0, 0, 0], 1, failNth);
     filled.forEach(({ sqe, bytes }, index) =>
       this.task.agent.note({
         kind: "sqe", cmd: rec.id, task: this.task.id, ring: this.fd, index, userData: String(BigInt(sqe.userData ?? 0)), opcode: sqe.opcode,
         fd: sqe.fd, off: Number(sqe.off ?? 0), len: bytes, rwFlags: sqe.rwFlags ?? 0,
       }),
     );
-    return rec;
+    return { rec, sent: filled.map((f) => f.sqe) };
   }
 
   /** Waits in the kernel for `waitNr` completions without submitting. */
