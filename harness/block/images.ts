@@ -1,9 +1,11 @@
 // Filesystem images made by the real Debian mkfs tools (e2fsprogs,
 // btrfs-progs, dosfstools), with fixed UUIDs, seeds and times so the same
 // tools give the same bytes; made once and cached under .cache/images.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, closeSync, openSync, ftruncateSync } from "node:fs";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { cacheDir } from "../paths.ts";
 import { SparseDisk } from "./disk.ts";
 
@@ -21,7 +23,11 @@ interface Recipe {
   version: () => string;
 }
 
-const e2fsVersion = () => execFileSync("mke2fs", ["-V"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n")[0]!.trim();
+/** mke2fs prints its version on stderr. */
+const e2fsVersion = () => {
+  const r = spawnSync("mke2fs", ["-V"], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+  return `${r.stdout ?? ""}${r.stderr ?? ""}`.split("\n")[0]!.trim();
+};
 const e2fs = (fsType: string, features: string, inodeBytes?: number) => (img: string) => [
   "-q", "-F", "-t", fsType, "-b", "4096", "-U", UUID, "-E", `hash_seed=${UUID},lazy_itable_init=0,lazy_journal_init=0`,
   ...(inodeBytes ? ["-I", String(inodeBytes)] : []), ...(features ? ["-O", features] : []), img,
@@ -56,6 +62,7 @@ const versions = new Map<FsKind, string>();
 function toolVersion(kind: FsKind): string {
   let v = versions.get(kind);
   if (v === undefined) versions.set(kind, (v = RECIPES[kind].version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60)));
+  if (!v) throw new Error(`${RECIPES[kind].tool} printed no version: the image cache is keyed by it`);
   return v;
 }
 
@@ -65,10 +72,13 @@ export function imagePath(kind: FsKind, sizeMiB: number): string {
   if (sizeMiB < r.minMiB) throw new Error(`${kind} images need at least ${r.minMiB} MiB`);
   const version = toolVersion(kind);
   const dir = join(cacheDir(), "images");
-  const out = join(dir, `${kind}-${sizeMiB}M-${version}.img`);
+  // Keyed by the tool's version and the recipe's arguments: a changed recipe makes a new image.
+  const recipe = createHash("sha256").update(JSON.stringify([r.tool, r.args("IMG")])).digest("hex").slice(0, 12);
+  const out = join(dir, `${kind}-${sizeMiB}M-${version}-${recipe}.img`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
+  // Unique per thread: both sides of a case (pair.ts: a worker thread in the same process) may make the same image at once.
+  const tmp = `${out}.tmp-${process.pid}-${threadId}`;
   rmSync(tmp, { force: true });
   const fd = openSync(tmp, "w");
   ftruncateSync(fd, sizeMiB * 1024 * 1024);
