@@ -26,6 +26,7 @@ interface Recipe {
 /** mke2fs prints its version on stderr. */
 const e2fsVersion = () => {
   const r = spawnSync("mke2fs", ["-V"], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+  if (r.error) throw new Error(`mke2fs could not run (is e2fsprogs installed? ./build.sh installs it): ${r.error.message}`);
   return `${r.stdout ?? ""}${r.stderr ?? ""}`.split("\n")[0]!.trim();
 };
 const e2fs = (fsType: string, features: string, inodeBytes?: number) => (img: string) => [
