@@ -21,13 +21,18 @@ interface Recipe {
   args: (img: string) => string[];
   minMiB: number;
   version: () => string;
+  /** The Debian package that has the tool (./build.sh installs it). */
+  package: string;
 }
+
+/** PATH for the mkfs tools: root's sbin directories are not always on it. */
+const TOOL_PATH = `${process.env.PATH}:/usr/sbin:/sbin`;
 
 /** mke2fs prints its version on stderr. */
 const e2fsVersion = () => {
-  const r = spawnSync("mke2fs", ["-V"], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
-  if (r.error) throw new Error(`mke2fs could not run (is e2fsprogs installed? ./build.sh installs it): ${r.error.message}`);
-  return `${r.stdout ?? ""}${r.stderr ?? ""}`.split("\n")[0]!.trim();
+  const r = spawnSync("mke2fs", ["-V"], { encoding: "utf8", env: { ...process.env, PATH: TOOL_PATH } });
+  if (r.error) throw r.error;
+  return `${r.stdout}${r.stderr}`.split("\n")[0]!.trim();
 };
 const e2fs = (fsType: string, features: string, inodeBytes?: number) => (img: string) => [
   "-q", "-F", "-t", fsType, "-b", "4096", "-U", UUID, "-E", `hash_seed=${UUID},lazy_itable_init=0,lazy_journal_init=0`,
@@ -37,45 +42,57 @@ const e2fs = (fsType: string, features: string, inodeBytes?: number) => (img: st
 const INLINE_INODE_BYTES = 1024;
 
 const RECIPES: Record<FsKind, Recipe> = {
-  ext4: { tool: "mke2fs", args: e2fs("ext4", ""), minMiB: 8, version: e2fsVersion },
+  ext4: { tool: "mke2fs", args: e2fs("ext4", ""), minMiB: 8, version: e2fsVersion, package: "e2fsprogs" },
   // ext3-style inodes: block maps instead of extents (DIO over holes falls back to buffered I/O).
-  "ext4-noextents": { tool: "mke2fs", args: e2fs("ext4", "^extent,^64bit,^flex_bg"), minMiB: 8, version: e2fsVersion },
-  ext3: { tool: "mke2fs", args: e2fs("ext3", ""), minMiB: 8, version: e2fsVersion },
+  "ext4-noextents": { tool: "mke2fs", args: e2fs("ext4", "^extent,^64bit,^flex_bg"), minMiB: 8, version: e2fsVersion, package: "e2fsprogs" },
+  ext3: { tool: "mke2fs", args: e2fs("ext3", ""), minMiB: 8, version: e2fsVersion, package: "e2fsprogs" },
   // Small files live inside the inode (inline_data): direct I/O to them falls back to buffered, and a write past the inode converts them.
-  "ext4-inline": { tool: "mke2fs", args: e2fs("ext4", "inline_data", INLINE_INODE_BYTES), minMiB: 8, version: e2fsVersion },
+  "ext4-inline": { tool: "mke2fs", args: e2fs("ext4", "inline_data", INLINE_INODE_BYTES), minMiB: 8, version: e2fsVersion, package: "e2fsprogs" },
   btrfs: {
     tool: "mkfs.btrfs",
     args: (img) => ["-q", "-f", "-U", UUID, "--sectorsize", "4096", "--nodesize", "16384", img],
     minMiB: 128,
     version: () => execFileSync("mkfs.btrfs", ["--version"], { encoding: "utf8" }).trim(),
+    package: "btrfs-progs",
   },
   vfat: {
     tool: "mkfs.vfat",
     args: (img) => ["--invariant", "-i", "d105c09e", "-n", "DIOSCOPE", "-S", "512", "-s", "8", img],
     minMiB: 8,
     version: () => execFileSync("dpkg-query", ["-W", "-f=${Version}", "dosfstools"], { encoding: "utf8" }).trim(),
+    package: "dosfstools",
   },
 };
 
-/** Tool versions, asked once per process (every boot makes disks). */
-const versions = new Map<FsKind, string>();
+const installHint = (r: Recipe) => `is ${r.package} installed? ./build.sh installs it`;
 
-function toolVersion(kind: FsKind): string {
-  let v = versions.get(kind);
-  if (v === undefined) versions.set(kind, (v = RECIPES[kind].version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60)));
-  if (!v) throw new Error(`${RECIPES[kind].tool} printed no version: the image cache is keyed by it`);
-  return v;
+/** Each kind's cache key, made once per process (every boot makes disks). */
+const keys = new Map<FsKind, string>();
+
+/** The cache key of `kind`'s images: its tool's version and a hash of its recipe's arguments (a changed recipe makes a new image). */
+function imageKey(kind: FsKind): string {
+  const known = keys.get(kind);
+  if (known) return known;
+  const r = RECIPES[kind];
+  let version: string;
+  try {
+    version = r.version().replace(/[^A-Za-z0-9.+-]+/g, "_").slice(0, 60);
+  } catch (e) {
+    throw new Error(`${r.tool} could not run (${installHint(r)}): ${(e as Error).message}`);
+  }
+  if (!version) throw new Error(`${r.tool} printed no version: the image cache is keyed by it`);
+  const recipe = createHash("sha256").update(JSON.stringify([r.tool, r.args("IMG")])).digest("hex").slice(0, 12);
+  const key = `${version}-${recipe}`;
+  keys.set(kind, key);
+  return key;
 }
 
 /** Path of a cached empty filesystem image of `kind` and `sizeMiB`, made on first use. */
 export function imagePath(kind: FsKind, sizeMiB: number): string {
   const r = RECIPES[kind];
   if (sizeMiB < r.minMiB) throw new Error(`${kind} images need at least ${r.minMiB} MiB`);
-  const version = toolVersion(kind);
   const dir = join(cacheDir(), "images");
-  // Keyed by the tool's version and the recipe's arguments: a changed recipe makes a new image.
-  const recipe = createHash("sha256").update(JSON.stringify([r.tool, r.args("IMG")])).digest("hex").slice(0, 12);
-  const out = join(dir, `${kind}-${sizeMiB}M-${version}-${recipe}.img`);
+  const out = join(dir, `${kind}-${sizeMiB}M-${imageKey(kind)}.img`);
   if (existsSync(out)) return out;
   mkdirSync(dir, { recursive: true });
   // Unique per thread: both sides of a case (pair.ts: a worker thread in the same process) may make the same image at once.
@@ -87,12 +104,12 @@ export function imagePath(kind: FsKind, sizeMiB: number): string {
   try {
     execFileSync(r.tool, r.args(tmp), {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, E2FSPROGS_FAKE_TIME: FAKE_TIME, SOURCE_DATE_EPOCH: FAKE_TIME, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+      env: { ...process.env, E2FSPROGS_FAKE_TIME: FAKE_TIME, SOURCE_DATE_EPOCH: FAKE_TIME, PATH: TOOL_PATH },
     });
   } catch (e) {
     rmSync(tmp, { force: true });
     const err = e as { stderr?: Buffer; message: string };
-    throw new Error(`${r.tool} failed (is ${kind === "btrfs" ? "btrfs-progs" : kind === "vfat" ? "dosfstools" : "e2fsprogs"} installed? ./build.sh installs it): ${err.stderr?.toString() ?? err.message}`);
+    throw new Error(`${r.tool} failed (${installHint(r)}): ${err.stderr?.toString() ?? err.message}`);
   }
   renameSync(tmp, out);
   return out;
