@@ -9,7 +9,7 @@ import { emphasisOf, FEATURES, NO_EMPHASIS, seriesWords, type Emphasis, type Fea
 import { generate } from "../harness/generate/generator.ts";
 import { suiteWorkload } from "../harness/generate/suite.ts";
 import { printWorkload } from "../harness/generate/text.ts";
-import type { GenFs, Op, Workload } from "../harness/generate/workload.ts";
+import { requestsOf, type GenFs, type Op, type Workload } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 
@@ -29,6 +29,7 @@ const SHOWS: Record<Feature, (w: Workload) => number> = {
   poll: (w) => ops(w).filter((op) => op.k === "uring" && op.poll).length,
   failnth: (w) => ops(w).filter((op) => op.fail !== undefined).length,
   "bio-error": (w) => w.faults.filter((f) => f.status === "IOERR").length,
+  inline: (w) => (w.size <= 2 * 512 ? 1 : 0) + ops(w).filter((op) => (op.k === "ftruncate" && op.size > 0 && op.size <= 2 * 512) || ("fd" in op && op.fd === "buffered" && isWrite(op) && requestsOf(op).some((q) => q.off + q.len <= 2 * 512))).length,
 };
 const ops = (w: Workload): Op[] => w.tasks.flatMap((t) => t.ops);
 
@@ -45,6 +46,8 @@ describe("emphasis: the change's words favour the draws that reach what it names
     assert.deepEqual(e.get("sync"), ["fsync"]);
     assert.deepEqual(e.get("freeze"), ["sb_start_write_trylock"]);
     assert.equal(emphasisOf("fix a typo in a comment of the version string").size, 0);
+    assert.equal(emphasisOf("+static inline bool ext4_inline(struct inode *inode)").size, 0, "the C keyword names no interface");
+    assert.deepEqual(emphasisOf("clear EXT4_STATE_MAY_INLINE_DATA before inline data is created").get("inline"), ["EXT4_STATE_MAY_INLINE_DATA", "inline data"]);
   });
 
   it("reads a mail's subject, message and changed lines, not its context lines; the same mail twice gives the same emphasis", () => {
@@ -66,11 +69,32 @@ describe("emphasis: the change's words favour the draws that reach what it names
 
   it("draws each feature more often when emphasised", () => {
     for (const f of FEATURES) {
-      const fs: GenFs = f === "freeze" ? "btrfs" : "ext4";
+      const fs: GenFs = f === "freeze" ? "btrfs" : f === "inline" ? "ext4-inline" : "ext4";
       const plain = total(f, NO_EMPHASIS, fs);
       const more = total(f, new Map([[f, ["test"]]]), fs);
       assert.ok(more > plain * 1.3, `${f}: ${more} marks emphasised vs ${plain} without (400 workloads)`);
     }
+  });
+
+  it("puts a file state one call makes next to a direct write: inline data (a buffered write at 0 of a file without blocks), on ext4-inline only", () => {
+    const e: Emphasis = new Map([["inline", ["inline data"]]]);
+    const isCall = (op: Op | undefined) => op !== undefined && op.k === "pwrite" && op.fd === "buffered" && op.off === 0 && op.len === 512;
+    const isDirectWrite = (op: Op | undefined) => op !== undefined && "fd" in op && op.fd !== "buffered" && requestsOf(op).some((q) => q.write);
+    const shapes = (fs: GenFs) => {
+      let pairs = 0;
+      let beside = 0;
+      for (let i = 0; i < 200; i++) {
+        const w = generate(3, i, fs, { faultInjection: true, emphasis: e });
+        if (w.pre !== "hole") continue;
+        if (w.tasks.some((t) => t.ops.some((op, j) => isCall(op) && (isDirectWrite(t.ops[j - 1]) || isDirectWrite(t.ops[j + 1]))))) pairs++;
+        else if (w.tasks.some((t, j) => j > 0 && t.ops.length === 1 && isCall(t.ops[0]))) beside++;
+      }
+      return { pairs, beside };
+    };
+    const inline = shapes("ext4-inline");
+    assert.ok(inline.pairs >= 80 && inline.beside >= 10, `ext4-inline: ${JSON.stringify(inline)} (200 workloads)`);
+    const ext4 = shapes("ext4");
+    assert.ok(ext4.pairs + ext4.beside < 10, `ext4 has no inline data: ${JSON.stringify(ext4)} (200 workloads)`);
   });
 
   it("is deterministic: an emphasised workload is the same text twice and still a valid workload", () => {

@@ -4,10 +4,14 @@
 // each interface is reached by some user operations, and the workloads of
 // a check favour those. The table maps kernel vocabulary to the operations
 // that reach it, by what the interface is, not by any one bug: a word that
-// names no operation here changes nothing. Emphasis only scales the
-// probabilities of draws the generator makes anyway, so the set of
-// possible workloads is the same with or without it, the number of random
-// draws per workload is unchanged, and an empty emphasis gives exactly the
+// names no operation here changes nothing. Emphasis scales the
+// probabilities of draws the generator makes anyway, and for a file state
+// one call makes but the per-operation draws rarely keep (inline data: a
+// small buffered write at the start of a file without blocks), puts the
+// file in that state and the call next to a direct write (generator.ts,
+// TRANSITIONS). Either way the set of possible workloads
+// is the same with or without it, the first six streams make the same
+// number of random draws, and an empty emphasis gives exactly the
 // generator's own workloads.
 import type { Patch } from "../ingest/index.ts";
 
@@ -24,9 +28,10 @@ export type Feature =
   | "async" // AIO and io_uring submissions
   | "poll" // polled io_uring rings
   | "failnth" // kernel fault injection inside a call
-  | "bio-error"; // bios failing, now or by interrupt
+  | "bio-error" // bios failing, now or by interrupt
+  | "inline"; // small files whose data fits in the inode (ext4's inline_data): small sizes, writes and truncates at the start, buffered writes
 
-export const FEATURES: readonly Feature[] = ["append", "untouched", "truncate", "fallocate", "sync", "nowait", "freeze", "thread", "async", "poll", "failnth", "bio-error"];
+export const FEATURES: readonly Feature[] = ["append", "untouched", "truncate", "fallocate", "sync", "nowait", "freeze", "thread", "async", "poll", "failnth", "bio-error", "inline"];
 
 /** The features a change asks for, each with the words that asked (first few, in order of appearance). */
 export type Emphasis = ReadonlyMap<Feature, readonly string[]>;
@@ -57,6 +62,8 @@ const VOCABULARY: readonly (readonly [Feature, RegExp])[] = [
   ["poll", /\b(?:IOCB|REQ)_HIPRI\b|\biopoll\w*|\bbio_poll\b|\bIORING_SETUP_IOPOLL\b|\bpolled\b/gi],
   ["failnth", /\bENOMEM\b|\bk[mz]alloc\w*|\bkmem_cache_alloc\w*|\bleak(?:s|ed)?\b|\ballocation failure\b/gi],
   ["bio-error", /\bbi_status\b|\bBLK_STS_\w+|\bEIO\b|\bI\/O error\b|\bio error\b|\bbio error\b/gi],
+  // Not the C keyword: data stored in the inode itself (ext4 inline_data, its MAY_INLINE_DATA state).
+  ["inline", /\binline[ _]data\b|\b\w+_inline_data\w*|\bmay[ _]inline\b/gi],
 ];
 
 /** The words of a series the vocabulary reads: subjects, messages, hunk sections, added and removed lines (not context). */

@@ -14,25 +14,17 @@
 // filesystem freezes, a fifth for tasks that are threads of the first and
 // O_DSYNC descriptors, a sixth for short programs: many bugs are stated by
 // one or two calls per task, which longer programs bury under operations
-// that change the file first.
+// that change the file first; a seventh, only when the change under test
+// names a file state that one call makes (inline data), puts the file in
+// the state that call needs and the call next to a direct write
+// (transitions.ts).
 import { prng } from "../prng.ts";
+import { chance, pick, weighted, type Rand } from "./draw.ts";
+import { SEVENTH_SALT, transitions } from "./transitions.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
 } from "./workload.ts";
-
-type Rand = () => number;
-
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const chance = (r: Rand, p: number): boolean => r() < p;
-
-/** Weighted choice: [weight, value] pairs. */
-function weighted<T>(r: Rand, xs: readonly (readonly [number, T])[]): T {
-  const total = xs.reduce((n, [w]) => n + w, 0);
-  let x = r() * total;
-  for (const [w, v] of xs) if ((x -= w) < 0) return v;
-  return xs[xs.length - 1]![1];
-}
 
 /** A misaligned offset or length (not a multiple of 512): direct I/O must return -EINVAL. */
 const MISALIGNED = 100;
@@ -42,10 +34,19 @@ const SIZES = [2 * FS_BLOCK, 3 * FS_BLOCK, 4 * FS_BLOCK, 8 * FS_BLOCK, 3 * FS_BL
 /** Targets whose files start at other sizes: on inline_data, empty, inode-sized (the inode holds the data) and larger (a hole there may still become inline data). */
 const SIZES_OF: Partial<Record<GenFs, readonly number[]>> = { "ext4-inline": [0, SECTOR, 2 * FS_BLOCK, 4 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR] };
 
-function offset(r: Rand, size: number): number {
+/** At most this many bytes from a file's start may live in an ext4-inline inode (its 1 KiB inodes hold ~900): the sizes, truncates and lengths an "inline" change favours. */
+const SMALL = 2 * SECTOR;
+
+/** One of `xs`; with an "inline" change, the values `small` accepts are favoured (without it, exactly `pick`). */
+function pickFavouring(r: Rand, e: Emphasis, xs: readonly number[], small: (x: number) => boolean): number {
+  if (!e.has("inline")) return pick(r, xs);
+  return weighted(r, xs.map((x) => [small(x) ? weightFor(e, "inline", 1) : 1, x] as const));
+}
+
+function offset(r: Rand, size: number, e: Emphasis): number {
   const blockOfSize = Math.floor(size / FS_BLOCK) * FS_BLOCK;
   const points = [0, FS_BLOCK, 2 * FS_BLOCK, Math.max(0, blockOfSize - FS_BLOCK), blockOfSize, blockOfSize + FS_BLOCK, size];
-  const base = pick(r, points);
+  const base = pickFavouring(r, e, points, (x) => x === 0);
   return weighted(r, [
     [6, base],
     [2, base + SECTOR * (1 + Math.floor(r() * 7))],
@@ -54,13 +55,13 @@ function offset(r: Rand, size: number): number {
   ]);
 }
 
-function length(r: Rand): number {
+function length(r: Rand, e: Emphasis): number {
   return weighted(r, [
     [4, FS_BLOCK],
     [3, 2 * FS_BLOCK],
     [1, 3 * FS_BLOCK],
     [1, 4 * FS_BLOCK],
-    [2, SECTOR],
+    [weightFor(e, "inline", 2), SECTOR],
     [1, 3 * SECTOR],
     [1, FS_BLOCK + SECTOR],
     [0.3, MISALIGNED],
@@ -73,7 +74,7 @@ function fd(r: Rand): FdKind {
 
 function request(r: Rand, size: number, e: Emphasis): Request {
   const write = chance(r, 0.5);
-  return { write, off: offset(r, size), len: length(r), nowait: chance(r, boosted(e, "nowait", 0.2)) };
+  return { write, off: offset(r, size, e), len: length(r, e), nowait: chance(r, boosted(e, "nowait", 0.2)) };
 }
 
 /** iovecs for a buffer of `len` bytes: more than one only when each gets a 512-byte multiple. */
@@ -87,7 +88,7 @@ const RWF_FEATURE: Record<RwfName, Feature> = { nowait: "nowait", dsync: "sync",
 
 function rw(r: Rand, size: number, e: Emphasis): Op {
   const write = chance(r, 0.5);
-  const at = { off: offset(r, size), len: length(r) };
+  const at = { off: offset(r, size, e), len: length(r, e) };
   const v2 = chance(r, 0.3);
   const base = { fd: fd(r), ...at, iov: iovs(r, at.len), fresh: !write && chance(r, 0.25) };
   if (!v2) return { k: write ? "pwrite" : "pread", ...base };
@@ -113,17 +114,23 @@ function op(r: Rand, size: number, e: Emphasis): Op {
     [weightFor(e, "async", 2), () => multi(r, "aio", size, e)],
     [weightFor(e, "async", 2), () => multi(r, "uring", size, e)],
     [weightFor(e, "sync", 1), () => ({ k: pick(r, ["fsync", "fdatasync"] as const) })],
-    [weightFor(e, "truncate", 1), () => ({ k: "ftruncate", size: pick(r, [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0)) })],
-    [weightFor(e, "fallocate", 1), () => fallocate(r, size)],
+    [weightFor(e, "truncate", 1), () => ftruncate(r, size, e)],
+    [weightFor(e, "fallocate", 1), () => fallocate(r, size, e)],
   ])();
 }
 
-function fallocate(r: Rand, size: number): Op {
+/** Truncate to a block or a sector either side of the size, to 0 or to twice the size; an "inline" change favours a few bytes left in the first block. */
+function ftruncate(r: Rand, size: number, e: Emphasis): Op {
+  const to = [0, size - FS_BLOCK, size - SECTOR, size + FS_BLOCK, size + SECTOR, 2 * size].filter((x) => x >= 0);
+  return { k: "ftruncate", size: pickFavouring(r, e, to, (x) => x > 0 && x <= SMALL) };
+}
+
+function fallocate(r: Rand, size: number, e: Emphasis): Op {
   const mode = pick<FallocMode>(r, ["alloc", "keep", "punch", "zero"]);
   // One offset, rounded down to a sector (never below 0); the second draw keeps every later choice of the seed where it was.
-  const at = offset(r, size);
-  offset(r, size);
-  return { k: "fallocate", mode, off: at - (at % SECTOR), len: length(r) };
+  const at = offset(r, size, e);
+  offset(r, size, e);
+  return { k: "fallocate", mode, off: at - (at % SECTOR), len: length(r, e) };
 }
 
 function fault(r: Rand, e: Emphasis): BioFault {
@@ -297,10 +304,11 @@ function sixth(r: Rand, w: Workload): void {
   if (chance(r, P_SHORT_CLEAN)) w.faults = [];
 }
 
-/** The file's state before the workload; a change about allocation favours unwritten (fallocated) files and holes. */
+/** The file's state before the workload; a change about allocation favours unwritten (fallocated) files and holes, one about inline data holes (a file without blocks). */
 function preState(r: Rand, e: Emphasis): Workload["pre"] {
-  if (!e.has("fallocate")) return pick(r, PRE_STATES);
-  return weighted(r, PRE_STATES.map((p) => [p === "fallocated" || p === "hole" ? weightFor(e, "fallocate", 1) : 1, p] as const));
+  if (!e.has("fallocate") && !e.has("inline")) return pick(r, PRE_STATES);
+  const favoured = (p: Workload["pre"]) => (p === "fallocated" ? weightFor(e, "fallocate", 1) : p === "hole" ? weightFor(e, "fallocate", weightFor(e, "inline", 1)) : 1);
+  return weighted(r, PRE_STATES.map((p) => [favoured(p), p] as const));
 }
 
 /** Workload `index` of generator seed `seed` on target `fs`. */
@@ -327,6 +335,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   fourth(prng(mix(seed, index) ^ FOURTH_SALT), w, e);
   fifth(prng(mix(seed, index) ^ FIFTH_SALT), w, e);
   sixth(prng(mix(seed, index) ^ SIXTH_SALT), w);
+  transitions(prng(mix(seed, index) ^ SEVENTH_SALT), w, e);
   checkWorkload(w);
   return w;
 }
