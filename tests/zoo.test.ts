@@ -1,22 +1,21 @@
 // Bugs of the zoo (patches/zoo: real upstream fixes nobody wrote a
 // scenario or a generator case for) found by `dioscope check` with the
-// default generic options on 6.12, where the fixes apply in reverse: on
-// the debug kernel (check's default) 13 (ext4: the overwrite-only -EAGAIN
-// warning); with --plain (faster; the debug kernel also draws fail-nth,
-// which changes the workloads) 08 (iomap: s_dio_done_wq for async reads) with --seed 2
-// (seed 1's 24 cases do not find it since polling tasks pause between
-// rounds: its case 0 had shown it only because a polled write's io-wq
-// worker never finished creating the workqueue); on the debug kernel 03
-// (loop: sb_writers held across the async completion, which only lockdep
-// sees) and seed 000 through its regression mutant (fs/direct-io.c loses
-// the completion of an asynchronous write whose bio fails), without its
-// scenario. Each test is the default invocation with --first: the same
-// workloads, seed and schedules as the default run of 24 cases (case i
-// depends on (seed, i) and the mail only), stopped at the first case that
-// changes sides. Every other round of the filesystems follows the mail's
-// emphasis (13's case 5: 3 filesystems, round 1; 000's case 3: one
-// filesystem, round 3); the others are the generator's own (08's case 1,
-// 03's case 0).
+// default generic options, on the trees where the fixes apply in reverse.
+// On 6.12, on the debug kernel (check's default): 13 (ext4: the
+// overwrite-only -EAGAIN warning), 03 (loop: sb_writers held across the
+// async completion, which only lockdep sees) and seed 000 through its
+// regression mutant (fs/direct-io.c loses the completion of an
+// asynchronous write whose bio fails), without its scenario; with --plain
+// (faster; the debug kernel also draws fail-nth, which changes the
+// workloads) 08 (iomap: s_dio_done_wq for async reads) with --seed 2. On
+// 6.1, on the debug kernel: 14 (ext4 makes inline data on a file a direct
+// write gave blocks). Each test is the default invocation with --first:
+// the same workloads, seed and schedules as the default run (case i
+// depends on (seed, i) and the mail only, not on the budget), stopped at
+// the first case that changes sides. Every other round of the filesystems
+// follows the mail's emphasis (13's case 5: 3 filesystems, round 1; 14's
+// case 41: round 13; 000's case 3: one filesystem, round 3); the others
+// are the generator's own (08's case 1, 03's case 0).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
@@ -30,6 +29,7 @@ import { TEST_TREES } from "./support/built.ts";
 const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patch");
 const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
+const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.patch");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios --first`: the default run up to its first case that changes sides, which must be case `at`. */
@@ -85,5 +85,19 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       const w = parseWorkload(s.shrunk);
       assert.equal(w.fs, "vfat", s.shrunk);
       assert.ok(w.faults.some((f) => f.op === "write" && f.status === "IOERR"), s.shrunk);
+    });
+  });
+
+for (const tree of TEST_TREES.filter((t) => t === "6.1"))
+  describe(`the zoo on ${tree}, generic suite with the default options`, function () {
+    this.timeout(1_800_000);
+
+    it("14 (ext4 makes inline data after a direct write gave the file blocks): fixed on the debug kernel (check's default) by the data and fsck oracles, at the default run's case 41 (one that follows the mail's words: a buffered write at 0 beside a direct write, on a file without blocks)", () => {
+      const v = genericOf(ZOO_14, tree, 41, "debug");
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "inline"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:data", "oracle:fsck"], 41);
+      const w = parseWorkload(s.shrunk);
+      assert.equal(w.fs, "ext4-inline", s.shrunk);
+      assert.ok(w.tasks.flatMap((t) => t.ops).length === 2 && w.faults.length === 0, `shrunk to two calls on a healthy device: ${s.shrunk}`);
     });
   });

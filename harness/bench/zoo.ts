@@ -28,6 +28,7 @@ export interface ZooRun {
   budget?: number;
   emphasis?: boolean;
   seed?: number;
+  schedules?: number;
 }
 
 /** Every run stops at its first case that changes sides (`--first`): the time to it is the figure, the cases after it are not needed. */
@@ -38,6 +39,8 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "zoo/08-iomap-dio-done-wq-async-reads.patch", tree: "6.12", config: "plain", seed: 2 },
   { mail: "zoo/13-ext4-dio-overwrite-only-eagain-warning.patch", tree: "6.12", config: "plain" },
   { mail: "zoo/03-loop-dio-kiocb-start-write.patch", tree: "6.12", config: "debug" },
+  { mail: "zoo/14-ext4-dio-write-clear-may-inline.patch", tree: "6.1", config: "debug" },
+  { mail: "zoo/04-ext4-dio-write-may-inline-race.patch", tree: "6.12", config: "plain", budget: 96, schedules: 48 },
   { mail: "zoo/16-io_uring-iopoll-partial-result.patch", tree: "6.12", config: "plain", budget: 384 },
   { mail: "zoo/12-btrfs-dio-append-short-write-isize.patch", tree: "6.12", config: "plain", budget: 384 },
   { mail: "zoo/05-btrfs-dio-sync-write-double-unlock.patch", tree: "6.1", config: "plain", budget: 384 },
