@@ -8,8 +8,8 @@
 // probabilities of draws the generator makes anyway, and for a file state
 // one call makes but the per-operation draws rarely keep (inline data: a
 // small buffered write at the start of a file without blocks), puts the
-// file in that state and the call next to a direct write (generator.ts,
-// TRANSITIONS). Either way the set of possible workloads
+// file in that state and the call next to a direct write
+// (transitions.ts). Either way the set of possible workloads
 // is the same with or without it, the first six streams make the same
 // number of random draws, and an empty emphasis gives exactly the
 // generator's own workloads.

@@ -34,7 +34,7 @@ const SIZES = [2 * FS_BLOCK, 3 * FS_BLOCK, 4 * FS_BLOCK, 8 * FS_BLOCK, 3 * FS_BL
 /** Targets whose files start at other sizes: on inline_data, empty, inode-sized (the inode holds the data) and larger (a hole there may still become inline data). */
 const SIZES_OF: Partial<Record<GenFs, readonly number[]>> = { "ext4-inline": [0, SECTOR, 2 * FS_BLOCK, 4 * FS_BLOCK, 3 * FS_BLOCK + 3 * SECTOR] };
 
-/** At most this many bytes from a file's start may live in an ext4-inline inode (its 1 KiB inodes hold ~900): the sizes, truncates and lengths an "inline" change favours. */
+/** Sizes, truncates and lengths up to this many bytes are what an "inline" change favours: about what a 1 KiB ext4-inline inode holds (~900 bytes of data). */
 const SMALL = 2 * SECTOR;
 
 /** One of `xs`; with an "inline" change, the values `small` accepts are favoured (without it, exactly `pick`). */
