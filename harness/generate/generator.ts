@@ -23,7 +23,7 @@ import { chance, pick, weighted, type Rand } from "./draw.ts";
 import { SEVENTH_SALT, transitions } from "./transitions.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
-  checkWorkload, isDevice, FS_BLOCK, LIMITS, requestsOf, PRE_STATES, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
+  checkWorkload, isDevice, FS_BLOCK, LIMITS, PRE_STATES, writesFile, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
 } from "./workload.ts";
 
 /** A misaligned offset or length (not a multiple of 512): direct I/O must return -EINVAL. */
@@ -203,10 +203,9 @@ const P_MAPPED_WRITE = 0.2;
  * is fixed, an appending write there only meets its end.
  */
 function buffers(r: Rand, w: Workload, e: Emphasis): void {
-  const writes = (op: Op) => requestsOf(op).some((q) => q.write);
   for (const t of w.tasks)
     t.ops = t.ops.map((op) => {
-      if (isDevice(w.fs) || !("fd" in op) || op.fd !== "direct" || !writes(op)) return op;
+      if (isDevice(w.fs) || !("fd" in op) || op.fd !== "direct" || !writesFile(op)) return op;
       let out = op;
       // An appending write's offset means nothing to the kernel: the generator gives it the point it lands on if nothing else sized the file first.
       if (chance(r, boosted(e, "append", P_APPEND))) out = out.k === "pwrite" || out.k === "pwritev2" ? { ...out, fd: "append", off: w.size } : { ...out, fd: "append" };
@@ -279,8 +278,7 @@ const P_DSYNC_FD = 0.15;
  */
 function fifth(r: Rand, w: Workload, e: Emphasis): void {
   w.tasks = w.tasks.map((t, i) => (i > 0 && chance(r, boosted(e, "thread", P_THREAD)) ? { ...t, thread: true } : t));
-  const writes = (op: Op) => requestsOf(op).some((q) => q.write);
-  for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writes(op) && chance(r, boosted(e, "sync", P_DSYNC_FD)) ? { ...op, fd: "dsync" } : op));
+  for (const t of w.tasks) t.ops = t.ops.map((op) => ("fd" in op && op.fd === "direct" && writesFile(op) && chance(r, boosted(e, "sync", P_DSYNC_FD)) ? { ...op, fd: "dsync" } : op));
 }
 
 /** The sixth stream's seed. */

@@ -5,7 +5,7 @@
 // only on targets that have it, so every other workload is unchanged.
 import { EMPHASIS_MAX_P, FEATURES, type Emphasis, type Feature } from "./emphasis.ts";
 import { chance, pick, weighted, type Rand } from "./draw.ts";
-import { LIMITS, requestsOf, SECTOR, type GenFs, type Op, type Workload } from "./workload.ts";
+import { LIMITS, SECTOR, writesFile, type GenFs, type Op, type Workload } from "./workload.ts";
 
 /** The seventh stream's seed. */
 export const SEVENTH_SALT = 0x1f83d9ab;
@@ -31,7 +31,7 @@ const TRANSITIONS: Partial<Record<Feature, Transition>> = {
 };
 
 /** Does `op` write through O_DIRECT (a write that needs the file's blocks)? */
-const directWrite = (op: Op): boolean => "fd" in op && op.fd !== "buffered" && requestsOf(op).some((q) => q.write);
+const directWrite = (op: Op): boolean => "fd" in op && op.fd !== "buffered" && writesFile(op);
 
 /**
  * The seventh stream of the generator, only for emphasised features with a transition: the

@@ -146,6 +146,9 @@ export function requestsOf(op: Op): Request[] {
   }
 }
 
+/** Does `op` write the file (a write request of any kind)? */
+export const writesFile = (op: Op): boolean => requestsOf(op).some((q) => q.write);
+
 /** Checks a workload's invariants (the parser's and the generator's output both pass here). */
 export function checkWorkload(w: Workload): void {
   const bad = (why: string) => {
