@@ -29,9 +29,12 @@ const SHOWS: Record<Feature, (w: Workload) => number> = {
   poll: (w) => ops(w).filter((op) => op.k === "uring" && op.poll).length,
   failnth: (w) => ops(w).filter((op) => op.fail !== undefined).length,
   "bio-error": (w) => w.faults.filter((f) => f.status === "IOERR").length,
+  fallback: (w) => (w.pre === "mixed" ? ops(w).filter((op) => fromHole(op)).length : 0),
   inline: (w) => (w.size <= 2 * 512 ? 1 : 0) + ops(w).filter((op) => (op.k === "ftruncate" && op.size > 0 && op.size <= 2 * 512) || ("fd" in op && op.fd === "buffered" && isWrite(op) && requestsOf(op).some((q) => q.off + q.len <= 2 * 512))).length,
 };
 const ops = (w: Workload): Op[] => w.tasks.flatMap((t) => t.ops);
+/** A direct pwrite from the hole of a "mixed" file (blocks 1-2) over the written block 3. */
+const fromHole = (op: Op): boolean => op.k === "pwrite" && op.fd === "direct" && op.off >= 4096 && op.off < 3 * 4096 && op.off + op.len >= 4 * 4096;
 
 function total(f: Feature, e: Emphasis, fs: GenFs): number {
   let n = 0;
@@ -69,7 +72,7 @@ describe("emphasis: the change's words favour the draws that reach what it names
 
   it("draws each feature more often when emphasised", () => {
     for (const f of FEATURES) {
-      const fs: GenFs = f === "freeze" ? "btrfs" : f === "inline" ? "ext4-inline" : "ext4";
+      const fs: GenFs = f === "freeze" ? "btrfs" : f === "inline" ? "ext4-inline" : f === "fallback" ? "ext4-noextents" : "ext4";
       const plain = total(f, NO_EMPHASIS, fs);
       const more = total(f, new Map([[f, ["test"]]]), fs);
       assert.ok(more > plain * 1.3, `${f}: ${more} marks emphasised vs ${plain} without (400 workloads)`);
@@ -95,6 +98,26 @@ describe("emphasis: the change's words favour the draws that reach what it names
     assert.ok(inline.pairs >= 80 && inline.beside >= 10, `ext4-inline: ${JSON.stringify(inline)} (200 workloads)`);
     const ext4 = shapes("ext4");
     assert.ok(ext4.pairs + ext4.beside < 10, `ext4 has no inline data: ${JSON.stringify(ext4)} (200 workloads)`);
+  });
+
+  it("puts a direct write that falls back to buffered I/O (from a hole over written data) next to a direct write on that data, on ext4-noextents only", () => {
+    const e: Emphasis = new Map([["fallback", ["ENOTBLK"]]]);
+    const onData = (op: Op | undefined) => op !== undefined && "fd" in op && op.fd !== "buffered" && op.fd !== "append" && requestsOf(op).some((q) => q.write && q.off === 3 * 4096 && q.len === 4096);
+    const shapes = (fs: GenFs) => {
+      let pairs = 0;
+      let beside = 0;
+      for (let i = 0; i < 200; i++) {
+        const w = generate(3, i, fs, { faultInjection: true, emphasis: e });
+        if (w.pre !== "mixed" || w.size < 4 * 4096) continue;
+        if (w.tasks.some((t) => t.ops.some((op, j) => fromHole(op) && (onData(t.ops[j - 1]) || onData(t.ops[j + 1]))))) pairs++;
+        else if (w.tasks.some((t, j) => j > 0 && t.ops.length === 1 && fromHole(t.ops[0]!)) && w.tasks.some((t) => onData(t.ops[0]))) beside++;
+      }
+      return { pairs, beside };
+    };
+    const noextents = shapes("ext4-noextents");
+    assert.ok(noextents.pairs >= 60 && noextents.beside >= 10, `ext4-noextents: ${JSON.stringify(noextents)} (200 workloads)`);
+    const ext4 = shapes("ext4");
+    assert.ok(ext4.pairs + ext4.beside < 10, `ext4 allocates for direct writes into holes (unwritten extents): ${JSON.stringify(ext4)} (200 workloads)`);
   });
 
   it("is deterministic: an emphasised workload is the same text twice and still a valid workload", () => {

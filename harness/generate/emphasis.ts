@@ -7,9 +7,10 @@
 // names no operation here changes nothing. Emphasis scales the
 // probabilities of draws the generator makes anyway, and for a file state
 // one call makes but the per-operation draws rarely keep (inline data: a
-// small buffered write at the start of a file without blocks), puts the
-// file in that state and the call next to a direct write
-// (transitions.ts). Either way the set of possible workloads
+// small buffered write at the start of a file without blocks; a direct
+// write that falls back to buffered I/O: one from a hole the filesystem
+// cannot allocate for), puts the file in that state and the call next to
+// a direct write (transitions.ts). Either way the set of possible workloads
 // is the same with or without it, the first six streams make the same
 // number of random draws, and an empty emphasis gives exactly the
 // generator's own workloads.
@@ -29,9 +30,10 @@ export type Feature =
   | "poll" // polled io_uring rings
   | "failnth" // kernel fault injection inside a call
   | "bio-error" // bios failing, now or by interrupt
-  | "inline"; // small files whose data fits in the inode (ext4's inline_data): small sizes, writes and truncates at the start, buffered writes
+  | "inline" // small files whose data fits in the inode (ext4's inline_data): small sizes, writes and truncates at the start, buffered writes
+  | "fallback"; // direct writes that fall back to buffered I/O (-ENOTBLK): a direct write from a hole where the filesystem cannot allocate for it, beside direct I/O on the range
 
-export const FEATURES: readonly Feature[] = ["append", "untouched", "truncate", "fallocate", "sync", "nowait", "freeze", "thread", "async", "poll", "failnth", "bio-error", "inline"];
+export const FEATURES: readonly Feature[] = ["append", "untouched", "truncate", "fallocate", "sync", "nowait", "freeze", "thread", "async", "poll", "failnth", "bio-error", "inline", "fallback"];
 
 /** The features a change asks for, each with the words that asked (first few, in order of appearance). */
 export type Emphasis = ReadonlyMap<Feature, readonly string[]>;
@@ -64,6 +66,8 @@ const VOCABULARY: readonly (readonly [Feature, RegExp])[] = [
   ["bio-error", /\bbi_status\b|\bBLK_STS_\w+|\bEIO\b|\bI\/O error\b|\bio error\b|\bbio error\b/gi],
   // Not the C keyword: data stored in the inode itself (ext4 inline_data, its MAY_INLINE_DATA state).
   ["inline", /\binline[ _]data\b|\b\w+_inline_data\w*|\bmay[ _]inline\b/gi],
+  // iomap's -ENOTBLK: the filesystem cannot do this direct write, the caller writes through the page cache instead.
+  ["fallback", /\bENOTBLK\b|\bfall(?:s|ing)?[\s-]*back\s+(?:to|on)\s+buffered\b|\bbuffered\s+(?:write\s+|IO\s+|I\/O\s+)?fall[\s-]*back\b/gi],
 ];
 
 /** The words of a series the vocabulary reads: subjects, messages, hunk sections, added and removed lines (not context). */
@@ -85,7 +89,8 @@ export function emphasisOf(text: string): Emphasis {
   for (const [feature, re] of VOCABULARY) {
     for (const m of text.matchAll(re)) {
       const words = out.get(feature) ?? [];
-      if (!words.includes(m[0]) && words.length < WORDS_SHOWN) words.push(m[0]);
+      const word = m[0].replace(/\s+/g, " ");
+      if (!words.includes(word) && words.length < WORDS_SHOWN) words.push(word);
       out.set(feature, words);
     }
   }
