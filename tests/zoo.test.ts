@@ -7,7 +7,9 @@
 // regression mutant (fs/direct-io.c loses the completion of an
 // asynchronous write whose bio fails), without its scenario; with --plain
 // (faster; the debug kernel also draws fail-nth, which changes the
-// workloads) 08 (iomap: s_dio_done_wq for async reads) with --seed 2. On
+// workloads) 08 (iomap: s_dio_done_wq for async reads) with --seed 2, and
+// seed 001 (a direct write's fallback to buffered I/O racing an
+// asynchronous direct write) with --schedules 48, without its scenario. On
 // 6.1, on the debug kernel: 14 (ext4 makes inline data on a file a direct
 // write gave blocks). Each test is the default invocation with --first:
 // the same workloads, seed and schedules as the default run (case i
@@ -30,11 +32,12 @@ const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patc
 const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
 const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.patch");
+const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios --first`: the default run up to its first case that changes sides, which must be case `at`. */
-function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed) {
-  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, seed, first: true }, inputs: [mail] });
+function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed, schedules = GENERIC_DEFAULT.schedules) {
+  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, seed, schedules, first: true }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
   const v = vs[0] as (typeof vs)[0] & { generated: GenericSummary };
@@ -85,6 +88,15 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       const w = parseWorkload(s.shrunk);
       assert.equal(w.fs, "vfat", s.shrunk);
       assert.ok(w.faults.some((f) => f.op === "write" && f.status === "IOERR"), s.shrunk);
+    });
+
+    it("seed 001 without its scenario (a direct write that falls back to buffered I/O beside an asynchronous direct write on its range): with --schedules 48, fixed by the console oracle at case 22 (one that follows the mail's words), on ext4 without extents", () => {
+      const v = genericOf(SEED_001, tree, 22, "plain", GENERIC_DEFAULT.seed, 48);
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "fallback"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:console"], 22);
+      assert.ok(s.failure.failures.some((f) => f.includes("Page cache invalidation failure on direct I/O")), s.failure.failures.join("; "));
+      const w = parseWorkload(s.shrunk);
+      assert.deepEqual([w.fs, w.pre, w.tasks.length], ["ext4-noextents", "mixed", 2], s.shrunk);
     });
   });
 
