@@ -46,6 +46,7 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "zoo/05-btrfs-dio-sync-write-double-unlock.patch", tree: "6.1", config: "plain", budget: 384 },
   { mail: "scenario/000-regression-direct-io-lost-aio-completion.patch", tree: "6.12", config: "debug", budget: 4 },
   { mail: "002_af39239f68c27663.txt", tree: "6.12", config: "plain", budget: 12, emphasis: false },
+  { mail: "001_60a185f54a9e7512.txt", tree: "6.12", config: "plain", schedules: 48 },
 ];
 
 export interface ZooRow {
