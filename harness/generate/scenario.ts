@@ -15,7 +15,7 @@ import { enableFailNth } from "../user/faults.ts";
 import type { Iovec } from "../user/task.ts";
 import { printWorkload } from "./text.ts";
 import type { OracleDeclarations } from "../oracles/types.ts";
-import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, LOOP, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
+import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, LOOP, MIXED_DATA_AT, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
 
 export const FILE = "/mnt/f";
 const MOUNT = "/mnt";
@@ -154,9 +154,9 @@ function makeFile(s: ScenarioContext, w: Workload): void {
   if (w.pre === "written" || w.pre === "delalloc") write(0, w.size);
   if (w.pre === "mixed") {
     write(0, Math.min(FS_BLOCK, w.size));
-    if (w.size > 3 * FS_BLOCK) {
-      if (sized) s.call({ op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: 2 * FS_BLOCK, len: FS_BLOCK });
-      write(3 * FS_BLOCK, w.size - 3 * FS_BLOCK);
+    if (w.size > MIXED_DATA_AT) {
+      if (sized) s.call({ op: "FALLOCATE", fd, mode: FALLOC.KEEP_SIZE, off: MIXED_DATA_AT - FS_BLOCK, len: FS_BLOCK });
+      write(MIXED_DATA_AT, w.size - MIXED_DATA_AT);
     }
   }
   if (w.pre !== "delalloc") s.call({ op: "FSYNC", fd });

@@ -7,7 +7,7 @@
 // have it, so every other workload is unchanged.
 import { EMPHASIS_MAX_P, FEATURES, type Emphasis, type Feature } from "./emphasis.ts";
 import { chance, pick, weighted, type Rand } from "./draw.ts";
-import { FS_BLOCK, LIMITS, SECTOR, writesFile, type GenFs, type Op, type TaskSpec, type Workload } from "./workload.ts";
+import { FS_BLOCK, LIMITS, MIXED_DATA_AT, SECTOR, writesFile, type GenFs, type Op, type TaskSpec, type Workload } from "./workload.ts";
 
 /** The seventh stream's seed. */
 export const SEVENTH_SALT = 0x1f83d9ab;
@@ -15,9 +15,6 @@ export const SEVENTH_SALT = 0x1f83d9ab;
 const P_TRANSITION = EMPHASIS_MAX_P;
 /** Share of transitions after which the task does nothing more. */
 const P_TRANSITION_LAST = 0.5;
-
-/** Where a "mixed" file (scenario.ts) has data again after its first block: blocks 1 and 2 are a hole (an unwritten block where the filesystem has them), block 3 on is written. */
-const MIXED_DATA_AT = 3 * FS_BLOCK;
 
 /**
  * File states one call makes, with the state the file must be in for the

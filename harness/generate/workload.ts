@@ -41,6 +41,8 @@ export const isDevice = (fs: GenFs): boolean => fs === BDEV || fs === LOOP;
 /** The file before the workload: a sparse hole, unwritten (fallocated), written and synced, dirty in the page cache, or extents of each. */
 export const PRE_STATES = ["hole", "fallocated", "written", "delalloc", "mixed"] as const;
 export type PreState = (typeof PRE_STATES)[number];
+/** Where a "mixed" file has written data again: block 0 is written, block 1 a hole, block 2 unwritten (fallocated; a hole where the filesystem cannot), and from here on written when the file is longer. */
+export const MIXED_DATA_AT = 3 * FS_BLOCK;
 
 /** Which of the task's descriptors on the file: opened with O_DIRECT, buffered, or O_DIRECT | O_APPEND (every write at i_size). */
 export type FdKind = "direct" | "buffered" | "append" | "dsync";
