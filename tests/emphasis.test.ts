@@ -9,7 +9,7 @@ import { emphasisOf, FEATURES, NO_EMPHASIS, seriesWords, type Emphasis, type Fea
 import { generate } from "../harness/generate/generator.ts";
 import { suiteWorkload } from "../harness/generate/suite.ts";
 import { printWorkload } from "../harness/generate/text.ts";
-import { requestsOf, type GenFs, type Op, type Workload } from "../harness/generate/workload.ts";
+import { FS_BLOCK, MIXED_DATA_AT, requestsOf, type GenFs, type Op, type Workload } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 
@@ -34,7 +34,7 @@ const SHOWS: Record<Feature, (w: Workload) => number> = {
 };
 const ops = (w: Workload): Op[] => w.tasks.flatMap((t) => t.ops);
 /** A direct pwrite from the hole of a "mixed" file (blocks 1-2) over the written block 3. */
-const fromHole = (op: Op): boolean => op.k === "pwrite" && op.fd === "direct" && op.off >= 4096 && op.off < 3 * 4096 && op.off + op.len >= 4 * 4096;
+const fromHole = (op: Op): boolean => op.k === "pwrite" && op.fd === "direct" && op.off >= FS_BLOCK && op.off < MIXED_DATA_AT && op.off + op.len >= MIXED_DATA_AT + FS_BLOCK;
 
 function total(f: Feature, e: Emphasis, fs: GenFs): number {
   let n = 0;
@@ -102,13 +102,13 @@ describe("emphasis: the change's words favour the draws that reach what it names
 
   it("puts a direct write that falls back to buffered I/O (from a hole over written data) next to a direct write on that data, on ext4-noextents only", () => {
     const e: Emphasis = new Map([["fallback", ["ENOTBLK"]]]);
-    const onData = (op: Op | undefined) => op !== undefined && "fd" in op && op.fd !== "buffered" && op.fd !== "append" && requestsOf(op).some((q) => q.write && q.off === 3 * 4096 && q.len === 4096);
+    const onData = (op: Op | undefined) => op !== undefined && "fd" in op && op.fd !== "buffered" && op.fd !== "append" && requestsOf(op).some((q) => q.write && q.off === MIXED_DATA_AT && q.len === FS_BLOCK);
     const shapes = (fs: GenFs) => {
       let pairs = 0;
       let beside = 0;
       for (let i = 0; i < 200; i++) {
         const w = generate(3, i, fs, { faultInjection: true, emphasis: e });
-        if (w.pre !== "mixed" || w.size < 4 * 4096) continue;
+        if (w.pre !== "mixed" || w.size < MIXED_DATA_AT + FS_BLOCK) continue;
         if (w.tasks.some((t) => t.ops.some((op, j) => fromHole(op) && (onData(t.ops[j - 1]) || onData(t.ops[j + 1]))))) pairs++;
         // Beside: the two alone, one task per CPU.
         else if (w.tasks.length === 2 && w.tasks[1]!.ops.length === 1 && fromHole(w.tasks[1]!.ops[0]!) && onData(w.tasks[0]!.ops[0])) beside++;

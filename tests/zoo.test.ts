@@ -21,7 +21,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCheck } from "../harness/check/check.ts";
-import { GENERIC_DEFAULT, type GenericSummary } from "../harness/check/generic.ts";
+import { GENERIC_DEFAULT, type GenericOptions, type GenericSummary } from "../harness/check/generic.ts";
 import { parseWorkload } from "../harness/generate/text.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
@@ -36,8 +36,8 @@ const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios --first`: the default run up to its first case that changes sides, which must be case `at`. */
-function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", seed = GENERIC_DEFAULT.seed, schedules = GENERIC_DEFAULT.schedules) {
-  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, seed, schedules, first: true }, inputs: [mail] });
+function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", flags: Partial<Pick<GenericOptions, "seed" | "schedules">> = {}) {
+  const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, ...flags, first: true }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
   const v = vs[0] as (typeof vs)[0] & { generated: GenericSummary };
@@ -61,7 +61,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
     this.timeout(1_800_000);
 
     it("08 (an async O_DIRECT read whose bio fails by interrupt, no s_dio_done_wq): with --seed 2, fixed by the console and hang oracles at case 1", () => {
-      const s = fixedCase(genericOf(ZOO_08, tree, 1, "plain", 2), ["oracle:console", "oracle:hang"], 1);
+      const s = fixedCase(genericOf(ZOO_08, tree, 1, "plain", { seed: 2 }), ["oracle:console", "oracle:hang"], 1);
       assert.ok(parseWorkload(s.shrunk).faults.some((f) => f.op === "read"), s.shrunk);
     });
 
@@ -91,7 +91,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
     });
 
     it("seed 001 without its scenario (a direct write that falls back to buffered I/O beside an asynchronous direct write on its range): with --schedules 48, fixed by the console oracle at case 22 (one that follows the mail's words), on ext4 without extents", () => {
-      const v = genericOf(SEED_001, tree, 22, "plain", GENERIC_DEFAULT.seed, 48);
+      const v = genericOf(SEED_001, tree, 22, "plain", { schedules: 48 });
       assert.ok(v.generated.emphasis.some((x) => x.feature === "fallback"), JSON.stringify(v.generated.emphasis));
       const s = fixedCase(v, ["oracle:console"], 22);
       assert.ok(s.failure.failures.some((f) => f.includes("Page cache invalidation failure on direct I/O")), s.failure.failures.join("; "));

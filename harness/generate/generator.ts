@@ -19,7 +19,7 @@
 // the state that call needs and the call next to a direct write
 // (transitions.ts).
 import { prng } from "../prng.ts";
-import { chance, pick, weighted, type Rand } from "./draw.ts";
+import { chance, pick, P_SHORT_CLEAN, shortProgram, weighted, type Rand } from "./draw.ts";
 import { SEVENTH_SALT, transitions } from "./transitions.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
@@ -285,8 +285,6 @@ function fifth(r: Rand, w: Workload, e: Emphasis): void {
 const SIXTH_SALT = 0x9b05688c;
 /** Share of workloads cut to short programs: each task keeps its first one or two operations. */
 const P_SHORT = 0.35;
-/** Share of short workloads that also lose their bio faults (the calls alone, on a healthy device). */
-const P_SHORT_CLEAN = 0.5;
 
 /**
  * The sixth stream: a short program. A call's own edge (a read across
@@ -298,7 +296,7 @@ const P_SHORT_CLEAN = 0.5;
  */
 function sixth(r: Rand, w: Workload): void {
   if (!chance(r, P_SHORT)) return;
-  for (const t of w.tasks) t.ops = t.ops.slice(0, chance(r, 0.5) ? 1 : 2);
+  for (const t of w.tasks) t.ops = shortProgram(r, t.ops);
   if (chance(r, P_SHORT_CLEAN)) w.faults = [];
 }
 

@@ -6,7 +6,7 @@
 // change whose words name the state (emphasis.ts), and only on targets that
 // have it, so every other workload is unchanged.
 import { EMPHASIS_MAX_P, FEATURES, type Emphasis, type Feature } from "./emphasis.ts";
-import { chance, pick, weighted, type Rand } from "./draw.ts";
+import { chance, pick, P_SHORT_CLEAN, shortProgram, weighted, type Rand } from "./draw.ts";
 import { FS_BLOCK, LIMITS, MIXED_DATA_AT, SECTOR, writesFile, type GenFs, type Op, type TaskSpec, type Workload } from "./workload.ts";
 
 /** The seventh stream's seed. */
@@ -68,9 +68,6 @@ function onto(op: Op, off: number, len: number): Op {
   return { ...op, reqs: op.reqs.map((q, j) => (j === i ? { ...q, off, len } : q)) };
 }
 
-/** Share of races put alone on the machine that also lose their bio faults (a healthy device). */
-const P_ALONE_CLEAN = 0.5;
-
 /**
  * A race between the direct write (first in `task`) and `call`, alone: the
  * two tasks on the two CPUs (task i runs on CPU i % 2), the direct write's
@@ -79,9 +76,8 @@ const P_ALONE_CLEAN = 0.5;
  * the sixth stream's short programs say for a call's own edge.
  */
 function alone(r: Rand, w: Workload, task: TaskSpec, call: Op): void {
-  task.ops.length = Math.min(task.ops.length, chance(r, 0.5) ? 1 : 2);
-  w.tasks = [{ ops: task.ops }, { ops: [call] }];
-  if (chance(r, P_ALONE_CLEAN)) w.faults = [];
+  w.tasks = [{ ops: shortProgram(r, task.ops) }, { ops: [call] }];
+  if (chance(r, P_SHORT_CLEAN)) w.faults = [];
 }
 
 /** Does `op` write through O_DIRECT (a write that needs the file's blocks)? */
@@ -116,11 +112,8 @@ export function transitions(r: Rand, w: Workload, e: Emphasis): void {
     if (where === "beside") {
       // The two at once: the direct write becomes its task's first call.
       if (at > 0) task.ops.splice(0, at);
-      if (t.apart) {
-        alone(r, w, task, call);
-        continue;
-      }
-      w.tasks.push({ ops: [call] });
+      if (t.apart) alone(r, w, task, call);
+      else w.tasks.push({ ops: [call] });
       continue;
     }
     const place = at < 0 ? Math.floor(r() * (task.ops.length + 1)) : where === "before" ? at : at + 1;
