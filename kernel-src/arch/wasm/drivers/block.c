@@ -43,6 +43,19 @@ static unsigned int wasm_blk_flags(blk_opf_t opf)
 	       (opf & REQ_META ? WASM_BLK_META : 0);
 }
 
+/*
+ * Ends a bio with the host's status. Only an error is written, as blk-mq's
+ * completion does: a bio that succeeds keeps the status it has, which a
+ * sibling's end_io may have set (block/fops.c keeps a multi-bio request's
+ * first error in its embedded bio).
+ */
+static void wasm_blk_end(struct bio *bio, unsigned int status)
+{
+	if (status)
+		bio->bi_status = status;
+	bio_endio(bio);
+}
+
 static void wasm_blk_submit_bio(struct bio *bio)
 {
 	struct wasm_disk *d = bio->bi_bdev->bd_disk->private_data;
@@ -76,10 +89,8 @@ static void wasm_blk_submit_bio(struct bio *bio)
 				 bio->bi_iter.bi_sector, segs, nsegs);
 	if (segs != stack_segs)
 		kfree(segs);
-	if (status >= 0) {
-		bio->bi_status = status;
-		bio_endio(bio);
-	}
+	if (status >= 0)
+		wasm_blk_end(bio, status);
 }
 
 /* Host entry point: a bio the host kept completes (an interrupt on this CPU). */
@@ -88,8 +99,7 @@ void wasm_blk_interrupt(struct bio *bio, unsigned int status)
 	bool was_enabled = wasm_irq_entry();
 
 	irq_enter();
-	bio->bi_status = status;
-	bio_endio(bio);
+	wasm_blk_end(bio, status);
 	irq_exit();
 	wasm_irq_return(was_enabled);
 }
