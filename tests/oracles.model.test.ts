@@ -7,7 +7,8 @@ import type { JournalEntry } from "../harness/agent/journal.ts";
 import { judge, type ProbeRecord } from "../harness/oracles/index.ts";
 import { emptyProbe } from "../harness/oracles/probe.ts";
 import { fileOps } from "../harness/oracles/ops.ts";
-import { CLONE_THREAD_FLAGS, NR, O } from "../harness/user/abi.ts";
+import { BLK_STS } from "../harness/block/faults.ts";
+import { CLONE_THREAD_FLAGS, NR, O, RWF } from "../harness/user/abi.ts";
 import { Run, fill, failedBio, oracles, EIOCBQUEUED } from "./support/run-record.ts";
 
 describe("oracles on built run records", () => {
@@ -64,6 +65,23 @@ describe("oracles on built run records", () => {
     }
     r.cmd({ op: "READ", fd, buf: 4096, len: 12288, off: 0 }, 500, 12288, { data: new Uint8Array([...fill(0), ...fill(0x11), ...fill(0)]) });
     assert.deepEqual(oracles(r), ["data"], "the set-up's 0x11 was overwritten by both completed writes");
+  });
+
+  it("data: a NOWAIT write that returned -EAGAIN did nothing; after AGAIN to a bio that could wait it may have landed", () => {
+    for (const [bioNowait, want] of [[true, ["data"]], [false, []]] as const) {
+      const r = new Run();
+      r.file("/mnt/f");
+      const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR | O.DIRECT, 0] }, 0, 4, { task: 1 });
+      r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/mnt/f", flags: O.RDWR | O.DIRECT });
+      r.startRun();
+      const w = r.cmd({ op: "SYSCALL", flags: NR.pwritev2, args: [4, 0, 1, 0, 0, RWF.NOWAIT] }, 10, -11, { task: 1, end: 50 });
+      r.journal.push({ kind: "rw", cmd: w.id, task: 1, write: true, fd: 4, off: 0, len: 8192, rwFlags: RWF.NOWAIT });
+      r.journal.push({ kind: "bytes", cmd: w.id, task: 1, index: 0, data: fill(0xaa, 8192) });
+      r.bios.push({ ...failedBio("write", 20, 30), status: BLK_STS.AGAIN, nowait: bioNowait });
+      // Its first page landed, its second did not: the call reported -EAGAIN over a partial write.
+      r.probe = { ...emptyProbe(null), files: [{ path: "/mnt/f", reads: [{ how: "direct", result: 8192, asked: 8192, data: new Uint8Array([...fill(0xaa), ...fill(0)]) }] }] };
+      assert.deepEqual(oracles(r), want, bioNowait ? "the device answered AGAIN to a REQ_NOWAIT bio: the call's -EAGAIN promised nothing was written" : "AGAIN to a bio that could wait is outside the promise");
+    }
   });
 
   it("data: a write that syncs the file and fails may have lost other dirty pages' writeback; a plain direct write's failed bio is its own", () => {

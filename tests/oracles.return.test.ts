@@ -59,6 +59,28 @@ describe("the return contract on built run records", () => {
     }
   });
 
+  it("return: a NOWAIT call on a disk's node that returned -EAGAIN after a bio over its range succeeded inside it is named; a bio elsewhere or on another disk is not its", () => {
+    const cases = [
+      [{ sector: 0, disk: 0 }, 1],
+      [{ sector: 64, disk: 0 }, 0],
+      [{ sector: 0, disk: 1 }, 0],
+    ] as const;
+    for (const [bio, want] of cases) {
+      const r = new Run();
+      r.devices = { "/dev/wda": 65536 };
+      r.deviceDisks = { "/dev/wda": 0 };
+      const open = r.cmd({ op: "SYSCALL", flags: NR.openat, args: [-100, 0, O.RDWR | O.DIRECT, 0] }, 0, 3, { task: 1 });
+      r.journal.push({ kind: "open", cmd: open.id, task: 1, path: "/dev/wda", flags: O.RDWR | O.DIRECT });
+      r.startRun();
+      const w = r.cmd({ op: "SYSCALL", flags: NR.pwritev2, args: [3, 0, 1, 0, 0, RWF.NOWAIT] }, 10, -11, { task: 1, end: 50 });
+      r.journal.push({ kind: "rw", cmd: w.id, task: 1, write: true, fd: 3, off: 0, len: 8192, rwFlags: RWF.NOWAIT });
+      r.bios.push({ ...failedBio("write", 20, 30), ...bio, status: 0 }, { ...failedBio("write", 31, 32), index: 1, sector: 8, status: 12, nowait: true });
+      const msgs = r.judge().findings.filter((f) => f.oracle === "return").map((f) => f.message);
+      assert.equal(msgs.length, want, `${JSON.stringify(bio)}: ${msgs.join("\n")}`);
+      if (want) assert.match(msgs[0]!, /returned -EAGAIN \(NOWAIT\), yet bio #0 \(write of 4096 at sector 0\) of its range completed inside it/);
+    }
+  });
+
   it("return: a short read inside i_size with no error is named; at end of file it is clean", () => {
     const r = new Run();
     const fd = r.file("/mnt/f", O.RDWR | O.CREAT | O.DIRECT);

@@ -1,7 +1,7 @@
 // The contracts every read/write-family call keeps, whatever the scenario:
 // its return value (never more than asked; short inside i_size only with
 // an error, for a write from a buffer mapped from the file, or for NOWAIT; -EAGAIN only for NOWAIT, or when the disk answered AGAIN to a
-// bio that could wait; -EIO only when the disk failed a bio
+// bio that could wait, and never after part of the call was done; -EIO only when the disk failed a bio
 // or a fault was injected; a direct I/O whose bio failed never reports
 // full success), the file position (a read/write returning n moves it by
 // n) and the file size at quiescence.
@@ -15,6 +15,8 @@ import { finalSize, sizeAt, sizeBound, sizeTimeline } from "./size.ts";
 import type { ProbeRecord } from "./types.ts";
 
 const EAGAIN = -11, EIO = -5;
+/** The unit of a bio's sector numbers. */
+const SECTOR_BYTES = 512;
 
 export interface ContractFailure {
   op: string;
@@ -28,6 +30,8 @@ export interface ReturnContext {
   injectedFaults: number;
   /** Block device nodes opened as files, with their sizes (their size never follows the writes). */
   devices?: Readonly<Record<string, number>>;
+  /** The machine's disks as files: device node path → the disk's index in the bio records (its sectors are the file's offsets / 512). */
+  deviceDisks?: Readonly<Record<string, number>>;
 }
 
 /** Return-value contract of every read/write of the run. */
@@ -45,6 +49,8 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
     if (short) out.push({ op: op.id, detail: `${what}: ${short}` });
     const lost = failedBioHidden(op, ops, c.failedBios, c.okBios ?? []);
     if (lost) out.push({ op: op.id, detail: `${what}: ${lost}` });
+    const part = againAfterPart(op, ops, c.okBios ?? [], op.file === null ? undefined : c.deviceDisks?.[op.file]);
+    if (part) out.push({ op: op.id, detail: `${what}: ${part}` });
   }
   return out;
 }
@@ -91,6 +97,25 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
     const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (b.op === "write" && dirtyUnder(op, ops, b.submitNs)) continue;
     if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
+  }
+  return null;
+}
+
+/**
+ * A NOWAIT call that returned -EAGAIN did none of its I/O (preadv2(2): with
+ * some done it returns that count, -EAGAIN means none). On a disk's own
+ * device node a bio's sectors are the file's offsets: a bio of the call's
+ * direction over its range that succeeded inside its window, while no other
+ * op of that direction was in flight, was the call's, so part was done.
+ */
+function againAfterPart(op: FileOp, ops: readonly FileOp[], ok: readonly BioRecord[], disk: number | undefined): string | null {
+  if (!op.nowait || op.result !== EAGAIN || disk === undefined || op.off === null || op.len === null || op.endNs === null) return null;
+  const from = op.off / SECTOR_BYTES, to = (op.off + op.len) / SECTOR_BYTES;
+  for (const b of ok) {
+    if (b.disk !== disk || b.op !== op.kind || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
+    if (b.sector + b.bytes / SECTOR_BYTES <= from || b.sector >= to) continue;
+    const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
+    if (others.length === 0) return `returned -EAGAIN (NOWAIT), yet bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) of its range completed inside it: part of it was done`;
   }
   return null;
 }

@@ -12,9 +12,12 @@
 // overwritten (a later write that completed in full, began after the first
 // ended and ended before the read began), or the file's initial zeros
 // (holes and unwritten extents read zero) if no full write ended before
-// the read. A failed or short write may have landed or not (old or new);
-// a write whose bytes the host does not know (a user task's buffer)
-// allows any value.
+// the read. A failed or short write may have landed or not (old or new),
+// except a NOWAIT write that returned -EAGAIN: it did nothing (preadv2(2):
+// with some data done a NOWAIT call returns that count; -EAGAIN says none
+// was), unless the disk answered AGAIN to a bio that was allowed to wait
+// (a lower layer outside that promise). A write whose bytes the host does
+// not know (a user task's buffer) allows any value.
 import type { FileOp } from "./ops.ts";
 import { FALLOC, PAGE_SIZE } from "../user/abi.ts";
 import type { ProbeFile } from "./types.ts";
@@ -51,6 +54,15 @@ export interface DataFailure {
 }
 
 const END = Number.MAX_SAFE_INTEGER;
+const EAGAIN = -11;
+
+/** How the model reads the run's writes. */
+export interface EffectOptions {
+  /** A NOWAIT write that returned -EAGAIN did nothing (false when a bio that could wait was answered AGAIN). */
+  nowaitAgainIsNothing: boolean;
+}
+
+const NOWAIT_PROMISE: EffectOptions = { nowaitAgainIsNothing: true };
 
 /** One effect of `op` (every field written out: spreading and adding fields is slow in V8, and this runs per judged run). */
 function effect(op: FileOp, from: number, to: number, data: Effect["data"], dataOff: number, definite: boolean): Effect {
@@ -58,11 +70,13 @@ function effect(op: FileOp, from: number, to: number, data: Effect["data"], data
 }
 
 /** The effects of a file's ops on its bytes. */
-export function effects(ops: readonly FileOp[]): Effect[] {
+export function effects(ops: readonly FileOp[], o: EffectOptions = NOWAIT_PROMISE): Effect[] {
   const out: Effect[] = [];
   for (const op of ops) {
     const r = op.result;
-    if (op.kind === "write" && op.append) {
+    if (op.kind === "write" && op.nowait && r === EAGAIN && o.nowaitAgainIsNothing) {
+      continue;
+    } else if (op.kind === "write" && op.append) {
       // Where an appending write lands depends on i_size when it ran: the model allows any value anywhere after it starts.
       out.push(effect(op, 0, END, null, 0, false));
     } else if (op.kind === "write" && op.off !== null && op.len !== null && op.len > 0) {
@@ -102,8 +116,8 @@ const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every(
 export type Provenance = (seen: Uint8Array) => string | null;
 
 /** Checks every known read of one file against the model; `widen`: any value ever written is allowed (see console.ts excused). */
-export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], widen: boolean, elsewhere: Provenance = () => null): DataFailure[] {
-  const effs = effects(ops);
+export function checkReads(ops: readonly FileOp[], reads: readonly SeenRead[], widen: boolean, elsewhere: Provenance = () => null, o: EffectOptions = NOWAIT_PROMISE): DataFailure[] {
+  const effs = effects(ops, o);
   const cuts = new Set<number>();
   for (const e of effs) cuts.add(e.from).add(Math.min(e.to, END));
   for (const r of reads) {

@@ -53,6 +53,7 @@ export function recordRun(b: Booted, scenario: string, marks: RunMarks, end: { h
     probe: p,
     injectedFaults: b.machine.console.lines.slice(marks.consoleLine).filter((l) => FAULT_INJECTED.test(l.text)).length,
     devices: { ...Object.fromEntries(b.block.disks.map((d) => [`/dev/${d.name}`, d.bytes])), ...declared.devices },
+    deviceDisks: Object.fromEntries(b.block.disks.map((d, i) => [`/dev/${d.name}`, i])),
   };
 }
 

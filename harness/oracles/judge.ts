@@ -4,6 +4,7 @@
 // when the scenario declared that oracle fires; oracles the scenario
 // switched off are left out and listed with their reason.
 import type { BioRecord } from "../block/device.ts";
+import { BLK_STS } from "../block/faults.ts";
 import { completionAccounting } from "./completion.ts";
 import { consoleHits, excused, wordSizeReport, type ConsoleHit } from "./console.ts";
 import { groupByFile, offsetContract, returnContract, sizeContract } from "./contracts.ts";
@@ -23,7 +24,7 @@ export function judge(run: RunRecord, declared: OracleDeclarations = {}): Judgem
     ...consoleFindings(kernel, run, ops, failedBios),
     ...machineFindings(run),
     ...completionAccounting(ops, strayCqes, strayEvents, run.runFromCmd).map((f) => opFinding("completion", f)),
-    ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults, devices: run.devices ?? {} }).map((f) => opFinding("return", f)),
+    ...returnContract(ops, { failedBios, okBios: run.bios.filter((b) => b.status === 0), injectedFaults: run.injectedFaults, devices: run.devices ?? {}, deviceDisks: run.deviceDisks ?? {} }).map((f) => opFinding("return", f)),
     ...offsetContract(ops, run.commands, run.probe, run.probeFromCmd).map((f) => opFinding("offset-size", f)),
     ...sizeContract(ops, run.probe).map((f) => opFinding("offset-size", f)),
     ...dataFindings(run, ops, failedBios),
@@ -98,6 +99,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readon
   const out: Raw[] = [];
   const writeFailed = failedBios.some((b) => b.op === "write");
   const elsewhere = provenance(ops.filter((o) => o.kind === "write" && o.data));
+  const nowaitAgainIsNothing = !failedBios.some((b) => b.status === BLK_STS.AGAIN && !b.nowait);
   for (const [path, mine] of groupByFile(ops)) {
     if (!modelled(run, path)) continue;
     // After a failed write bio, bytes a buffered write left dirty in the page cache may be lost (writeback failed): any value written, or zeros, may be read.
@@ -114,7 +116,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readon
       .map((o) => ({ id: o.id, off: o.off!, data: o.data!, startNs: o.startNs, endNs: o.endNs! }));
     const probe = run.probe?.files.find((f) => f.path === path);
     for (const r of probe?.reads ?? []) if (r.data && r.result > 0) reads.push({ id: `probe ${r.how} read`, off: 0, data: r.data, startNs: PROBE_NS, endNs: PROBE_NS });
-    for (const f of checkReads(mine, reads, mixed, elsewhere))
+    for (const f of checkReads(mine, reads, mixed, elsewhere, { nowaitAgainIsNothing }))
       out.push({ oracle: "data", message: `${path}: ${f.read} saw ${f.seen} at ${f.offset}`, evidence: { kind: "block", file: path, block: Math.floor(f.offset / 4096), offset: f.offset, seen: f.seen, allowed: f.allowed, via: f.read } });
     // After a failed write bio the page cache may keep bytes the disk never got (a writeback error leaves the page clean and uptodate).
     const disagree = probe && !writeFailed && run.injectedFaults === 0 ? probeAgreement(probe, mixed) : null;

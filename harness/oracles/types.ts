@@ -101,6 +101,8 @@ export interface RunRecord {
   injectedFaults: number;
   /** The machine's disks as files: device node path → size in bytes (a block device's size is fixed; absent in older records). */
   devices?: Record<string, number>;
+  /** The machine's own disks: device node path → the disk's index in `bios` (absent in older records). */
+  deviceDisks?: Record<string, number>;
 }
 
 /** The evidence of a finding, by oracle. */

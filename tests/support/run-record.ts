@@ -17,6 +17,7 @@ export class Run {
   probe: ProbeRecord | null = null;
   runFromCmd = 1;
   devices: Record<string, number> = {};
+  deviceDisks: Record<string, number> = {};
   console: RunRecord["console"] = [];
 
   cmd(command: AgentCommand, at: number, returned: number | null, o: { task?: number; end?: number; completed?: number | null; completions?: number; data?: Uint8Array } = {}): CommandRecord {
@@ -38,7 +39,7 @@ export class Run {
     this.runFromCmd = this.commands.length + 1;
   }
   record(): RunRecord {
-    return { scenario: "model", console: this.console, hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0, devices: this.devices };
+    return { scenario: "model", console: this.console, hang: null, error: null, tasks: [], commands: this.commands, runFromCmd: this.runFromCmd, probeFromCmd: this.commands.length + 1, journal: this.journal, bios: this.bios, probe: this.probe, injectedFaults: 0, devices: this.devices, deviceDisks: this.deviceDisks };
   }
   judge(d: OracleDeclarations = {}) {
     return judge(this.record(), d);
