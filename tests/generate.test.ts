@@ -16,7 +16,7 @@ import { generate } from "../harness/generate/generator.ts";
 import { candidates } from "../harness/generate/shrink.ts";
 import { exploreCase, fsFor, SETUP_FAILED, suiteWorkload, targetOf } from "../harness/generate/suite.ts";
 import { parseWorkload, printWorkload, WorkloadSyntaxError } from "../harness/generate/text.ts";
-import { GEN_FS } from "../harness/generate/workload.ts";
+import { BIO_MAX_PAGES, GEN_FS } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 import { kernelAt, kernelById } from "../harness/variants/kernels.ts";
@@ -116,6 +116,24 @@ describe("workload generator", () => {
     const single = short.filter((w) => w.tasks.every((t) => t.ops.length === 1));
     assert.ok(single.length > 0.05 * ws.length, `${single.length} with one operation per task`);
     assert.ok(single.some((w) => w.faults.length === 0) && single.some((w) => w.faults.length > 0), "with and without bio faults");
+  });
+
+  it("draws, on the raw block device only, a request over more pages than a bio holds (one sector per page), NOWAIT or with its second bio failing, in a stream of its own", () => {
+    const ws = Array.from({ length: 200 }, (_, i) => generate(5, i, "bdev"));
+    const scattered = ws.filter((w) => w.tasks.some((t) => t.ops.some((o) => "scatter" in o && o.scatter)));
+    assert.ok(scattered.length > 0.15 * ws.length && scattered.length < 0.45 * ws.length, `${scattered.length} of ${ws.length}`);
+    for (const w of scattered) {
+      const o = w.tasks.flatMap((t) => t.ops).find((x) => "scatter" in x && x.scatter)!;
+      assert.ok("len" in o && o.len / 512 > BIO_MAX_PAGES && o.off + o.len <= w.size, printWorkload(w));
+    }
+    assert.ok(scattered.some((w) => /scatter[^;\n]*nowait/.test(printWorkload(w)) && w.faults.some((f) => f.nth === 2 && f.status === "AGAIN" && !f.wait)), "a NOWAIT request whose second bio the device answers AGAIN");
+    assert.ok(scattered.some((w) => w.faults.some((f) => f.nth === 2 && f.status === "IOERR")), "a request whose second bio fails");
+    for (const fs of GEN_FS.filter((f) => f !== "bdev")) assert.ok(!Array.from({ length: 60 }, (_, i) => printWorkload(generate(5, i, fs))).some((t) => t.includes("scatter")), `none on ${fs}`);
+    const text = "fs bdev, file hole 135168\ntask: pwritev2 D 0+131584 scatter nowait\nfault: write#2 AGAIN now";
+    assert.equal(printWorkload(parseWorkload(text)), text);
+    assert.throws(() => parseWorkload("fs bdev, file hole 262144\ntask: pwrite D 0+1000 scatter"), /scattered over/);
+    assert.throws(() => parseWorkload("fs bdev, file hole 262144\ntask: pwrite D 0+4096 iov2 scatter"), /scattered over/);
+    assert.throws(() => parseWorkload("fs bdev, file hole 262144\ntask: pwrite D 0+262656 scatter"), /extent 0\+262656|scattered over/);
   });
 
   it("refuses bad text with the reason", () => {

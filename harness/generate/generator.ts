@@ -17,10 +17,12 @@
 // that change the file first; a seventh, only when the change under test
 // names a file state that one call makes (inline data), puts the file in
 // the state that call needs and the call next to a direct write
-// (transitions.ts).
+// (transitions.ts); an eighth, on the raw block device, makes a request
+// that needs several bios (bios.ts).
 import { prng } from "../prng.ts";
 import { chance, pick, P_SHORT_CLEAN, shortProgram, weighted, type Rand } from "./draw.ts";
 import { SEVENTH_SALT, transitions } from "./transitions.ts";
+import { EIGHTH_SALT, eighth } from "./bios.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, PRE_STATES, writesFile, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -332,6 +334,7 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   fifth(prng(mix(seed, index) ^ FIFTH_SALT), w, e);
   sixth(prng(mix(seed, index) ^ SIXTH_SALT), w);
   transitions(prng(mix(seed, index) ^ SEVENTH_SALT), w, e);
+  eighth(prng(mix(seed, index) ^ EIGHTH_SALT), w, e);
   checkWorkload(w);
   return w;
 }

@@ -115,11 +115,22 @@ function splitIovs(addr: number, len: number, n: number): Iovec[] {
   return Array.from({ length: n }, (_, i) => ({ addr: addr + i * each, len: i === n - 1 ? len - each * (n - 1) : each }));
 }
 
-/** How a request's buffer is made: filled and resident, never touched, or the target file mmapped (by descriptor `fd`) and never touched. */
-type BufferKind = { k: "filled" } | { k: "fresh" } | { k: "mapped"; fd: number };
+/** How a request's buffer is made: filled and resident, never touched, the target file mmapped (by descriptor `fd`) and never touched, or one sector per page. */
+type BufferKind = { k: "filled" } | { k: "fresh" } | { k: "mapped"; fd: number } | { k: "scatter"; fresh: boolean };
 
 const bufferKind = (op: Op, fd: number): BufferKind =>
-  "mapped" in op && op.mapped ? { k: "mapped", fd } : "fresh" in op && op.fresh ? { k: "fresh" } : { k: "filled" };
+  "scatter" in op && op.scatter ? { k: "scatter", fresh: op.fresh } : "mapped" in op && op.mapped ? { k: "mapped", fd } : "fresh" in op && op.fresh ? { k: "fresh" } : { k: "filled" };
+
+/** One iovec per sector of the request, each at the start of its own page of one buffer (filled, or never touched). */
+function placeScattered(u: UserTask, r: Request, fresh: boolean, tag: number): Placed {
+  const sectors = r.len / SECTOR;
+  if (!(Number.isInteger(sectors) && sectors >= 1)) throw new Error(`a scattered buffer of ${r.len} bytes is not whole sectors`);
+  const addr = u.buffer(sectors * PAGE_SIZE, { resident: fresh ? "none" : "all" }).addr;
+  const iovs = Array.from({ length: sectors }, (_, i) => ({ addr: addr + i * PAGE_SIZE, len: SECTOR }));
+  const bytes = !r.write ? null : fresh ? new Uint8Array(r.len) : pattern(tag, r.len);
+  if (bytes && !fresh) iovs.forEach((v, i) => u.writeUser(v.addr, bytes.subarray(i * SECTOR, (i + 1) * SECTOR)));
+  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: null };
+}
 
 /**
  * A request's buffer. Untouched anonymous pages hold zeros, so a fresh
@@ -127,6 +138,7 @@ const bufferKind = (op: Op, fd: number): BufferKind =>
  * that time, unknown to the data model (not noted).
  */
 function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: number): Placed {
+  if (kind.k === "scatter") return placeScattered(u, r, kind.fresh, tag);
   let addr: number;
   if (kind.k === "mapped") addr = u.mmap(Math.max(r.len, 1), { prot: PROT.READ, flags: MAP.SHARED, fd: kind.fd, offset: r.off - (r.off % PAGE_SIZE) });
   else addr = u.buffer(Math.max(r.len, 1), { resident: kind.k === "fresh" ? "none" : "all" }).addr;
@@ -231,7 +243,7 @@ function* opCalls(t: TaskState, op: Op, placed: Placed[]): Generator<CommandReco
       const words = [op.off % 2 ** 32, Math.floor(op.off / 2 ** 32)];
       const [call, args] = v2
         ? ([write ? "pwritev2" : "preadv2", [fd, p.iovArray, p.iovs.length, ...words, rwFlags]] as const)
-        : op.iov > 1
+        : p.iovs.length > 1
           ? ([write ? "pwritev" : "preadv", [fd, p.iovArray, p.iovs.length, ...words]] as const)
           : ([write ? "pwrite64" : "pread64", [fd, p.iovs[0]!.addr, op.len, op.off]] as const);
       const rec = u.startRw(call, args, { write, fd, off: op.off, len: op.len, rwFlags }, op.fail ?? 0);

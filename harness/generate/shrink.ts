@@ -38,6 +38,10 @@ function simplerOps(op: Op): Op[] {
   if ("fd" in op && op.fd === "dsync") out.push({ ...op, fd: "direct" });
   if ("iov" in op && op.iov > 1) out.push({ ...op, iov: 1 });
   if ("fresh" in op && op.fresh) out.push({ ...op, fresh: false });
+  if ("scatter" in op && op.scatter) {
+    const { scatter: _, ...contiguous } = op;
+    out.push(contiguous);
+  }
   if ("mapped" in op && op.mapped) {
     const { mapped: _, ...unmapped } = op;
     out.push(unmapped);

@@ -11,7 +11,8 @@
 // `dsync` are RWF_NOWAIT and RWF_DSYNC; `fresh`: the buffer's
 // pages were never touched, `mapped`: a write's buffer is the file itself
 // mmapped at the op's offset; off+len in
-// bytes; `iovN` splits a buffer into N iovecs; `uring D poll [...]` runs on
+// bytes; `iovN` splits a buffer into N iovecs, `scatter` makes one iovec
+// per sector, each on its own page; `uring D poll [...]` runs on
 // the task's polled ring; a trailing `failN` makes the op's first system
 // call fail its n-th fault point (fail-nth). `fs bdev, file written 16384`
 // is the raw block device of 16384 bytes as the target, `fs loop, file
@@ -44,7 +45,7 @@ function bodyText(op: Op): string {
     case "preadv2":
     case "pwritev2": {
       const flags = op.k === "preadv2" || op.k === "pwritev2" ? op.rwf : [];
-      const extra = [op.iov > 1 ? `iov${op.iov}` : "", op.fresh ? "fresh" : "", op.mapped ? "mapped" : "", flags.length ? flags.join(",") : ""].filter(Boolean);
+      const extra = [op.iov > 1 ? `iov${op.iov}` : "", op.scatter ? "scatter" : "", op.fresh ? "fresh" : "", op.mapped ? "mapped" : "", flags.length ? flags.join(",") : ""].filter(Boolean);
       return [op.k, fdName(op.fd), ext(op), ...extra].join(" ");
     }
     case "aio":
@@ -106,16 +107,17 @@ function request(s: string, what: string): Request {
 }
 
 function rwOp(k: "pread" | "pwrite" | "preadv2" | "pwritev2", words: string[], what: string): Op {
-  let iov = 1, fresh = false, mapped = false;
+  let iov = 1, fresh = false, mapped = false, scatter = false;
   let rwf: RwfName[] = [];
   for (const x of words.slice(3)) {
     if (/^iov\d+$/.test(x)) iov = Number(x.slice(3));
+    else if (x === "scatter") scatter = true;
     else if (x === "fresh") fresh = true;
     else if (x === "mapped") mapped = true;
     else if ((k === "preadv2" || k === "pwritev2") && x.split(",").every((f) => (RWF_NAMES as readonly string[]).includes(f))) rwf = x.split(",") as RwfName[];
     else throw new WorkloadSyntaxError(`${what}: unknown word "${x}"`);
   }
-  const base = { fd: fdOf(words[1], what), ...extent(words[2], what), iov, fresh, ...(mapped ? { mapped } : {}) };
+  const base = { fd: fdOf(words[1], what), ...extent(words[2], what), iov, fresh, ...(mapped ? { mapped } : {}), ...(scatter ? { scatter } : {}) };
   return k === "preadv2" || k === "pwritev2" ? { k, ...base, rwf } : { k, ...base };
 }
 

@@ -78,10 +78,13 @@ type OpBody =
    * buffer's pages never touched (the kernel must fault them; a write's
    * bytes are zeros); `mapped` (writes only): the buffer is the target file
    * itself, mmapped shared at the op's offset rounded down to a page and
-   * never touched (the write's bytes are the file's own).
+   * never touched (the write's bytes are the file's own); `scatter`: one
+   * iovec per sector, each at the start of its own page (len / 512 iovecs
+   * over as many pages, which no bio can merge: a bio holds at most
+   * BIO_MAX_PAGES of them; `iov` is then 1).
    */
-  | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean } & Extent)
-  | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean; rwf: RwfName[] } & Extent)
+  | ({ k: "pread" | "pwrite"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean; scatter?: boolean } & Extent)
+  | ({ k: "preadv2" | "pwritev2"; fd: FdKind; iov: number; fresh: boolean; mapped?: boolean; scatter?: boolean; rwf: RwfName[] } & Extent)
   /** io_submit of every request, then io_getevents for all that were submitted. */
   | { k: "aio"; fd: FdKind; reqs: Request[] }
   /** io_uring READV/WRITEV SQEs in one io_uring_enter that waits for them all; `poll`: on the task's polled ring (IORING_SETUP_IOPOLL). */
@@ -124,8 +127,11 @@ export interface Workload {
   faults: BioFault[];
 }
 
-/** Most tasks and operations per task the generator makes (the parser refuses more). */
-export const LIMITS = { tasks: 3, opsPerTask: 6, reqs: 4, iov: 4, faults: 3, size: 64 * FS_BLOCK, len: 16 * FS_BLOCK, failNth: 1000 } as const;
+/** The most pages one bio carries (the kernel's BIO_MAX_VECS): a direct request over more pages needs several bios. */
+export const BIO_MAX_PAGES = 256;
+
+/** Most tasks and operations per task the generator makes, and the largest sizes and lengths (the parser refuses more); a scattered buffer spans at most two bios' worth of pages. */
+export const LIMITS = { tasks: 3, opsPerTask: 6, reqs: 4, iov: 4, faults: 3, size: 64 * FS_BLOCK, len: 2 * BIO_MAX_PAGES * SECTOR, scatterSectors: 2 * BIO_MAX_PAGES, failNth: 1000 } as const;
 
 /** The CPUs a workload's machine has, and the CPU task i is pinned to. */
 export const CPUS = 2;
@@ -173,6 +179,7 @@ export function checkWorkload(w: Workload): void {
       if (op.fail !== undefined && !(Number.isInteger(op.fail) && op.fail >= 1 && op.fail <= LIMITS.failNth)) bad(`${op.k} fail-nth ${op.fail} (1..${LIMITS.failNth})`);
       if ("mapped" in op && op.mapped && (op.fresh || op.k === "pread" || op.k === "preadv2")) bad(`${op.k} with a mapped buffer (writes only, not with fresh)`);
       if ("iov" in op && (op.iov < 1 || op.iov > LIMITS.iov || op.iov > op.len)) bad(`${op.k} with ${op.iov} iovecs`);
+      if ("scatter" in op && op.scatter && (op.iov !== 1 || op.mapped || op.len % SECTOR || op.len / SECTOR > LIMITS.scatterSectors)) bad(`${op.k} scattered over ${op.len / SECTOR} sectors (whole sectors, at most ${LIMITS.scatterSectors}; not with iovN or mapped)`);
       for (const r of [...requestsOf(op), ...(op.k === "fallocate" ? [op] : [])])
         if (!(Number.isInteger(r.off) && r.off >= 0 && r.off <= LIMITS.size && r.len >= 1 && r.len <= LIMITS.len)) bad(`${op.k} extent ${r.off}+${r.len}`);
       if (op.k === "ftruncate" && !(op.size >= 0 && op.size <= LIMITS.size)) bad(`ftruncate to ${op.size}`);
