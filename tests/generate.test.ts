@@ -195,6 +195,16 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12")) {
       assert.deepEqual(calls, [1536, 1536, 5632, -28, 0, -22]);
     });
 
+    it("the raw block device: a request over more pages than a bio holds takes two bios; the second failing fails the call whichever completes first, and a NOWAIT one is refused whole; no oracle objects", () => {
+      for (const when of ["now", "irq"]) {
+        const run = cleanRun(`fs bdev, file written 139264 | task: pwrite D 0+131584 scatter | fault: write#2 IOERR ${when}`);
+        assert.equal(run.observed.values["task 0 call 0"], -5, `second bio failed (${when}): the call reports it`);
+        assert.deepEqual(run.bios.filter((b) => b.op === "write").map((b) => [b.bytes, b.status]), [[131072, 0], [512, 10]]);
+      }
+      const nowait = cleanRun("fs bdev, file written 139264 | task: pwritev2 D 0+131584 scatter nowait");
+      assert.equal(nowait.observed.values["task 0 call 0"], -11, "a NOWAIT request that needs two bios is refused before any is submitted");
+    });
+
     it("a loop device with direct I/O over an ext4 file: I/O across its end is short; a filesystem freeze and thaw beside io_uring writes; no oracle objects", () => {
       const l = cleanRun("fs loop, file hole 13824 | task: pwrite D 12288+4096; pread D 12288+4096; aio D [w 0+4096, r 4096+4096]; pread D 100+512");
       assert.deepEqual([0, 1, 3, 4].map((i) => l.observed.values[`task 0 call ${i}`]), [1536, 1536, 2, -22]);
