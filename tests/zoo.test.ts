@@ -11,7 +11,9 @@
 // seed 001 (a direct write's fallback to buffered I/O racing an
 // asynchronous direct write) with --schedules 48, without its scenario. On
 // 6.1, on the debug kernel: 14 (ext4 makes inline data on a file a direct
-// write gave blocks). Each test is the default invocation with --first:
+// write gave blocks) and 15 (block/fops.c: a NOWAIT read over more pages
+// than a bio holds; the disk's 255-sector limit splits the first bio, which
+// NOWAIT refuses, the second is read, and the call says -EAGAIN). Each test is the default invocation with --first:
 // the same workloads, seed and schedules as the default run (case i
 // depends on (seed, i) and the mail only, not on the budget), stopped at
 // the first case that changes sides. Every other round of the filesystems
@@ -32,6 +34,7 @@ const ZOO_08 = join(repoRoot, "patches/zoo/08-iomap-dio-done-wq-async-reads.patc
 const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-warning.patch");
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
 const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.patch");
+const ZOO_15 = join(repoRoot, "patches/zoo/15-block-fops-nowait-multiple-bios.patch");
 const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
@@ -98,6 +101,7 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       const w = parseWorkload(s.shrunk);
       assert.deepEqual([w.fs, w.pre, w.tasks.length], ["ext4-noextents", "mixed", 2], s.shrunk);
     });
+
   });
 
 for (const tree of TEST_TREES.filter((t) => t === "6.1"))
@@ -111,5 +115,13 @@ for (const tree of TEST_TREES.filter((t) => t === "6.1"))
       const w = parseWorkload(s.shrunk);
       assert.equal(w.fs, "ext4-inline", s.shrunk);
       assert.ok(w.tasks.flatMap((t) => t.ops).length === 2 && w.faults.length === 0, `shrunk to two calls on a healthy device: ${s.shrunk}`);
+    });
+
+    it("15 (a NOWAIT request on the raw device over more pages than a bio holds): fixed on the debug kernel (check's default) by the return oracle at the default run's case 2 (-EAGAIN after part of it was read), shrunk to the one call on a healthy device", () => {
+      const s = fixedCase(genericOf(ZOO_15, tree, 2, "debug"), ["oracle:return"], 2);
+      assert.ok(s.failure.failures.some((f) => /returned -EAGAIN \(NOWAIT\), yet bio #\d+ .* completed inside it: part of it was done/.test(f)), s.failure.failures.join("; "));
+      const w = parseWorkload(s.shrunk);
+      assert.deepEqual([w.fs, w.tasks.length, w.tasks[0]!.ops.length, w.faults.length], ["bdev", 1, 1, 0], s.shrunk);
+      assert.ok(/scatter/.test(s.shrunk) && /nowait/.test(s.shrunk), s.shrunk);
     });
   });

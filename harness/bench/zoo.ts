@@ -47,6 +47,8 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "scenario/000-regression-direct-io-lost-aio-completion.patch", tree: "6.12", config: "debug", budget: 4 },
   { mail: "002_af39239f68c27663.txt", tree: "6.12", config: "plain", budget: 12, emphasis: false },
   { mail: "001_60a185f54a9e7512.txt", tree: "6.12", config: "plain", schedules: 48 },
+  { mail: "zoo/15-block-fops-nowait-multiple-bios.patch", tree: "6.1", config: "debug" },
+  { mail: "zoo/15-block-fops-nowait-multiple-bios.patch", tree: "6.12", config: "plain", budget: 384 },
 ];
 
 export interface ZooRow {
