@@ -121,6 +121,17 @@ describe("emphasis: the change's words favour the draws that reach what it names
     assert.ok(ext4.pairs + ext4.beside < 10, `ext4 allocates for direct writes into holes (unwritten extents): ${JSON.stringify(ext4)} (200 workloads)`);
   });
 
+  it("leaves an asynchronous direct write inside the file alone beside a truncate that extends it when the words name truncate, on filesystems only", () => {
+    const asyncWriteInside = (op: Op, size: number) => (op.k === "aio" || op.k === "uring") && op.fd === "direct" && op.reqs.some((q) => q.write) && op.reqs.every((q) => !q.write || q.off + q.len <= size);
+    const alone = (w: Workload) => w.tasks.length === 2 && w.tasks[0]!.ops.length === 1 && asyncWriteInside(w.tasks[0]!.ops[0]!, w.size) && w.tasks[1]!.ops.length === 1 && w.tasks[1]!.ops[0]!.k === "ftruncate" && w.tasks[1]!.ops[0]!.size > w.size;
+    const count = (fs: GenFs, e: Emphasis) => Array.from({ length: 200 }, (_, i) => generate(3, i, fs, { faultInjection: true, emphasis: e })).filter(alone).length;
+    const truncate: Emphasis = new Map([["truncate", ["truncate"]]]);
+    const ext4 = count("ext4", truncate);
+    assert.ok(ext4 >= 40, `ext4, emphasised: ${ext4} of 200`);
+    assert.ok(count("ext4", NO_EMPHASIS) < 5, "without the words the shape is the generator's chance");
+    assert.equal(count("loop", truncate), 0, "a device node's size is fixed");
+  });
+
   it("is deterministic: an emphasised workload is the same text twice and still a valid workload", () => {
     const e = new Map(FEATURES.map((f) => [f, ["test"]] as const));
     for (let i = 0; i < 100; i++) assert.equal(printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })), printWorkload(generate(4, i, "btrfs-nodatacow", { faultInjection: true, emphasis: e })));

@@ -18,11 +18,14 @@
 // names a file state that one call makes (inline data), puts the file in
 // the state that call needs and the call next to a direct write
 // (transitions.ts); an eighth, on the raw block device, makes a request
-// that needs several bios (bios.ts).
+// that needs several bios (bios.ts); a ninth, only when the change names
+// truncate, leaves an asynchronous direct write inside the file alone
+// beside a truncate that extends it (resize.ts).
 import { prng } from "../prng.ts";
 import { chance, pick, P_SHORT_CLEAN, shortProgram, weighted, type Rand } from "./draw.ts";
 import { SEVENTH_SALT, transitions } from "./transitions.ts";
 import { EIGHTH_SALT, eighth } from "./bios.ts";
+import { NINTH_SALT, ninth } from "./resize.ts";
 import { boosted, NO_EMPHASIS, weightFor, type Emphasis, type Feature } from "./emphasis.ts";
 import {
   checkWorkload, isDevice, FS_BLOCK, LIMITS, PRE_STATES, writesFile, SECTOR, type BioFault, type FallocMode, type FdKind, type GenFs, type Op, type Request, type RwfName, type Workload,
@@ -333,8 +336,10 @@ export function generate(seed: number, index: number, fs: GenFs, o: GenOptions =
   fourth(prng(mix(seed, index) ^ FOURTH_SALT), w, e);
   fifth(prng(mix(seed, index) ^ FIFTH_SALT), w, e);
   sixth(prng(mix(seed, index) ^ SIXTH_SALT), w);
-  transitions(prng(mix(seed, index) ^ SEVENTH_SALT), w, e);
+  const transition = transitions(prng(mix(seed, index) ^ SEVENTH_SALT), w, e);
   eighth(prng(mix(seed, index) ^ EIGHTH_SALT), w, e);
+  // A workload the seventh stream shaped keeps its pair.
+  if (!transition) ninth(prng(mix(seed, index) ^ NINTH_SALT), w, e);
   checkWorkload(w);
   return w;
 }

@@ -91,12 +91,15 @@ const directWrite = (op: Op): boolean => "fd" in op && op.fd !== "buffered" && w
  * again on a file the write gave blocks; a fallback's pages over a range a
  * direct write just wrote), or beside it as a new task (the direct write
  * then first in its own: both at once), with nothing between them in that
- * task. Drawn calls between the two would change the file first.
+ * task. Drawn calls between the two would change the file first. Returns
+ * whether it made one.
  */
-export function transitions(r: Rand, w: Workload, e: Emphasis): void {
+export function transitions(r: Rand, w: Workload, e: Emphasis): boolean {
+  let made = false;
   for (const f of FEATURES) {
     const t = TRANSITIONS[f];
     if (!t || !e.has(f) || !t.targets.includes(w.fs) || !chance(r, P_TRANSITION)) continue;
+    made = true;
     w.pre = t.pre;
     w.size = Math.max(w.size, t.minSize);
     const [before, after, beside] = t.where;
@@ -124,5 +127,6 @@ export function transitions(r: Rand, w: Workload, e: Emphasis): void {
     // The streams before this one leave a task at most one call below the limit.
     if (task.ops.length > LIMITS.opsPerTask) throw new Error(`transition: ${task.ops.length} calls in one task, more than ${LIMITS.opsPerTask}`);
   }
+  return made;
 }
 
