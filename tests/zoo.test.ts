@@ -9,7 +9,10 @@
 // (faster; the debug kernel also draws fail-nth, which changes the
 // workloads) 08 (iomap: s_dio_done_wq for async reads) with --seed 2, and
 // seed 001 (a direct write's fallback to buffered I/O racing an
-// asynchronous direct write) with --schedules 48, without its scenario. On
+// asynchronous direct write) with --schedules 48, without its scenario, and
+// 01 (ext4 warns when an asynchronous direct write completes while an
+// expanding truncate has set i_disksize but not yet i_size) with
+// --schedules 1000. On
 // 6.1, on the debug kernel: 14 (ext4 makes inline data on a file a direct
 // write gave blocks) and 15 (block/fops.c: a NOWAIT read over more pages
 // than a bio holds; the disk's 255-sector limit splits the first bio, which
@@ -35,6 +38,7 @@ const ZOO_13 = join(repoRoot, "patches/zoo/13-ext4-dio-overwrite-only-eagain-war
 const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch");
 const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.patch");
 const ZOO_15 = join(repoRoot, "patches/zoo/15-block-fops-nowait-multiple-bios.patch");
+const ZOO_01 = join(repoRoot, "patches/zoo/01-ext4-dio-write-end-io-warning.patch");
 const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
@@ -102,6 +106,14 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       assert.deepEqual([w.fs, w.pre, w.tasks.length], ["ext4-noextents", "mixed", 2], s.shrunk);
     });
 
+    it("01 (an asynchronous direct write completing inside an expanding truncate's window): with --schedules 1000, fixed by the console oracle (the WARNING in ext4_dio_write_end_io) at case 5 (one that follows the mail's words: the write alone beside the truncate)", () => {
+      const v = genericOf(ZOO_01, tree, 5, "plain", { schedules: 1000 });
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "truncate"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:console"], 5);
+      assert.ok(s.failure.failures.some((f) => /WARNING: .* at fs\/ext4\/file\.c:\d+/.test(f)), s.failure.failures.join("; "));
+      const w = parseWorkload(s.shrunk);
+      assert.deepEqual(w.tasks.map((t) => t.ops.map((o) => o.k)), [["aio"], ["ftruncate"]], s.shrunk);
+    });
   });
 
 for (const tree of TEST_TREES.filter((t) => t === "6.1"))

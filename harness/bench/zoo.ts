@@ -48,6 +48,7 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "002_af39239f68c27663.txt", tree: "6.12", config: "plain", budget: 12, emphasis: false },
   { mail: "001_60a185f54a9e7512.txt", tree: "6.12", config: "plain", schedules: 48 },
   { mail: "zoo/15-block-fops-nowait-multiple-bios.patch", tree: "6.1", config: "debug" },
+  { mail: "zoo/01-ext4-dio-write-end-io-warning.patch", tree: "6.12", config: "plain", schedules: 1000 },
   { mail: "zoo/15-block-fops-nowait-multiple-bios.patch", tree: "6.12", config: "plain", budget: 384 },
 ];
 
