@@ -10,9 +10,9 @@ import type { CommandRecord } from "../agent/host.ts";
 import { fnv1a } from "../explore/schedule.ts";
 import { AioContext, FALLOC, IoUring, O, RWF, type Scenario, type ScenarioContext, type UserTask } from "../scenario/api.ts";
 import type { FaultRule } from "../block/faults.ts";
-import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, MAP, NR, PAGE_SIZE, PROT, timespec32 } from "../user/abi.ts";
+import { FIFREEZE, FITHAW, IORING_ENTER_GETEVENTS, IORING_SETUP_IOPOLL, NR, timespec32 } from "../user/abi.ts";
 import { enableFailNth } from "../user/faults.ts";
-import type { Iovec } from "../user/task.ts";
+import { bufferKind, pattern, place, type Placed } from "./buffers.ts";
 import { printWorkload } from "./text.ts";
 import type { OracleDeclarations } from "../oracles/types.ts";
 import { BDEV, CPUS, cpuOf, diskKindOf, FS_BLOCK, LOOP, MIXED_DATA_AT, requestsOf, SECTOR, type FdKind, type Op, type Request, type Workload } from "./workload.ts";
@@ -56,27 +56,6 @@ const MEMORY_MIB: Record<Workload["fs"], number> = { ext4: 16, "ext4-noextents":
 /** What the debug configuration adds (lockdep, object debugging): in 16 MiB its boot never ends. */
 const DEBUG_EXTRA_MIB = 8;
 
-/** Bytes of a write tagged `tag`: every 512-byte sector starts with (tag, sector index, 0xa5), then a pattern of both; never zero. */
-export function pattern(tag: number, len: number): Uint8Array {
-  const b = new Uint8Array(len);
-  for (let i = 0; i < len; i++) {
-    const k = Math.floor(i / SECTOR), j = i % SECTOR;
-    b[i] = j === 0 ? tag & 0xff : j === 1 ? k & 0xff : j === 2 ? 0xa5 : ((tag * 37 + k * 11 + j) & 0xff) | 1;
-  }
-  return b;
-}
-
-/** A request's buffer in task memory (as iovecs) and, for a write, the bytes in it. */
-interface Placed {
-  /** The request's number in the workload (its write pattern's tag, its SQE's user_data). */
-  tag: number;
-  iovs: Iovec[];
-  /** The iovec array in task memory (vectored calls, io_uring READV/WRITEV). */
-  iovArray: number;
-  bytes: Uint8Array | null;
-  /** A mapping of the file (a mapped buffer): unmapped when the task is done, so the filesystem can be unmounted. */
-  mapping: { addr: number; len: number } | null;
-}
 
 interface TaskState {
   u: UserTask;
@@ -110,44 +89,6 @@ export interface WorkloadState {
   tasks: TaskState[];
 }
 
-function splitIovs(addr: number, len: number, n: number): Iovec[] {
-  const each = n > 1 ? Math.floor(len / n / SECTOR) * SECTOR : len;
-  return Array.from({ length: n }, (_, i) => ({ addr: addr + i * each, len: i === n - 1 ? len - each * (n - 1) : each }));
-}
-
-/** How a request's buffer is made: filled and resident, never touched, the target file mmapped (by descriptor `fd`) and never touched, or one sector per page. */
-type BufferKind = { k: "filled" } | { k: "fresh" } | { k: "mapped"; fd: number } | { k: "scatter"; fresh: boolean };
-
-const bufferKind = (op: Op, fd: number): BufferKind =>
-  "scatter" in op && op.scatter ? { k: "scatter", fresh: op.fresh } : "mapped" in op && op.mapped ? { k: "mapped", fd } : "fresh" in op && op.fresh ? { k: "fresh" } : { k: "filled" };
-
-/** One iovec per sector of the request, each at the start of its own page of one buffer (filled, or never touched). */
-function placeScattered(u: UserTask, r: Request, fresh: boolean, tag: number): Placed {
-  const sectors = r.len / SECTOR;
-  if (!(Number.isInteger(sectors) && sectors >= 1)) throw new Error(`a scattered buffer of ${r.len} bytes is not whole sectors`);
-  const addr = u.buffer(sectors * PAGE_SIZE, { resident: fresh ? "none" : "all" }).addr;
-  const iovs = Array.from({ length: sectors }, (_, i) => ({ addr: addr + i * PAGE_SIZE, len: SECTOR }));
-  const bytes = !r.write ? null : fresh ? new Uint8Array(r.len) : pattern(tag, r.len);
-  if (bytes && !fresh) iovs.forEach((v, i) => u.writeUser(v.addr, bytes.subarray(i * SECTOR, (i + 1) * SECTOR)));
-  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: null };
-}
-
-/**
- * A request's buffer. Untouched anonymous pages hold zeros, so a fresh
- * write's bytes are zeros; a mapped write's bytes are the file's own at
- * that time, unknown to the data model (not noted).
- */
-function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: number): Placed {
-  if (kind.k === "scatter") return placeScattered(u, r, kind.fresh, tag);
-  let addr: number;
-  if (kind.k === "mapped") addr = u.mmap(Math.max(r.len, 1), { prot: PROT.READ, flags: MAP.SHARED, fd: kind.fd, offset: r.off - (r.off % PAGE_SIZE) });
-  else addr = u.buffer(Math.max(r.len, 1), { resident: kind.k === "fresh" ? "none" : "all" }).addr;
-  const bytes = !r.write || kind.k === "mapped" ? null : kind.k === "fresh" ? new Uint8Array(r.len) : pattern(tag, r.len);
-  if (bytes && kind.k === "filled") u.writeUser(addr, bytes);
-  const buf = { addr };
-  const iovs = splitIovs(buf.addr, r.len, iov);
-  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr, len: Math.max(r.len, 1) } : null };
-}
 
 /**
  * The file in its state before the workload, made through the agent (the
