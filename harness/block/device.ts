@@ -6,7 +6,7 @@
 // writes reach the disk) and only if it succeeds.
 import type { Device, ImportImpl, MachinePort } from "../machine/machine.ts";
 import { wasmFrames } from "../machine/stack.ts";
-import type { SparseDisk } from "./disk.ts";
+import { SECTOR_BYTES, type SparseDisk } from "./disk.ts";
 import { BLK_STS, matches, type BioOp, type BioView, type Completion, type FaultRule } from "./faults.ts";
 
 const OPS: Record<number, BioOp> = { 0: "read", 1: "write", 2: "flush", 3: "discard", 9: "write-zeroes" };
@@ -160,7 +160,7 @@ export class BlockDevice implements Device {
     if (rec.status !== 0 || (rec.op !== "read" && rec.op !== "write")) return;
     const disk = this.disks[rec.disk]!;
     const mem = new Uint8Array(port.memory.buffer);
-    let off = rec.sector * 512;
+    let off = rec.sector * SECTOR_BYTES;
     for (const s of f.segs) {
       const bytes = mem.subarray(s.addr, s.addr + s.len);
       if (rec.op === "read") {

@@ -5,6 +5,8 @@
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
 
 export const BLOCK = 4096;
+/** The unit of a bio's sector numbers and of a disk's size. */
+export const SECTOR_BYTES = 512;
 const ZERO = new Uint8Array(BLOCK);
 
 export class SparseDisk {
@@ -15,11 +17,11 @@ export class SparseDisk {
     readonly name: string,
     readonly bytes: number,
   ) {
-    if (bytes % 512) throw new Error(`disk ${name}: size ${bytes} is not a multiple of 512`);
+    if (bytes % SECTOR_BYTES) throw new Error(`disk ${name}: size ${bytes} is not a multiple of ${SECTOR_BYTES}`);
   }
 
   get sectors(): number {
-    return this.bytes / 512;
+    return this.bytes / SECTOR_BYTES;
   }
 
   /** Loads an image file (e.g. made by mkfs), keeping only blocks that are not all zero. */

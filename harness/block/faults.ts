@@ -2,6 +2,7 @@
 // and completion timing. A rule matches bios by disk, operation, sector
 // range, flags, global bio index, or "the Nth matching bio"; the first rule
 // that matches decides.
+import { SECTOR_BYTES } from "./disk.ts";
 
 export type BioOp = "read" | "write" | "flush" | "discard" | "write-zeroes" | "other";
 
@@ -50,7 +51,7 @@ export function matches(m: BioMatch, b: BioView): boolean {
   if (m.nowait !== undefined && m.nowait !== b.nowait) return false;
   if (m.index !== undefined && m.index !== b.index) return false;
   if (m.sectors) {
-    const end = b.sector + Math.max(1, Math.ceil(b.bytes / 512));
+    const end = b.sector + Math.max(1, Math.ceil(b.bytes / SECTOR_BYTES));
     if (end <= m.sectors.from || b.sector >= m.sectors.to) return false;
   }
   return true;

@@ -45,10 +45,10 @@ function secondBioFault(r: Rand, op: RwOp): BioFault {
 
 export function eighth(r: Rand, w: Workload, e: Emphasis): void {
   if (w.fs !== BDEV || !chance(r, P_SEVERAL_BIOS)) return;
-  const at = w.tasks.flatMap((t, ti) => t.ops.map((op, oi) => ({ ti, oi, op })).filter((x) => isDirectRw(x.op)));
+  const at = w.tasks.flatMap((t, ti) => t.ops.flatMap((op, oi) => (isDirectRw(op) ? [{ ti, oi, op }] : [])));
   if (!at.length) return;
   const { ti, oi, op } = pick(r, at);
-  const made = severalBios(r, op as RwOp, e);
+  const made = severalBios(r, op, e);
   w.tasks[ti]!.ops[oi] = made;
   // The device holds the request: it ends at or before the device's end (the other requests keep their places).
   w.size = Math.min(LIMITS.size, Math.max(w.size, Math.ceil((made.off + made.len) / FS_BLOCK) * FS_BLOCK));

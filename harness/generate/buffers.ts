@@ -34,21 +34,24 @@ function splitIovs(addr: number, len: number, n: number): Iovec[] {
   return Array.from({ length: n }, (_, i) => ({ addr: addr + i * each, len: i === n - 1 ? len - each * (n - 1) : each }));
 }
 
-/** How a request's buffer is made: filled and resident, never touched, the target file mmapped (by descriptor `fd`) and never touched, or one sector per page. */
-type BufferKind = { k: "filled" } | { k: "fresh" } | { k: "mapped"; fd: number } | { k: "scatter"; fresh: boolean };
+/** How a request's buffer is made: filled and resident, never touched, the target file mmapped (by descriptor `fd`) and never touched; `scatter`: one sector per page. */
+type BufferKind = { k: "filled" | "fresh"; scatter: boolean } | { k: "mapped"; fd: number };
 
-export const bufferKind = (op: Op, fd: number): BufferKind =>
-  "scatter" in op && op.scatter ? { k: "scatter", fresh: op.fresh } : "mapped" in op && op.mapped ? { k: "mapped", fd } : "fresh" in op && op.fresh ? { k: "fresh" } : { k: "filled" };
+export const bufferKind = (op: Op, fd: number): BufferKind => {
+  if ("mapped" in op && op.mapped) return { k: "mapped", fd };
+  return { k: "fresh" in op && op.fresh ? "fresh" : "filled", scatter: "scatter" in op && op.scatter === true };
+};
 
-/** One iovec per sector of the request, each at the start of its own page of one buffer (filled, or never touched). */
-function placeScattered(u: UserTask, r: Request, fresh: boolean, tag: number): Placed {
+/** The request's iovecs: over the mapped file, over one anonymous buffer, or one per sector, each at the start of its own page of one buffer. */
+function iovecsOf(u: UserTask, r: Request, iov: number, kind: BufferKind): Iovec[] {
+  const len = Math.max(r.len, 1);
+  if (kind.k === "mapped") return splitIovs(u.mmap(len, { prot: PROT.READ, flags: MAP.SHARED, fd: kind.fd, offset: r.off - (r.off % PAGE_SIZE) }), r.len, iov);
+  const resident = kind.k === "fresh" ? "none" : "all";
+  if (!kind.scatter) return splitIovs(u.buffer(len, { resident }).addr, r.len, iov);
   const sectors = r.len / SECTOR;
   if (!(Number.isInteger(sectors) && sectors >= 1)) throw new Error(`a scattered buffer of ${r.len} bytes is not whole sectors`);
-  const addr = u.buffer(sectors * PAGE_SIZE, { resident: fresh ? "none" : "all" }).addr;
-  const iovs = Array.from({ length: sectors }, (_, i) => ({ addr: addr + i * PAGE_SIZE, len: SECTOR }));
-  const bytes = !r.write ? null : fresh ? new Uint8Array(r.len) : pattern(tag, r.len);
-  if (bytes && !fresh) iovs.forEach((v, i) => u.writeUser(v.addr, bytes.subarray(i * SECTOR, (i + 1) * SECTOR)));
-  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: null };
+  const addr = u.buffer(sectors * PAGE_SIZE, { resident }).addr;
+  return Array.from({ length: sectors }, (_, i) => ({ addr: addr + i * PAGE_SIZE, len: SECTOR }));
 }
 
 /**
@@ -57,13 +60,11 @@ function placeScattered(u: UserTask, r: Request, fresh: boolean, tag: number): P
  * that time, unknown to the data model (not noted).
  */
 export function place(u: UserTask, r: Request, iov: number, kind: BufferKind, tag: number): Placed {
-  if (kind.k === "scatter") return placeScattered(u, r, kind.fresh, tag);
-  let addr: number;
-  if (kind.k === "mapped") addr = u.mmap(Math.max(r.len, 1), { prot: PROT.READ, flags: MAP.SHARED, fd: kind.fd, offset: r.off - (r.off % PAGE_SIZE) });
-  else addr = u.buffer(Math.max(r.len, 1), { resident: kind.k === "fresh" ? "none" : "all" }).addr;
+  const iovs = iovecsOf(u, r, iov, kind);
   const bytes = !r.write || kind.k === "mapped" ? null : kind.k === "fresh" ? new Uint8Array(r.len) : pattern(tag, r.len);
-  if (bytes && kind.k === "filled") u.writeUser(addr, bytes);
-  const buf = { addr };
-  const iovs = splitIovs(buf.addr, r.len, iov);
-  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr, len: Math.max(r.len, 1) } : null };
+  if (bytes && kind.k === "filled") {
+    let at = 0;
+    for (const v of iovs) u.writeUser(v.addr, bytes.subarray(at, (at += v.len)));
+  }
+  return { tag, iovs, iovArray: u.putIovecs(iovs), bytes, mapping: kind.k === "mapped" ? { addr: iovs[0]!.addr, len: Math.max(r.len, 1) } : null };
 }

@@ -7,16 +7,14 @@
 // n) and the file size at quiescence.
 import { BIO_FLAGS, type BioRecord } from "../block/device.ts";
 import type { BioOp } from "../block/faults.ts";
-import { BLK_STS } from "../block/faults.ts";
-import { NR, PAGE_SIZE } from "../user/abi.ts";
+import { SECTOR_BYTES } from "../block/disk.ts";
+import { BLK_STS, matches } from "../block/faults.ts";
+import { ERR, NR, PAGE_SIZE } from "../user/abi.ts";
 import type { CommandRecord } from "../agent/host.ts";
 import type { FileOp } from "./ops.ts";
 import { finalSize, sizeAt, sizeBound, sizeTimeline } from "./size.ts";
 import type { ProbeRecord } from "./types.ts";
 
-const EAGAIN = -11, EIO = -5;
-/** The unit of a bio's sector numbers. */
-const SECTOR_BYTES = 512;
 
 export interface ContractFailure {
   op: string;
@@ -42,9 +40,9 @@ export function returnContract(ops: readonly FileOp[], c: ReturnContext): Contra
     if (!op.inRun || (op.kind !== "read" && op.kind !== "write") || op.result === null) continue;
     const r = op.result, what = `${op.api} ${op.kind} of ${op.len ?? "?"} at ${op.off ?? "pos"} on ${op.file ?? `fd ${op.fd}`}`;
     if (op.len !== null && r > op.len) out.push({ op: op.id, detail: `${what} returned ${r}, more than asked` });
-    if (r === EAGAIN && !op.nowait && !c.failedBios.some((b) => b.status === BLK_STS.AGAIN && !b.nowait)) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
+    if (r === ERR.EAGAIN && !op.nowait && !c.failedBios.some((b) => b.status === BLK_STS.AGAIN && !b.nowait)) out.push({ op: op.id, detail: `${what} returned -EAGAIN without NOWAIT` });
     // -EIO needs a cause the run can show: a failed bio or an injected fault.
-    if (r === EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
+    if (r === ERR.EIO && c.failedBios.length === 0 && c.injectedFaults === 0) out.push({ op: op.id, detail: `${what} returned -EIO, but no bio failed and no fault was injected` });
     const short = shortInsideSize(op, byFile.get(op.file ?? "") ?? [], c);
     if (short) out.push({ op: op.id, detail: `${what}: ${short}` });
     const lost = failedBioHidden(op, ops, c.failedBios, c.okBios ?? []);
@@ -94,9 +92,8 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
     // A readahead bio (a direct read that fell back to the page cache, btrfs) reads pages the call may not need: if it needed one, its result or data shows it.
     if (b.op !== op.kind || b.writeback || b.readahead || (b.flags & BIO_FLAGS.META) !== 0 || b.bytes > op.len || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
     if (retried(b, op.endNs, ok)) continue;
-    const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
     if (b.op === "write" && dirtyUnder(op, ops, b.submitNs)) continue;
-    if (others.length === 0) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
+    if (aloneInFlight(op, ops, b)) return `the disk failed bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) inside it, yet it reported full success`;
   }
   return null;
 }
@@ -109,15 +106,15 @@ function failedBioHidden(op: FileOp, ops: readonly FileOp[], failed: readonly Bi
  * op of that direction was in flight, was the call's, so part was done.
  */
 function againAfterPart(op: FileOp, ops: readonly FileOp[], ok: readonly BioRecord[], disk: number | undefined): string | null {
-  if (!op.nowait || op.result !== EAGAIN || disk === undefined || op.off === null || op.len === null || op.endNs === null) return null;
-  const from = op.off / SECTOR_BYTES, to = (op.off + op.len) / SECTOR_BYTES;
-  for (const b of ok) {
-    if (b.disk !== disk || b.op !== op.kind || b.completedNs === null || b.submitNs < op.startNs || b.completedNs > op.endNs) continue;
-    if (b.sector + b.bytes / SECTOR_BYTES <= from || b.sector >= to) continue;
-    const others = ops.filter((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
-    if (others.length === 0) return `returned -EAGAIN (NOWAIT), yet bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) of its range completed inside it: part of it was done`;
-  }
-  return null;
+  if (!op.nowait || op.result !== ERR.EAGAIN || disk === undefined || op.off === null || op.len === null || op.endNs === null || (op.kind !== "read" && op.kind !== "write")) return null;
+  const range = { disk, op: op.kind, sectors: { from: op.off / SECTOR_BYTES, to: (op.off + op.len) / SECTOR_BYTES } };
+  const b = ok.find((x) => matches(range, x) && x.completedNs !== null && x.submitNs >= op.startNs && x.completedNs <= op.endNs! && aloneInFlight(op, ops, x));
+  return b ? `returned -EAGAIN (NOWAIT), yet bio #${b.index} (${b.op} of ${b.bytes} at sector ${b.sector}) of its range completed inside it: part of it was done` : null;
+}
+
+/** No op but `op` that submits bios of `b`'s direction was in flight from `b`'s submission to its completion: `b` was `op`'s. */
+function aloneInFlight(op: FileOp, ops: readonly FileOp[], b: BioRecord): boolean {
+  return !ops.some((o) => o !== op && submitsLike(o, b.op) && o.startNs <= b.submitNs && (o.endNs ?? Infinity) >= b.completedNs!);
 }
 
 /**
@@ -128,9 +125,9 @@ function againAfterPart(op: FileOp, ops: readonly FileOp[], ok: readonly BioReco
  * freed): the data came.
  */
 function retried(b: BioRecord, endNs: number, ok: readonly BioRecord[]): boolean {
-  const end = b.sector + Math.ceil(b.bytes / 512);
+  const end = b.sector + Math.ceil(b.bytes / SECTOR_BYTES);
   const later = ok.filter((x) => x.op === b.op && x.submitNs >= b.completedNs! && x.completedNs !== null && x.completedNs <= endNs);
-  return later.some((x) => (x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / 512)) || (b.status === BLK_STS.AGAIN && x.bytes === b.bytes));
+  return later.some((x) => (x.sector < end && b.sector < x.sector + Math.ceil(x.bytes / SECTOR_BYTES)) || (b.status === BLK_STS.AGAIN && x.bytes === b.bytes));
 }
 
 const pages = (o: FileOp) => ({ from: Math.floor(o.off! / PAGE_SIZE) * PAGE_SIZE, to: Math.ceil((o.off! + o.len!) / PAGE_SIZE) * PAGE_SIZE });

@@ -19,7 +19,7 @@
 // (a lower layer outside that promise). A write whose bytes the host does
 // not know (a user task's buffer) allows any value.
 import type { FileOp } from "./ops.ts";
-import { FALLOC, PAGE_SIZE } from "../user/abi.ts";
+import { ERR, FALLOC, PAGE_SIZE } from "../user/abi.ts";
 import type { ProbeFile } from "./types.ts";
 
 /** A change to a byte range: new bytes (data null: unknown), or zeros. */
@@ -54,7 +54,6 @@ export interface DataFailure {
 }
 
 const END = Number.MAX_SAFE_INTEGER;
-const EAGAIN = -11;
 
 /** How the model reads the run's writes. */
 export interface EffectOptions {
@@ -74,7 +73,7 @@ export function effects(ops: readonly FileOp[], o: EffectOptions = NOWAIT_PROMIS
   const out: Effect[] = [];
   for (const op of ops) {
     const r = op.result;
-    if (op.kind === "write" && op.nowait && r === EAGAIN && o.nowaitAgainIsNothing) {
+    if (op.kind === "write" && op.nowait && r === ERR.EAGAIN && o.nowaitAgainIsNothing) {
       continue;
     } else if (op.kind === "write" && op.append) {
       // Where an appending write lands depends on i_size when it ran: the model allows any value anywhere after it starts.
