@@ -23,6 +23,8 @@ export interface BootOptions {
 }
 
 export interface Booted {
+  /** What the machine was booted from (another machine of the same kernel boots from it). */
+  wasm: string | Uint8Array | WebAssembly.Module;
   machine: Machine;
   block: BlockDevice;
   agent: Agent;
@@ -69,5 +71,5 @@ export function bootKernel(wasm: string | Uint8Array | WebAssembly.Module, o: Bo
   const agent = new Agent(machine, agentHost);
   // What an init does first: device nodes (the disks appear as /dev/wda, /dev/wdb, ...).
   agent.ok(0, { op: "MOUNT", path: "devtmpfs", path2: "/dev", str: "devtmpfs" });
-  return { machine, block, agent, bootMs: performance.now() - t0 };
+  return { wasm, machine, block, agent, bootMs: performance.now() - t0 };
 }

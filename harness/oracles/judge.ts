@@ -128,7 +128,7 @@ function dataFindings(run: RunRecord, ops: readonly FileOp[], failedBios: readon
 /** Filesystem types that keep no journal. */
 const NO_JOURNAL = new Set(["vfat", "msdos", "ext2"]);
 
-/** After the run: a probe step that never finished, descriptors that did not close, filesystems that did not unmount, checkers that found errors. */
+/** After the run: a probe step that never finished, descriptors that did not close, filesystems that did not unmount, checkers that found errors, objects a filesystem leaked. */
 function probeFindings(run: RunRecord, failedBios: readonly BioRecord[]): Raw[] {
   const p = run.probe;
   if (!p) return [];
@@ -144,6 +144,10 @@ function probeFindings(run: RunRecord, failedBios: readonly BioRecord[]): Raw[] 
   // A filesystem without a journal (vfat, ext2) promises nothing about its metadata after a failed write bio: the checker may find it inconsistent.
   const unjournalled = (dev: string) => p.unmounts.some((u) => u.mount.dev === dev && NO_JOURNAL.has(u.mount.fstype));
   const writeFailed = failedBios.some((b) => b.op === "write");
+  for (const c of p.slabs) {
+    const left = c.objects - c.atBoot;
+    if (left > 0) out.push(probe("leak", "leak", `after every ${c.fstype} filesystem was unmounted, its slab cache ${c.cache} held ${left} object${left === 1 ? "" : "s"} more than at boot: allocated and never freed`));
+  }
   for (const f of p.fsck) if (f.exitCode !== 0 && !(writeFailed && unjournalled(f.dev))) out.push(probe("fsck", "fsck", `${f.tool} on ${f.dev} exited ${f.exitCode}: ${f.output.trim().split("\n").slice(-6).join(" | ")}`));
   return out;
 }

@@ -17,6 +17,7 @@ import type { UserTask } from "../user/task.ts";
 import { fsckImage } from "./fsck.ts";
 import { sizeBound } from "./size.ts";
 import { fileOps, type FileOp } from "./ops.ts";
+import { countFsSlabs } from "./slabs.ts";
 import type { MountedDisk, OracleDeclarations, OracleName, ProbeFile, ProbeRead, ProbeRecord } from "./types.ts";
 
 /** Simulated time the probe lets the machine settle, and gives each of its commands. */
@@ -27,7 +28,7 @@ const DELAYED_WORK_NS = 100e6;
 const SEEK_CUR = 1;
 
 export function emptyProbe(skipped: string | null): ProbeRecord {
-  return { skipped, stuck: null, releasedBios: 0, files: [], positions: [], closes: [], unmounts: [], fsck: [], notes: [] };
+  return { skipped, stuck: null, releasedBios: 0, files: [], positions: [], closes: [], unmounts: [], fsck: [], slabs: [], notes: [] };
 }
 
 /** Runs the probe on the machine as the run left it; `runFromCmd`: the run's first command id. */
@@ -46,7 +47,7 @@ export function probeAfterRun(b: Booted, runFromCmd: number, declared: OracleDec
   ];
   const unmount = off("unmount");
   if (unmount) p.notes.push(`unmount and fsck not done: ${unmount.reason}`);
-  else steps.push(["unmount", () => unmountAll(b, host.records.slice(0, probeFrom - 1), p)], ["fsck", () => fsckAll(b, p, off("fsck")?.reason ?? null)]);
+  else steps.push(["unmount", () => unmountAll(b, host.records.slice(0, probeFrom - 1), p)], ["fsck", () => fsckAll(b, p, off("fsck")?.reason ?? null)], ["leak", () => leakCount(b, p, off("leak")?.reason ?? null)]);
   for (const [name, step] of steps) {
     try {
       step();
@@ -214,6 +215,17 @@ function unmountAll(b: Booted, records: readonly CommandRecord[], p: ProbeRecord
     p.unmounts.push({ mount: m, result: b.agent.call(0, { op: "UMOUNT", path: m.dir }, { untilNs: b.machine.clock.now + STEP_NS }) });
     quiesce(b);
   }
+}
+
+/** Counts the caches of every filesystem type the probe unmounted entirely (none of its mounts left). */
+function leakCount(b: Booted, p: ProbeRecord, off: string | null): void {
+  if (off) return void p.notes.push(`leak count not taken: ${off}`);
+  const types = [...new Set(p.unmounts.map((u) => u.mount.fstype))];
+  const whole = types.filter((t) => p.unmounts.every((u) => u.mount.fstype !== t || u.result === 0));
+  if (whole.length < types.length) p.notes.push(`leak count not taken for ${types.filter((t) => !whole.includes(t)).join(", ")}: still mounted`);
+  const census = countFsSlabs(b, whole);
+  if ("note" in census) p.notes.push(`no leak count: ${census.note}`);
+  else p.slabs.push(...census.counts);
 }
 
 function fsckAll(b: Booted, p: ProbeRecord, off: string | null): void {

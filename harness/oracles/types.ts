@@ -8,7 +8,7 @@ import type { BioRecord } from "../block/device.ts";
 import type { FsKind } from "../block/images.ts";
 import type { ConsoleLine } from "../machine/console.ts";
 
-export const ORACLES = ["console", "crash", "hang", "completion", "return", "offset-size", "data", "unmount", "fsck"] as const;
+export const ORACLES = ["console", "crash", "hang", "completion", "return", "offset-size", "data", "unmount", "fsck", "leak"] as const;
 export type OracleName = (typeof ORACLES)[number];
 
 /** What a scenario says about the oracles. */
@@ -57,6 +57,14 @@ export interface FsckResult {
   output: string;
 }
 
+/** Objects a filesystem's own slab cache held once every filesystem of its type was unmounted, and at boot (more than at boot: leaked). */
+export interface SlabCount {
+  cache: string;
+  fstype: string;
+  objects: number;
+  atBoot: number;
+}
+
 /** What the after-run probe did and saw (null fields: that step did not run). */
 export interface ProbeRecord {
   /** Why the probe did not run at all (the run hung or trapped), or null. */
@@ -72,6 +80,8 @@ export interface ProbeRecord {
   closes: { task: number; fd: number; what: string; result: number }[];
   unmounts: { mount: MountedDisk; result: number }[];
   fsck: FsckResult[];
+  /** The caches of each filesystem type the probe unmounted entirely (harness/oracles/slabs.ts); empty when not counted (see notes). */
+  slabs: SlabCount[];
   /** Steps left out, with the reason (an oracle switched off). */
   notes: string[];
 }
