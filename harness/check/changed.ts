@@ -37,3 +37,21 @@ export function changedFunctions(series: readonly Patch[]): string[] {
     }
   return [...out].sort();
 }
+
+/** A call in a line of C: a lower-case name followed by `(`. */
+const CALL = /\b([a-z_][a-z0-9_]*)\s*\(/g;
+
+/**
+ * The functions the series' hunks call, on their changed and context lines,
+ * sorted: the calls the patch sits among. A fault aimed at the change
+ * prefers an allocation reached through one of them (generate/aim.ts).
+ */
+export function hunkCalls(series: readonly Patch[]): string[] {
+  const out = new Set<string>();
+  for (const p of series)
+    for (const f of p.files) {
+      if (!/\.c$/.test(f.newPath ?? f.oldPath ?? "")) continue;
+      for (const h of f.hunks) for (const l of h.lines) for (const m of l.text.matchAll(CALL)) if (!NOT_FUNCS.has(m[1]!) && functionOf(l.text) !== m[1]) out.add(m[1]!);
+    }
+  return [...out].sort();
+}

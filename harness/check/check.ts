@@ -17,7 +17,7 @@ import { prerequisitesKey, prerequisitesOf, unitsFor, type Declaration, type Pat
 import { coverage, type Coverage } from "./coverage.ts";
 import { genericVerdict, type GenericOptions, type Touched } from "./generic.ts";
 import { emphasisOf, seriesWords } from "../generate/emphasis.ts";
-import { changedFunctions } from "./changed.ts";
+import { changedFunctions, hunkCalls } from "./changed.ts";
 import { selectScenarios, touchedPaths, type Selected } from "./select.ts";
 import { exploredVerdict, notApplicable, notJudged, verdictOf, type ExploredSide, type ScenarioVerdict } from "./verdict.ts";
 
@@ -220,13 +220,14 @@ export function runCheck(series: Patch[], o: CheckOptions): CheckReport {
   };
   const touched = touchedPaths(series);
   const focus = changedFunctions(series);
+  const calls = hunkCalls(series);
   const emphasis = emphasisOf(seriesWords(series));
   for (const tree of o.trees) {
     const t = resolveTree(tree);
     const plain = unitsFor(series, t, null, report.patches);
     // The generic suite runs on the plain units: the whole series when it has several patches, else the patch.
     const genericOn = new Set(o.generic ? plain.filter((u) => plain.length === 1 || u.patchIds.length > 1) : []);
-    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched, focus, emphasis } : undefined);
+    const generic = (u: Unit) => (genericOn.has(u) ? { options: o.generic!, touched, focus, calls, emphasis } : undefined);
     if (!scenarios.length) {
       for (const u of plain) report.units.push(genericOn.has(u) ? runUnit(u, [], o, generic(u)) : unjudged(u));
       continue;

@@ -94,6 +94,8 @@ function shown(c: GeneratedCase, before: KernelRef, after: KernelRef, o: CaseOpt
 export interface Touched {
   touched: readonly string[];
   focus: readonly string[];
+  /** The functions the hunks call (check/changed.ts hunkCalls). */
+  calls?: readonly string[];
   emphasis?: Emphasis;
 }
 
@@ -101,7 +103,7 @@ export function genericVerdict(before: KernelRef, after: KernelRef, what: Touche
   const fs = fsFor(what.touched);
   const { focus, inlined } = kernelFocus(before, after, what);
   const emphasis = o.emphasis === false ? NO_EMPHASIS : (what.emphasis ?? NO_EMPHASIS);
-  const cases = runSuite(before, after, { ...o, fs, focus, emphasis, stopAtChange: o.first === true, progress: tick });
+  const cases = runSuite(before, after, { ...o, fs, focus, calls: what.calls ?? [], emphasis, stopAtChange: o.first === true, progress: tick });
   const ids = (v: GeneratedCase["verdict"]) => cases.filter((c) => c.verdict === v).map((c) => c.index);
   const fixed = ids("fixed"), regressed = ids("regressed");
   const failingBoth = cases.filter((c) => c.before.failure && c.after.failure).map((c) => c.index);

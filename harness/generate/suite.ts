@@ -11,6 +11,7 @@ import { encodeToken, type Step, type StrategyName } from "../explore/schedule.t
 import { naturalFocus } from "../explore/focus.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
+import { aimFaults } from "./aim.ts";
 import { generate } from "./generator.ts";
 import { pairsInParallel, PairRunner } from "./pair.ts";
 import type { Emphasis } from "./emphasis.ts";
@@ -37,6 +38,8 @@ export interface SuiteOptions extends CaseOptions {
   fs: readonly GenFs[];
   /** What the change's words ask the generator to favour (emphasis.ts); none by default. */
   emphasis?: Emphasis;
+  /** The functions the change's hunks call: an aimed fault prefers an allocation reached through one (aim.ts). */
+  calls?: readonly string[];
   /** Stop after the first case that changes sides: the budget is then an upper bound. */
   stopAtChange?: boolean;
   progress?: (done: number, total: number) => void;
@@ -142,6 +145,17 @@ export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInject
   return generate(o.seed, index, o.fs[index % n]!, { faultInjection: o.faultInjection ?? false, ...(e ? { emphasis: o.emphasis } : {}) });
 }
 
+/**
+ * Workload `index` as the case runs it: in a round that follows the change's
+ * words asking for allocation failures, one variant per fault point under
+ * the changed functions (aim.ts; swept on `before`), else the drawn one.
+ */
+export function caseVariants(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection" | "emphasis" | "focus" | "calls">, index: number, before: KernelRef): Workload[] {
+  const w = suiteWorkload(o, index);
+  const asked = emphasised(index, o.fs.length, o.emphasis) && o.emphasis!.has("failnth");
+  return o.faultInjection && asked && o.focus?.length ? aimFaults(w, before, o.focus, o.calls ?? []).variants : [w];
+}
+
 /** One side of one case, as a side worker (side-worker.ts) is asked it. */
 export interface SideRequest {
   workload: Workload;
@@ -154,15 +168,21 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
   const out: GeneratedCase[] = [];
   const pair = pairsInParallel() ? new PairRunner<SideRequest, SideOutcome>() : null;
   // The case options alone (no progress callback): they go to the worker as a message.
-  const { budget: _budget, fs: _fs, emphasis: _emphasis, stopAtChange: _stop, progress: _progress, ...c } = o;
+  const { budget: _budget, fs: _fs, emphasis: _emphasis, calls: _calls, stopAtChange: _stop, progress: _progress, ...c } = o;
   try {
     for (let index = 0; index < o.budget; index++) {
-      const workload = suiteWorkload(o, index);
-      const [b, a] = pair ? pair.both(() => exploreCase(workload, before, c), { workload, kernel: after, o: c }) : [exploreCase(workload, before, c), exploreCase(workload, after, c)];
-      const verdict = caseVerdict(b, a);
-      out.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict });
+      const ran: GeneratedCase[] = [];
+      // An aimed case runs its variants in turn until one changes sides.
+      for (const workload of caseVariants(o, index, before)) {
+        const [b, a] = pair ? pair.both(() => exploreCase(workload, before, c), { workload, kernel: after, o: c }) : [exploreCase(workload, before, c), exploreCase(workload, after, c)];
+        ran.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
+        if (ran[ran.length - 1]!.verdict !== "no-effect") break;
+      }
+      // The variant that stands for the case: the one that changed sides, else one failing on both, else the last.
+      const shown = ran.find((r) => r.verdict !== "no-effect") ?? ran.find((r) => r.before.failure && r.after.failure) ?? ran[ran.length - 1]!;
+      out.push(shown);
       o.progress?.(index + 1, o.budget);
-      if (o.stopAtChange && verdict !== "no-effect") break;
+      if (o.stopAtChange && shown.verdict !== "no-effect") break;
     }
   } finally {
     pair?.close();

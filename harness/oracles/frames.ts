@@ -34,3 +34,19 @@ export function reportFrame(lines: readonly string[]): string | null {
   for (const l of lines) for (const m of l.matchAll(SYMBOL)) if (!MACHINERY.test(m[1]!)) return m[1]!;
   return null;
 }
+
+/** Every named frame of the call traces in `lines`, in order (the reporting machinery included). */
+export function traceFrames(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let inTrace = false;
+  for (const l of lines) {
+    if (TRACE_HEADER.test(l)) {
+      inTrace = true;
+      continue;
+    }
+    const f = inTrace ? TRACE_FRAME.exec(l) : null;
+    if (!f) inTrace = false;
+    else if (!f[1] && f[2]) out.push(f[2]);
+  }
+  return out;
+}
