@@ -12,7 +12,9 @@
 // asynchronous direct write) with --schedules 48, without its scenario, and
 // 01 (ext4 warns when an asynchronous direct write completes while an
 // expanding truncate has set i_disksize but not yet i_size) with
-// --schedules 1000. On
+// --schedules 1000; on the debug kernel with --budget 96, 09 (btrfs leaks
+// an extent map when a NOCOW direct write's ordered extent cannot be
+// allocated: the leak oracle, fail-nth aimed at the change). On
 // 6.1, on the debug kernel: 14 (ext4 makes inline data on a file a direct
 // write gave blocks) and 15 (block/fops.c: a NOWAIT read over more pages
 // than a bio holds; the disk's 255-sector limit splits the first bio, which
@@ -39,11 +41,12 @@ const ZOO_03 = join(repoRoot, "patches/zoo/03-loop-dio-kiocb-start-write.patch")
 const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.patch");
 const ZOO_15 = join(repoRoot, "patches/zoo/15-block-fops-nowait-multiple-bios.patch");
 const ZOO_01 = join(repoRoot, "patches/zoo/01-ext4-dio-write-end-io-warning.patch");
+const ZOO_09 = join(repoRoot, "patches/zoo/09-btrfs-nocow-dio-extent-map-leak.patch");
 const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
 /** The generic verdict of `dioscope check <mail> --tree <tree> --no-scenarios --first`: the default run up to its first case that changes sides, which must be case `at`. */
-function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", flags: Partial<Pick<GenericOptions, "seed" | "schedules">> = {}) {
+function genericOf(mail: string, tree: TreeName, at: number, config: "plain" | "debug" = "plain", flags: Partial<Pick<GenericOptions, "seed" | "schedules" | "budget">> = {}) {
   const r = runCheck(ingest([mail]), { config, trees: [tree], scenarios: [], candidates: [], generic: { ...GENERIC_DEFAULT, ...flags, first: true }, inputs: [mail] });
   const vs = r.units.flatMap((u) => u.verdicts);
   assert.equal(vs.length, 1, JSON.stringify(r.units.map((u) => u.problem)));
@@ -113,6 +116,16 @@ for (const tree of TEST_TREES.filter((t) => t === "6.12"))
       assert.ok(s.failure.failures.some((f) => /WARNING: .* at fs\/ext4\/file\.c:\d+/.test(f)), s.failure.failures.join("; "));
       const w = parseWorkload(s.shrunk);
       assert.deepEqual(w.tasks.map((t) => t.ops.map((o) => o.k)), [["aio"], ["ftruncate"]], s.shrunk);
+    });
+
+    it("09 (btrfs leaks the extent map of a NOCOW direct write whose ordered extent cannot be allocated): with --budget 96, fixed on the debug kernel by the leak oracle at case 67 (one that follows the mail's words, its fail-nth aimed at the allocation under btrfs_create_dio_extent)", () => {
+      const v = genericOf(ZOO_09, tree, 67, "debug", { budget: 96 });
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "failnth"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:leak"], 67);
+      assert.ok(s.failure.failures.some((f) => /slab cache btrfs_extent_map held 1 object more than at boot/.test(f)), s.failure.failures.join("; "));
+      const w = parseWorkload(s.shrunk);
+      assert.equal(w.fs, "btrfs-nodatacow", s.shrunk);
+      assert.ok(w.tasks.flatMap((t) => t.ops).some((o) => o.fail !== undefined), s.shrunk);
     });
   });
 
