@@ -101,6 +101,10 @@ describe("console oracle: the pattern table", () => {
     assert.deepEqual(families(io, [failed]), [], "the filesystem reporting the disk's error is its documented answer");
     assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)", [failed]), [], "so is aborting the transaction on it");
     assert.deepEqual(families("BTRFS error (device wda state EA): Transaction aborted (error -5)"), ["btrfs"]);
+    // 7.x words it differently: the transaction's number, the bare errno.
+    assert.deepEqual(families("BTRFS error (device wda state A): Transaction 7 aborted (-5)", [failed]), []);
+    assert.deepEqual(families("BTRFS error (device wda state EA): failed to run delayed ref for logical 13631488 num_bytes 16384 type 178 action 1 ref_mod 1: -5", [failed]), []);
+    assert.deepEqual(families("BTRFS error (device wda state A): Transaction 7 aborted (-5)"), ["btrfs"]);
     const oom = "EXT4-fs error (device wda) in ext4_setattr:5683: Out of memory";
     assert.deepEqual(families(oom), ["fs-error"], "an allocation failure nobody injected is a finding");
     assert.deepEqual(families(oom, [], 1), [], "the filesystem reporting the allocation failure fault injection forced is its documented answer");
