@@ -17,20 +17,8 @@ const MACHINERY =
 
 /** The function a report (its first line and the lines after it) is about, or null when it names none. */
 export function reportFrame(lines: readonly string[]): string | null {
-  let inTrace = false;
-  for (const l of lines) {
-    if (TRACE_HEADER.test(l)) {
-      inTrace = true;
-      continue;
-    }
-    const f = inTrace ? TRACE_FRAME.exec(l) : null;
-    if (!f) {
-      inTrace = false;
-      continue;
-    }
-    // "? name" frames are stale stack words the unwinder was unsure of; an index is a function without a name.
-    if (!f[1] && f[2] && !MACHINERY.test(f[2])) return f[2];
-  }
+  const traced = traceFrames(lines).find((f) => !MACHINERY.test(f));
+  if (traced) return traced;
   for (const l of lines) for (const m of l.matchAll(SYMBOL)) if (!MACHINERY.test(m[1]!)) return m[1]!;
   return null;
 }
@@ -45,6 +33,7 @@ export function traceFrames(lines: readonly string[]): string[] {
       continue;
     }
     const f = inTrace ? TRACE_FRAME.exec(l) : null;
+    // "? name" frames are stale stack words the unwinder was unsure of; an index is a function without a name.
     if (!f) inTrace = false;
     else if (!f[1] && f[2]) out.push(f[2]);
   }
