@@ -13,13 +13,11 @@
 // printed and replayed as any other; only its `failN` differs from the
 // drawn one.
 import { runWith, type KernelRef } from "../explore/runner.ts";
-import { fnv1a } from "../explore/schedule.ts";
 import { Follow } from "../explore/strategies.ts";
 import { traceFrames } from "../oracles/frames.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { workloadScenario } from "./scenario.ts";
-import { printWorkload } from "./text.ts";
 import type { Workload } from "./workload.ts";
 
 /** Most sweep runs spent aiming one case (all its fail-marked ops together), and one op. */
@@ -40,11 +38,11 @@ export interface Aimed {
   runs: number;
 }
 
-/** `w` with the fail mark of op [task, op] only (every other op's removed), set to `nth`. */
-function only(w: Workload, at: readonly [number, number], nth: number): Workload {
+/** `w` with op [task, op]'s fail mark set to `nth`; with `alone`, every other op's mark removed. */
+function withFail(w: Workload, at: readonly [number, number], nth: number, alone = false): Workload {
   return {
     ...w,
-    tasks: w.tasks.map((t, ti) => ({ ...t, ops: t.ops.map((o, oi) => (ti === at[0] && oi === at[1] ? { ...o, fail: nth } : (({ fail: _f, ...rest }) => rest)(o))) })),
+    tasks: w.tasks.map((t, ti) => ({ ...t, ops: t.ops.map((o, oi) => (ti === at[0] && oi === at[1] ? { ...o, fail: nth } : alone ? (({ fail: _f, ...rest }) => rest)(o) : o)) })),
   };
 }
 
@@ -85,15 +83,14 @@ export function aimFaults(w: Workload, kernel: KernelRef, focus: readonly string
     if (!fallback && swept.hits.length) fallback = { task, op, nth: swept.hits[0]!.nth };
   }
   const aimed = best.length ? best : fallback ? [fallback] : [];
-  const variant = (a: Aimed["aimed"][number]): Workload => ({ ...w, tasks: w.tasks.map((t, ti) => (ti === a.task ? { ...t, ops: t.ops.map((o, oi) => (oi === a.op ? { ...o, fail: a.nth } : o)) } : t)) });
-  return { variants: aimed.length ? aimed.map(variant) : [w], aimed, runs };
+  return { variants: aimed.length ? aimed.map((a) => withFail(w, [a.task, a.op], a.nth)) : [w], aimed, runs };
 }
 
 /** Runs op `at` of `w` with n = 1, 2, ... (at most `budget` runs, until the call reaches fewer than n points); its fault points under the change. */
 function sweepOp(w: Workload, at: readonly [number, number], kernel: KernelRef, want: ReadonlySet<string>, through: ReadonlySet<string>, budget: number): { hits: Hit[]; runs: number } {
   // Every n of one op shares one booted machine: the set-up does not depend on n (one name, one prepared snapshot).
-  const name = `aim-${fnv1a(printWorkload(only(w, at, 1))).toString(16).padStart(8, "0")}-${at.join(".")}`;
-  const scenarioOf = (nth: number) => ({ ...workloadScenario(only(w, at, nth), { debug: true }), name });
+  const name = `aim-${workloadScenario(withFail(w, at, 1, true)).name}`;
+  const scenarioOf = (nth: number) => ({ ...workloadScenario(withFail(w, at, nth, true), { debug: true }), name });
   const hits: Hit[] = [];
   let runs = 0;
   try {
