@@ -26,6 +26,8 @@ export interface BioRecord extends BioView {
   writeback: boolean;
   /** A failed read bio submitted by the page cache's readahead (read_pages): a buffered read's, or a direct read's fallback to buffered I/O (btrfs), for pages the call may not need (false for every bio that succeeded). */
   readahead: boolean;
+  /** The kernel functions on the bio's submission stack, innermost first (only while the device records them: `recordFrames`). */
+  frames?: string[];
 }
 
 /** The kernel function every page-cache writeback goes through (fsync, a direct I/O's flush, the flusher thread). */
@@ -49,6 +51,8 @@ export class BlockDevice implements Device {
   rules: FaultRule[];
   completion: Completion;
   log: BioRecord[] = [];
+  /** Record every bio's submission stack in its record (a stack walk per bio: for a run that asks where bios come from, not for exploration). */
+  recordFrames = false;
   private ruleHits: number[] = [];
   private held = new Map<number, InFlight>();
   private port: MachinePort | null = null;
@@ -98,7 +102,7 @@ export class BlockDevice implements Device {
     const completion = rule?.completion ?? this.completion;
     const status = BLK_STS[rule?.status ?? "OK"];
     // The stack walk costs: only failed bios get it, the only ones the oracles ask about.
-    const frames = status !== 0 ? wasmFrames(new Error()) : null;
+    const frames = status !== 0 || this.recordFrames ? wasmFrames(new Error()) : null;
     // Every field written out (not `...view`): adding properties after a spread is slow in V8, and this runs per bio.
     const rec: BioRecord = {
       index: view.index,
@@ -114,9 +118,10 @@ export class BlockDevice implements Device {
       completion: completion.when,
       completedNs: null,
       rule: rule ? (rule.why ?? JSON.stringify(rule)) : null,
-      writeback: frames !== null && view.op === "write" && frames.includes(WRITEBACK_ENTRY),
-      readahead: frames !== null && view.op === "read" && frames.includes(READAHEAD_ENTRY),
+      writeback: status !== 0 && frames !== null && view.op === "write" && frames.includes(WRITEBACK_ENTRY),
+      readahead: status !== 0 && frames !== null && view.op === "read" && frames.includes(READAHEAD_ENTRY),
     };
+    if (this.recordFrames) rec.frames = frames!;
     this.log.push(rec);
     const f: InFlight = { rec, bio, segs };
     if (completion.when === "now") {

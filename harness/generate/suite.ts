@@ -12,6 +12,7 @@ import { naturalFocus } from "../explore/focus.ts";
 import { ScenarioError } from "../scenario/load.ts";
 import { forgetPrepared } from "../scenario/run.ts";
 import { aimFaults } from "./aim.ts";
+import { aimBioFaults } from "./aim-bios.ts";
 import { generate } from "./generator.ts";
 import { pairsInParallel, PairRunner } from "./pair.ts";
 import type { Emphasis } from "./emphasis.ts";
@@ -145,15 +146,24 @@ export function suiteWorkload(o: Pick<SuiteOptions, "seed" | "fs" | "faultInject
   return generate(o.seed, index, o.fs[index % n]!, { faultInjection: o.faultInjection ?? false, ...(e ? { emphasis: o.emphasis } : {}) });
 }
 
+/** Words that ask for a bio under the change to fail inside its submission (aim-bios.ts): requests that complete asynchronously. */
+const BIO_AIM_FEATURE = "async";
+
 /**
- * Workload `index` as the case runs it: in a round that follows the change's
- * words asking for allocation failures, one variant per fault point under
- * the changed functions (aim.ts; swept on `before`), else the drawn one.
+ * The workloads case `index` runs, in turn until one changes sides: in a
+ * round that follows the change's words asking for allocation failures, one
+ * variant per fault point under the changed functions (aim.ts; swept on
+ * `before`), else the drawn one; then, in a round whose words are about
+ * asynchronous completion, one per kind of bio the changed functions submit,
+ * failed inside its submission (aim-bios.ts; swept only when reached).
  */
-export function caseVariants(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection" | "emphasis" | "focus" | "calls">, index: number, before: KernelRef): Workload[] {
+export function* caseVariants(o: Pick<SuiteOptions, "seed" | "fs" | "faultInjection" | "emphasis" | "focus" | "calls">, index: number, before: KernelRef): Generator<Workload, void, void> {
   const w = suiteWorkload(o, index);
-  const asked = emphasised(index, o.fs.length, o.emphasis) && o.emphasis!.has("failnth");
-  return o.faultInjection && asked && o.focus?.length ? aimFaults(w, before, o.focus, o.calls ?? []).variants : [w];
+  const round = emphasised(index, o.fs.length, o.emphasis);
+  const focus = o.focus ?? [];
+  if (o.faultInjection && round && o.emphasis!.has("failnth") && focus.length) yield* aimFaults(w, before, focus, o.calls ?? []).variants;
+  else yield w;
+  if (round && o.emphasis!.has(BIO_AIM_FEATURE) && focus.length) yield* aimBioFaults(w, before, focus, o.faultInjection ?? false).variants;
 }
 
 /** One side of one case, as a side worker (side-worker.ts) is asked it. */
