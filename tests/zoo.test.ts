@@ -42,6 +42,7 @@ const ZOO_14 = join(repoRoot, "patches/zoo/14-ext4-dio-write-clear-may-inline.pa
 const ZOO_15 = join(repoRoot, "patches/zoo/15-block-fops-nowait-multiple-bios.patch");
 const ZOO_01 = join(repoRoot, "patches/zoo/01-ext4-dio-write-end-io-warning.patch");
 const ZOO_09 = join(repoRoot, "patches/zoo/09-btrfs-nocow-dio-extent-map-leak.patch");
+const ZOO_10 = join(repoRoot, "patches/zoo/10-block-fops-no-revert-eiocbqueued.patch");
 const SEED_001 = join(repoRoot, "patches/001_60a185f54a9e7512.txt");
 const SEED_000_MUTANT = join(repoRoot, "patches/scenario/000-regression-direct-io-lost-aio-completion.patch");
 
@@ -148,5 +149,21 @@ for (const tree of TEST_TREES.filter((t) => t === "6.1"))
       const w = parseWorkload(s.shrunk);
       assert.deepEqual([w.fs, w.tasks.length, w.tasks[0]!.ops.length, w.faults.length], ["bdev", 1, 1, 0], s.shrunk);
       assert.ok(/scatter/.test(s.shrunk) && /nowait/.test(s.shrunk), s.shrunk);
+    });
+  });
+
+for (const tree of TEST_TREES.filter((t) => t === "7.3"))
+  describe(`the zoo on ${tree}, generic suite with the default options`, function () {
+    this.timeout(1_800_000);
+
+    it("10 (blkdev_read_iter reverts the iterator by a negative count when a read's bio completes inside submission and io_uring restores the iterator): with --plain, fixed by the console oracle (the WARNING in iov_iter_revert) at case 3 (one that follows the mail's words, its bio fault aimed at a read blkdev_read_iter submits)", () => {
+      const v = genericOf(ZOO_10, tree, 3, "plain");
+      assert.ok(v.generated.emphasis.some((x) => x.feature === "async"), JSON.stringify(v.generated.emphasis));
+      const s = fixedCase(v, ["oracle:console"], 3);
+      assert.ok(s.failure.failures.some((f) => /WARNING: lib\/iov_iter\.c:\d+/.test(f)), s.failure.failures.join("; "));
+      const w = parseWorkload(s.shrunk);
+      assert.equal(w.fs, "bdev", s.shrunk);
+      assert.deepEqual(w.faults, [{ op: "read", nth: 1, status: "AGAIN", when: "now" }], s.shrunk);
+      assert.ok(w.tasks.flatMap((t) => t.ops).some((o) => o.k === "uring"), s.shrunk);
     });
   });

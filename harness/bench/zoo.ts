@@ -51,6 +51,7 @@ export const ZOO_RUNS: readonly ZooRun[] = [
   { mail: "zoo/01-ext4-dio-write-end-io-warning.patch", tree: "6.12", config: "plain", schedules: 1000 },
   { mail: "zoo/15-block-fops-nowait-multiple-bios.patch", tree: "6.12", config: "plain", budget: 384 },
   { mail: "zoo/09-btrfs-nocow-dio-extent-map-leak.patch", tree: "6.12", config: "debug", budget: 96 },
+  { mail: "zoo/10-block-fops-no-revert-eiocbqueued.patch", tree: "7.3", config: "debug" },
 ];
 
 export interface ZooRow {
