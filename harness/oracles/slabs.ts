@@ -11,6 +11,7 @@
 import { bootKernel, type Booted } from "../boot/boot.ts";
 import { HangError } from "../machine/errors.ts";
 import { AT_FDCWD, O } from "../user/abi.ts";
+import { endHelper, mountPseudo } from "../user/pseudo.ts";
 import { UserTask } from "../user/task.ts";
 import type { SlabCount } from "./types.ts";
 
@@ -29,7 +30,6 @@ export const RCU_SETTLE_NS = 1e9;
 /** The user task's read buffer, and the most bytes read from one file (/proc/slabinfo has one line per cache). */
 const READ_CHUNK_BYTES = 16 * 1024;
 const READ_MAX_BYTES = 1024 * 1024;
-const EXIT_NS = 1e9;
 
 type Census = { objects: Map<string, number> } | { note: string };
 
@@ -55,8 +55,8 @@ export function countFsSlabs(b: Booted, fstypes: readonly string[]): { counts: S
 
 /** The `objects` of every cache `wanted` names, after RCU had `settleNs` and each cache was shrunk. */
 function census(b: Booted, wanted: (cache: string) => boolean, settleNs: number): Census {
-  mountPseudo(b, "proc", PROC_DIR);
-  mountPseudo(b, "sysfs", SYS_DIR);
+  mountPseudo(b.agent, "proc", PROC_DIR);
+  mountPseudo(b.agent, "sysfs", SYS_DIR);
   const t = UserTask.spawn(b.agent, { name: TASK_NAME });
   const buf = t.alloc(READ_CHUNK_BYTES);
   const readText = (path: string) => readFile(t, buf, path);
@@ -77,18 +77,10 @@ function census(b: Booted, wanted: (cache: string) => boolean, settleNs: number)
     }
     return { objects };
   } finally {
-    t.start("exit_group", [0]);
-    const m = b.machine;
-    m.run(() => !m.suspendedTasks().some((s) => s.startsWith(`${TASK_NAME}[`)), { untilNs: m.clock.now + EXIT_NS });
+    endHelper(b.agent, t, TASK_NAME);
     b.agent.ok(0, { op: "UMOUNT", path: SYS_DIR });
     b.agent.ok(0, { op: "UMOUNT", path: PROC_DIR });
   }
-}
-
-function mountPseudo(b: Booted, fstype: string, dir: string): void {
-  const mk = b.agent.call(0, { op: "MKDIR", path: dir, mode: 0o700 });
-  if (mk < 0 && mk !== -17) throw new Error(`mkdir ${dir}: ${mk}`);
-  b.agent.ok(0, { op: "MOUNT", path: fstype, path2: dir, str: fstype });
 }
 
 function runFor(b: Booted, ns: number): void {

@@ -6,10 +6,12 @@
 // FAILSLAB, FAIL_PAGE_ALLOC, FAULT_INJECTION_USERCOPY, its debugfs knobs).
 import type { Agent } from "../agent/api.ts";
 import { O } from "./abi.ts";
+import { endHelper, mountPseudo } from "./pseudo.ts";
 import { UserTask } from "./task.ts";
 
 /** Where enableFailNth() mounts debugfs (unmounted again before it returns). */
 const DEBUGFS_MOUNT = "/dioscope-debugfs";
+const SETUP_TASK = "fault-setup";
 
 /**
  * The knobs syzkaller sets too: by default failslab and fail_page_alloc
@@ -29,10 +31,8 @@ export const MAX_FAIL_NTH = 10_000;
 
 /** Makes every allocation a fault point (the debugfs knobs, written by a user task through write(2)). */
 export function enableFailNth(agent: Agent): void {
-  const mk = agent.call(0, { op: "MKDIR", path: DEBUGFS_MOUNT, mode: 0o700 });
-  if (mk < 0 && mk !== -17) throw new Error(`mkdir ${DEBUGFS_MOUNT}: ${mk}`);
-  agent.ok(0, { op: "MOUNT", path: "debugfs", path2: DEBUGFS_MOUNT, str: "debugfs" });
-  const t = UserTask.spawn(agent, { name: "fault-setup" });
+  mountPseudo(agent, "debugfs", DEBUGFS_MOUNT);
+  const t = UserTask.spawn(agent, { name: SETUP_TASK });
   for (const [knob, value] of Object.entries(FAIL_NTH_KNOBS)) {
     const fd = t.open(`${DEBUGFS_MOUNT}/${knob}`, O.WRONLY);
     const buf = t.put(new TextEncoder().encode(value + "\n"));
@@ -40,9 +40,7 @@ export function enableFailNth(agent: Agent): void {
     if (n !== value.length + 1) throw new Error(`write ${knob}: ${n}`);
     t.close(fd);
   }
-  t.start("exit_group", [0]);
-  const m = agent.machine;
-  m.run(() => !m.suspendedTasks().some((s) => s.startsWith(`fault-setup[`)), { untilNs: m.clock.now + 1e9 });
+  endHelper(agent, t, SETUP_TASK);
   agent.ok(0, { op: "UMOUNT", path: DEBUGFS_MOUNT });
 }
 
