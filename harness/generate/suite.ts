@@ -188,8 +188,8 @@ export function runSuite(before: KernelRef, after: KernelRef, o: SuiteOptions): 
         ran.push({ index, fs: workload.fs, workload, text: printWorkload(workload), before: b, after: a, verdict: caseVerdict(b, a) });
         if (ran[ran.length - 1]!.verdict !== "no-effect") break;
       }
-      // The variant that stands for the case: the one that changed sides, else one failing on both, else the last.
-      const shown = ran.find((r) => r.verdict !== "no-effect") ?? ran.find((r) => r.before.failure && r.after.failure) ?? ran[ran.length - 1]!;
+      // The variant that stands for the case: the one that changed sides, else one failing on both, else the first (the drawn workload, or the first aimed fail-nth).
+      const shown = ran.find((r) => r.verdict !== "no-effect") ?? ran.find((r) => r.before.failure && r.after.failure) ?? ran[0]!;
       out.push(shown);
       o.progress?.(index + 1, o.budget);
       if (o.stopAtChange && shown.verdict !== "no-effect") break;
