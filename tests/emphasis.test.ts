@@ -9,16 +9,15 @@ import { emphasisOf, FEATURES, NO_EMPHASIS, seriesWords, type Emphasis, type Fea
 import { generate } from "../harness/generate/generator.ts";
 import { suiteWorkload } from "../harness/generate/suite.ts";
 import { printWorkload } from "../harness/generate/text.ts";
-import { FS_BLOCK, MIXED_DATA_AT, requestsOf, type GenFs, type Op, type Workload } from "../harness/generate/workload.ts";
+import { FS_BLOCK, MIXED_DATA_AT, requestsOf, writesFile, type GenFs, type Op, type Workload } from "../harness/generate/workload.ts";
 import { ingest } from "../harness/ingest/index.ts";
 import { repoRoot } from "../harness/paths.ts";
 
-const isWrite = (op: Op) => "fd" in op && (op.k === "pwrite" || op.k === "pwritev2" || ((op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.write)));
 
 /** How often a workload shows each feature (a count of its marks). */
 const SHOWS: Record<Feature, (w: Workload) => number> = {
   append: (w) => ops(w).filter((op) => ("fd" in op && op.fd === "append") || (op.k === "pwritev2" && op.rwf.includes("append"))).length,
-  untouched: (w) => ops(w).filter((op) => "mapped" in op && (op.mapped || (op.fresh && isWrite(op)))).length,
+  untouched: (w) => ops(w).filter((op) => "mapped" in op && (op.mapped || (op.fresh && writesFile(op)))).length,
   truncate: (w) => ops(w).filter((op) => op.k === "ftruncate").length,
   fallocate: (w) => ops(w).filter((op) => op.k === "fallocate").length + (w.pre === "fallocated" || w.pre === "hole" ? 1 : 0),
   sync: (w) => ops(w).filter((op) => op.k === "fsync" || op.k === "fdatasync" || ("fd" in op && op.fd === "dsync") || (op.k === "pwritev2" && op.rwf.includes("dsync")) || ((op.k === "aio" || op.k === "uring") && op.reqs.some((q) => q.dsync))).length,
@@ -30,7 +29,7 @@ const SHOWS: Record<Feature, (w: Workload) => number> = {
   failnth: (w) => ops(w).filter((op) => op.fail !== undefined).length,
   "bio-error": (w) => w.faults.filter((f) => f.status === "IOERR").length,
   fallback: (w) => (w.pre === "mixed" ? ops(w).filter((op) => fromHole(op)).length : 0),
-  inline: (w) => (w.size <= 2 * 512 ? 1 : 0) + ops(w).filter((op) => (op.k === "ftruncate" && op.size > 0 && op.size <= 2 * 512) || ("fd" in op && op.fd === "buffered" && isWrite(op) && requestsOf(op).some((q) => q.off + q.len <= 2 * 512))).length,
+  inline: (w) => (w.size <= 2 * 512 ? 1 : 0) + ops(w).filter((op) => (op.k === "ftruncate" && op.size > 0 && op.size <= 2 * 512) || ("fd" in op && op.fd === "buffered" && writesFile(op) && requestsOf(op).some((q) => q.off + q.len <= 2 * 512))).length,
 };
 const ops = (w: Workload): Op[] => w.tasks.flatMap((t) => t.ops);
 /** A direct pwrite from the hole of a "mixed" file (blocks 1-2) over the written block 3. */
