@@ -21,18 +21,18 @@ for (const k of builtKernels("plain", ["6.12"])) {
     const kernel = kernelAt(k.tree, k.wasmPath);
 
     it("reads blkdev_read_iter submits: the io_uring read's NOWAIT bio gets AGAIN, the plain read's IOERR, each inside submission, counted as the device counts; the same every time", () => {
-      const a = aimBioFaults(parseWorkload(READS), kernel, ["blkdev_read_iter"], false);
+      const a = aimBioFaults(parseWorkload(READS), kernel, ["blkdev_read_iter"]);
       assert.deepEqual(a.faults, [
         { op: "read", nth: 1, status: "AGAIN", when: "now" },
         { op: "read", nth: 2, status: "IOERR", when: "now" },
       ]);
       const body = READS.split("\nfault:")[0];
       assert.deepEqual(a.variants.map(printWorkload), [`${body}\nfault: read#1 AGAIN now`, `${body}\nfault: read#2 IOERR now`]);
-      assert.deepEqual(aimBioFaults(parseWorkload(READS), kernel, ["blkdev_read_iter"], false), a);
+      assert.deepEqual(aimBioFaults(parseWorkload(READS), kernel, ["blkdev_read_iter"]), a);
     });
 
     it("no bio under the named functions: no variant", () => {
-      assert.deepEqual(aimBioFaults(parseWorkload(READS), kernel, ["ext4_dio_read_iter"], false), { variants: [], faults: [] });
+      assert.deepEqual(aimBioFaults(parseWorkload(READS), kernel, ["ext4_dio_read_iter"]), { variants: [], faults: [] });
     });
 
     it("the suite adds the variants after the drawn workload, only in the rounds that follow words about asynchronous completion", () => {

@@ -42,11 +42,11 @@ function faultOn(b: BioRecord, bios: readonly BioRecord[]): BioFault {
  * of bio (direction × NOWAIT) first submitted with one of `focus` on its
  * call stack, at most AIM_VARIANTS_MAX.
  */
-export function aimBioFaults(w: Workload, kernel: KernelRef, focus: readonly string[], debug: boolean): AimedBios {
+export function aimBioFaults(w: Workload, kernel: KernelRef, focus: readonly string[]): AimedBios {
   const want = new Set(focus);
   if (!want.size) return { variants: [], faults: [] };
   const clean: Workload = { ...w, faults: [] };
-  const base = workloadScenario(clean, { debug });
+  const base = workloadScenario(clean, { debug: kernel.config === "debug" });
   const scenario = {
     ...base,
     name: `aim-bio-${base.name}`,

@@ -163,7 +163,7 @@ export function* caseVariants(o: Pick<SuiteOptions, "seed" | "fs" | "faultInject
   const focus = o.focus ?? [];
   if (o.faultInjection && round && o.emphasis!.has("failnth") && focus.length) yield* aimFaults(w, before, focus, o.calls ?? []).variants;
   else yield w;
-  if (round && o.emphasis!.has(BIO_AIM_FEATURE) && focus.length) yield* aimBioFaults(w, before, focus, o.faultInjection ?? false).variants;
+  if (round && o.emphasis!.has(BIO_AIM_FEATURE) && focus.length) yield* aimBioFaults(w, before, focus).variants;
 }
 
 /** One side of one case, as a side worker (side-worker.ts) is asked it. */
