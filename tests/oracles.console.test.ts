@@ -112,6 +112,8 @@ describe("console oracle: the pattern table", () => {
     const nocow = "BTRFS error (device wda): run_delalloc_nocow failed, root=5 inode=257 start=4096 len=4096: -12";
     assert.deepEqual(families(nocow, [], 1), [], "btrfs's delalloc report ends with the injected errno");
     assert.deepEqual(families(nocow), ["btrfs"], "nothing injected: a finding");
+    assert.deepEqual(families("BTRFS error (device wda state A): Transaction 8 aborted (-12)", [], 1), [], "7.x's abort wording, with the injected errno");
+    assert.deepEqual(families("BTRFS error (device wda state A): Transaction 8 aborted (-12)"), ["btrfs"]);
     assert.deepEqual(families(io, [], 1), ["btrfs"], "an injected allocation failure does not excuse an I/O error report");
     assert.deepEqual(families("WARNING: CPU: 0 PID: 41 at fs/ext4/inode.c:5683 ext4_setattr+0x1/0x2", [], 1), ["warning"], "nor a warning");
     const dirty = "EXT4-fs error (device wda): ext4_dirty_inode:6157: inode #12: comm init: mark_inode_dirty error";

@@ -136,7 +136,7 @@ export function excused(hit: ConsoleHit, ops: readonly FileOp[], failedBios: num
   // ext4 reporting a metadata or journal write the disk failed: "Error while async write back metadata" (the device's mapping has a writeback error), then at unmount "Couldn't clean up the journal";
   // and a metadata read it failed: "Cannot read block bitmap" (ext4_wait_block_bitmap), "unable to read itable block".
   if (failedBios > 0 && /errs: wr|I\/O error|errno=-5|\(error -5\)|\(-5\)|: -5$|error writing|IO failure|Detected aborted journal|Journal has aborted|Error while async write back metadata|Couldn't clean up the journal|Cannot read (?:block|inode) bitmap|unable to read itable block/.test(text)) return `the disk failed ${failedBios} bio(s) in this run`;
-  // btrfs ends its delalloc reports with the errno: "run_delalloc_nocow failed, root=5 inode=257 start=4096 len=4096: -12".
-  if (injectedFaults > 0 && /Out of memory|errno=-12\b|error -12\b|: -12$/.test(text)) return `fault injection failed ${injectedFaults} allocation(s) in this run`;
+  // btrfs ends its delalloc reports with the errno: "run_delalloc_nocow failed, root=5 inode=257 start=4096 len=4096: -12"; 7.x aborts with "Transaction 8 aborted (-12)".
+  if (injectedFaults > 0 && /Out of memory|errno=-12\b|error -12\b|\(-12\)|: -12$/.test(text)) return `fault injection failed ${injectedFaults} allocation(s) in this run`;
   return null;
 }
