@@ -103,6 +103,7 @@ export class BlockDevice implements Device {
     const status = BLK_STS[rule?.status ?? "OK"];
     // The stack walk costs: only failed bios get it, the only ones the oracles ask about.
     const frames = status !== 0 || this.recordFrames ? wasmFrames(new Error()) : null;
+    const failedFrames = status !== 0 ? frames : null;
     // Every field written out (not `...view`): adding properties after a spread is slow in V8, and this runs per bio.
     const rec: BioRecord = {
       index: view.index,
@@ -118,8 +119,8 @@ export class BlockDevice implements Device {
       completion: completion.when,
       completedNs: null,
       rule: rule ? (rule.why ?? JSON.stringify(rule)) : null,
-      writeback: status !== 0 && frames !== null && view.op === "write" && frames.includes(WRITEBACK_ENTRY),
-      readahead: status !== 0 && frames !== null && view.op === "read" && frames.includes(READAHEAD_ENTRY),
+      writeback: failedFrames !== null && view.op === "write" && failedFrames.includes(WRITEBACK_ENTRY),
+      readahead: failedFrames !== null && view.op === "read" && failedFrames.includes(READAHEAD_ENTRY),
     };
     if (this.recordFrames) rec.frames = frames!;
     this.log.push(rec);

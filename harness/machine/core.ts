@@ -8,7 +8,7 @@ import type { LoadedKernel } from "./loader.ts";
 import { ASYNCIFY_BUFFER_BYTES, ASYNCIFY_BUFFERS, ASYNCIFY_UNWINDING, assertUnwoundFits, BufferPool, startUnwind, type AsyncifyExports, type ResumeAction } from "./coroutines.ts";
 import { SimClock } from "./clock.ts";
 import { ConsoleLog } from "./console.ts";
-import { BudgetExceeded, KernelTrap, MachineError, MachineHalted } from "./errors.ts";
+import { BudgetExceeded, HangError, KernelTrap, MachineError, MachineHalted } from "./errors.ts";
 import { RunToBlock, type Choice, type Decision, type Scheduler, type SwitchPoint } from "./scheduler.ts";
 import { wasmFrames } from "./stack.ts";
 import { choicesAt, hasAlternative } from "./choices.ts";
@@ -129,6 +129,15 @@ export abstract class MachineCore implements ImportTarget {
         choice = choices[this.decide({ step: this.steps, cpu: null, reason: "blocked", yielding: false }, choices)]!;
       }
       this.apply(choice);
+    }
+  }
+
+  /** Lets `ns` of simulated time pass; a machine where nothing can happen any more (no task can run, no timer is set) has settled early, which is no error here. */
+  runFor(ns: number): void {
+    try {
+      this.run(() => false, { untilNs: this.clock.now + ns });
+    } catch (e) {
+      if (!(e instanceof HangError)) throw e;
     }
   }
 

@@ -8,7 +8,7 @@
 import { AgentError } from "../agent/api.ts";
 import type { Booted } from "../boot/boot.ts";
 import { DATA_CAPTURE_MAX_BYTES, type CommandRecord } from "../agent/host.ts";
-import { HangError, MachineError } from "../machine/errors.ts";
+import { MachineError } from "../machine/errors.ts";
 import { NR, O, PAGE_SIZE } from "../user/abi.ts";
 import { live } from "../user/live.ts";
 import type { AioContext } from "../user/aio.ts";
@@ -63,12 +63,7 @@ export function probeAfterRun(b: Booted, runFromCmd: number, declared: OracleDec
 /** Lets pending interrupts finish, then simulated time pass (delayed work such as the final fput of a kernel thread's file). */
 function quiesce(b: Booted): void {
   b.machine.run(() => false, { stopWhenQuiescent: true, untilNs: b.machine.clock.now + SETTLE_NS });
-  try {
-    b.machine.run(() => false, { untilNs: b.machine.clock.now + DELAYED_WORK_NS });
-  } catch (e) {
-    // Nothing left at all (no timer either): settled.
-    if (!(e instanceof HangError)) throw e;
-  }
+  b.machine.runFor(DELAYED_WORK_NS);
 }
 
 /** Breakpoints go, stalled CPUs run, the disk completes what it holds; later bios complete normally. */

@@ -9,7 +9,6 @@
 // (the debug kernel); elsewhere the probe notes why it has none. A user task
 // reads them with read(2) (/proc/slabinfo has no ->read_iter for the agent).
 import { bootKernel, type Booted } from "../boot/boot.ts";
-import { HangError } from "../machine/errors.ts";
 import { AT_FDCWD, O } from "../user/abi.ts";
 import { endHelper, mountPseudo } from "../user/pseudo.ts";
 import { UserTask } from "../user/task.ts";
@@ -63,7 +62,7 @@ function census(b: Booted, wanted: (cache: string) => boolean, settleNs: number)
   try {
     const slabinfo = readText(`${PROC_DIR}/slabinfo`);
     if (typeof slabinfo === "number") return { note: `opening /proc/slabinfo returned ${slabinfo} (a kernel without SLUB_DEBUG)` };
-    if (settleNs > 0) runFor(b, settleNs);
+    if (settleNs > 0) b.machine.runFor(settleNs);
     const objects = new Map<string, number>();
     for (const name of slabinfo.split("\n").slice(2).map((l) => l.split(/\s+/)[0]!)) {
       if (!name || !wanted(name)) continue;
@@ -80,15 +79,6 @@ function census(b: Booted, wanted: (cache: string) => boolean, settleNs: number)
     endHelper(b.agent, t, TASK_NAME);
     b.agent.ok(0, { op: "UMOUNT", path: SYS_DIR });
     b.agent.ok(0, { op: "UMOUNT", path: PROC_DIR });
-  }
-}
-
-function runFor(b: Booted, ns: number): void {
-  try {
-    b.machine.run(() => false, { untilNs: b.machine.clock.now + ns });
-  } catch (e) {
-    // Nothing left to run at all (no timer either): settled.
-    if (!(e instanceof HangError)) throw e;
   }
 }
 

@@ -18,7 +18,7 @@ export type SyscallName = keyof typeof NR;
 
 export const AT_FDCWD = -100;
 /** Errors as a call returns them (negative errno). */
-export const ERR = { EIO: -5, EAGAIN: -11 } as const;
+export const ERR = { EIO: -5, EAGAIN: -11, EEXIST: -17 } as const;
 export const O = { RDONLY: 0, WRONLY: 1, RDWR: 2, CREAT: 0o100, EXCL: 0o200, TRUNC: 0o1000, APPEND: 0o2000, DSYNC: 0o10000, DIRECT: 0o40000, LARGEFILE: 0o100000, NOATIME: 0o1000000 } as const;
 export const PROT = { NONE: 0, READ: 1, WRITE: 2, EXEC: 4 } as const;
 export const MAP = { SHARED: 1, PRIVATE: 2, FIXED: 0x10, ANONYMOUS: 0x20, POPULATE: 0x8000 } as const;

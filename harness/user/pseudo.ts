@@ -3,17 +3,17 @@
 // mounted, and the task's exit waited for. Fault injection's knobs and the
 // leak count's slab counts both go this way.
 import type { Agent } from "../agent/api.ts";
+import { ERR } from "./abi.ts";
 import type { UserTask } from "./task.ts";
 
-/** mkdir(2)'s "already there": a mount point left by an earlier use. */
-const EEXIST = 17;
 /** Longest simulated time a helper task may take to exit. */
 export const HELPER_EXIT_NS = 1e9;
 
 /** Mounts a pseudo filesystem of type `fstype` at `dir` (made if missing), through the agent. */
 export function mountPseudo(agent: Agent, fstype: string, dir: string): void {
   const mk = agent.call(0, { op: "MKDIR", path: dir, mode: 0o700 });
-  if (mk < 0 && mk !== -EEXIST) throw new Error(`mkdir ${dir}: ${mk}`);
+  // EEXIST: a mount point left by an earlier use.
+  if (mk < 0 && mk !== ERR.EEXIST) throw new Error(`mkdir ${dir}: ${mk}`);
   agent.ok(0, { op: "MOUNT", path: fstype, path2: dir, str: fstype });
 }
 
